@@ -1,0 +1,22 @@
+package dev.nizhal.ports.out;
+
+import java.util.function.Supplier;
+
+/** One open transaction, as the storage adapter hands it to the services and to mutator bodies. */
+public interface Tx {
+
+    /**
+     * The native handle of this transaction ({@code org.jdbi.v3.core.Handle}, {@code java.sql.Connection}, ...).
+     *
+     * @throws IllegalArgumentException when the adapter has no handle of that type
+     */
+    <H> H handle(Class<H> type);
+
+    /**
+     * Runs {@code body} inside a savepoint. When it returns normally, deferred constraints are checked ({@code SET
+     * CONSTRAINTS ALL IMMEDIATE}) before the savepoint is released, so their failure is the body's failure. When
+     * the body or that check fails, the transaction is rolled back to the savepoint (none of the body's writes stay)
+     * and the failure is rethrown; the transaction itself stays usable unless the failure is transient.
+     */
+    <T> T inSavepoint(Supplier<T> body);
+}
