@@ -417,7 +417,7 @@ public final class RulesLinter {
                             LintCode.CONSTANT_TYPE_MISMATCH,
                             rule,
                             query,
-                            "column " + column(c) + " is of type " + type + " but is compared with a "
+                            "column " + column(c) + " is of type " + type + " but is compared with a value of type "
                                     + value.getClass().getSimpleName(),
                             "compare with a value of the column's type");
                 }
