@@ -1,0 +1,25 @@
+package dev.nizhal.domain.mutator;
+
+import dev.nizhal.domain.actor.Actor;
+
+/** What a mutator body may use besides its args. */
+public interface MutatorContext {
+
+    /**
+     * The native handle of the mutation's transaction, e.g. {@code org.jdbi.v3.core.Handle} or {@code
+     * java.sql.Connection}. The body runs inside a savepoint of that transaction: do not commit or roll back.
+     */
+    <T> T tx(Class<T> type);
+
+    /** The verified actor who pushed the mutation (authorization is the mutator's job). */
+    Actor actor();
+
+    /** A new time-ordered id (UUIDv7, lower-case text). */
+    String newId();
+
+    /** The pushing client's id. */
+    String clientId();
+
+    /** The mutation's id in the client's sequence. */
+    long mutationId();
+}
