@@ -1,0 +1,32 @@
+package dev.nizhal.ports.out;
+
+import dev.nizhal.domain.cursor.PgSnapshot;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The change log the capture triggers write: per statement, one entry per (bucket, table) with the changed keys.
+ * Read by windows between two snapshots (CHANGE-CAPTURE.md).
+ */
+public interface ChangeLog {
+
+    /** The snapshot of the transaction {@code tx} ({@code pg_current_snapshot()}). */
+    PgSnapshot currentSnapshot(Tx tx);
+
+    /**
+     * The entries committed after {@code sPrev} and visible in {@code sHi}, for {@code buckets}, strictly after
+     * {@code after} (null: from the start), ordered by (txid, seq), holding at most {@code limitKeys} keys in all
+     * (an entry may be cut: its {@code firstOrdinal} tells where it starts).
+     */
+    List<Entry> window(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, Set<String> buckets, Position after, int limitKeys);
+
+    /** A position inside a window: the key at {@code ordinal} of the entry (txid, seq). */
+    record Position(long txid, long seq, int ordinal) {}
+
+    /** One change-log entry (or the part of it a page holds). */
+    record Entry(long txid, long seq, String bucket, String table, int firstOrdinal, List<String> keys) {
+        public Entry {
+            keys = List.copyOf(keys);
+        }
+    }
+}

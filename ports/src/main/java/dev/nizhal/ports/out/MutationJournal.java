@@ -1,0 +1,43 @@
+package dev.nizhal.ports.out;
+
+import java.util.Optional;
+
+/** The clients and the record of every mutation outcome, written in the mutation's own transaction. */
+public interface MutationJournal {
+
+    /**
+     * Binds a new client to {@code actorId} (insert if absent) and locks its row for the rest of {@code tx}, which
+     * serializes one client's pushes across every instance.
+     */
+    ClientRow lockClient(Tx tx, String clientId, String actorId);
+
+    /** The recorded outcome of one mutation, if any. */
+    Optional<Entry> find(Tx tx, String clientId, long mutationId);
+
+    /** Records an outcome and advances the client's last mutation id. */
+    void record(Tx tx, Entry entry);
+
+    /** The highest mutation id of the client visible in {@code tx}'s snapshot (0 when none). */
+    long lastMutationId(Tx tx, String clientId);
+
+    /** A client as the journal knows it. */
+    record ClientRow(String clientId, String actorId, long lastMutationId) {}
+
+    /**
+     * One recorded mutation.
+     *
+     * @param status {@code applied} or {@code rejected}
+     * @param resultJson the result of an applied mutation (JSON), or null
+     * @param errorJson the error of a rejected one (JSON), or null
+     */
+    record Entry(
+            String clientId,
+            long mutationId,
+            String name,
+            String actorId,
+            String argsJson,
+            String argsHash,
+            String status,
+            String resultJson,
+            String errorJson) {}
+}

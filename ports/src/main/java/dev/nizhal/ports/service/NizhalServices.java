@@ -1,0 +1,75 @@
+package dev.nizhal.ports.service;
+
+import dev.nizhal.domain.mutator.Mutators;
+import dev.nizhal.domain.rules.ParameterSource;
+import dev.nizhal.domain.rules.SyncRules;
+import dev.nizhal.domain.rules.TableName;
+import dev.nizhal.domain.rules.TableQuery;
+import dev.nizhal.ports.in.DescribeContract;
+import dev.nizhal.ports.in.LintRules;
+import dev.nizhal.ports.out.ArgsCodec;
+import dev.nizhal.ports.out.SchemaCatalog;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one public factory of the use cases: give it the application's rules and mutators and the driven ports, get
+ * the driving ports. Pull and push join here as their services land.
+ */
+public final class NizhalServices {
+
+    private final LintRules lintRules;
+    private final DescribeContract describeContract;
+
+    private NizhalServices(Config config) {
+        this.lintRules = new LintRulesService(config);
+        this.describeContract = new DescribeContractService(config);
+    }
+
+    public static NizhalServices create(Config config) {
+        return new NizhalServices(Objects.requireNonNull(config, "config"));
+    }
+
+    public LintRules lintRules() {
+        return lintRules;
+    }
+
+    public DescribeContract describeContract() {
+        return describeContract;
+    }
+
+    /**
+     * What the services are made of.
+     *
+     * @param issuerCount how many token issuers are configured (claims are refused in rules with more than one)
+     */
+    public record Config(
+            SyncRules rules, Mutators mutators, SchemaCatalog catalog, ArgsCodec argsCodec, int issuerCount) {
+        public Config {
+            Objects.requireNonNull(rules, "rules");
+            Objects.requireNonNull(mutators, "mutators");
+            Objects.requireNonNull(catalog, "catalog");
+            Objects.requireNonNull(argsCodec, "argsCodec");
+            if (issuerCount < 1) {
+                throw new IllegalArgumentException("issuerCount must be at least 1");
+            }
+        }
+
+        /** Every table the rules read: data queries and parameter queries. */
+        Set<TableName> tables() {
+            Set<TableName> tables = new TreeSet<>();
+            for (var rule : rules.rules()) {
+                for (TableQuery q : rule.data()) {
+                    tables.add(q.name(rules.defaultSchema()));
+                }
+                for (ParameterSource p : rule.parameters()) {
+                    if (p instanceof ParameterSource.FromQuery fq) {
+                        tables.add(fq.query().name(rules.defaultSchema()));
+                    }
+                }
+            }
+            return tables;
+        }
+    }
+}
