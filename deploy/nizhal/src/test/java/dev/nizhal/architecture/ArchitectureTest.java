@@ -1,0 +1,70 @@
+package dev.nizhal.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import dev.nizhal.architecture.NizhalArchitecture.NamedRule;
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.domain.mutator.Isolation;
+import dev.nizhal.ports.out.Transactions;
+import dev.nizhal.ports.out.Tx;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * Checks every rule of {@link NizhalArchitecture} on the production code of all modules on deploy/nizhal's classpath
+ * (domain, ports, the adapters, deploy/nizhal itself).
+ */
+class ArchitectureTest {
+
+    private static final String ROOT = "dev.nizhal";
+
+    static final List<NamedRule> RULES = NizhalArchitecture.RULES;
+
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        production = NizhalArchitecture.importProductionClasses(ROOT);
+    }
+
+    /**
+     * The rules can only be as good as the import: a wrong package or classpath would make every rule pass on
+     * nothing. So the import must hold known classes of several modules, and no test class (the fixtures share the
+     * root package and break every rule on purpose).
+     */
+    @Test
+    void importsTheProductionClassesOfTheModulesAndNoTestClass() {
+        assertThat(List.of(SyncException.class, SyncErrorCode.class, Actor.class, Isolation.class))
+                .as("domain classes")
+                .allSatisfy(type ->
+                        assertThat(production.contain(type)).as(type.getName()).isTrue());
+        assertThat(List.of(Transactions.class, Tx.class))
+                .as("ports classes")
+                .allSatisfy(type ->
+                        assertThat(production.contain(type)).as(type.getName()).isTrue());
+        assertThat(production.contain(NizhalArchitecture.syncException(ROOT)))
+                .as("R6 and R10 name the real exception root")
+                .isTrue();
+
+        assertThat(production.stream().map(JavaClass::getName))
+                .as("test classes must not be checked as production code")
+                .noneMatch(name ->
+                        name.startsWith("dev.nizhal.archfixtures.") || name.startsWith("dev.nizhal.architecture."));
+        assertThat(production.contain(ArchitectureTest.class)).isFalse();
+        assertThat(production.contain("dev.nizhal.archfixtures.r10.adapters.jdbi.JdbiFailure"))
+                .isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("RULES")
+    void productionCodeFollowsTheRule(NamedRule rule) {
+        rule.on(ROOT).check(production);
+    }
+}
