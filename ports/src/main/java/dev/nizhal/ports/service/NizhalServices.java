@@ -24,7 +24,7 @@ public final class NizhalServices {
 
     private NizhalServices(Config config) {
         this.lintRules = new LintRulesService(config);
-        this.describeContract = new DescribeContractService(config);
+        this.describeContract = config.argsCodec() == null ? null : new DescribeContractService(config);
     }
 
     public static NizhalServices create(Config config) {
@@ -35,13 +35,20 @@ public final class NizhalServices {
         return lintRules;
     }
 
+    /**
+     * @throws IllegalStateException when no {@link ArgsCodec} was given (the contract publishes args schemas)
+     */
     public DescribeContract describeContract() {
+        if (describeContract == null) {
+            throw new IllegalStateException("describing the contract needs an ArgsCodec");
+        }
         return describeContract;
     }
 
     /**
      * What the services are made of.
      *
+     * @param argsCodec decodes mutation args and describes them; may be null where only linting is needed
      * @param issuerCount how many token issuers are configured (claims are refused in rules with more than one)
      */
     public record Config(
@@ -50,7 +57,6 @@ public final class NizhalServices {
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(mutators, "mutators");
             Objects.requireNonNull(catalog, "catalog");
-            Objects.requireNonNull(argsCodec, "argsCodec");
             if (issuerCount < 1) {
                 throw new IllegalArgumentException("issuerCount must be at least 1");
             }
