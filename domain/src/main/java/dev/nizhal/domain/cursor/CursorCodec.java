@@ -115,7 +115,8 @@ public final class CursorCodec {
         } catch (MalformedPayloadException | IllegalArgumentException | ArithmeticException e) {
             // Only this server's key signs payloads, so this is a bug of an older writer or a leaked key; either
             // way the answer to the client is a reset. IllegalArgumentException comes from the records' own checks
-            // (impossible values), ArithmeticException from overflowing sums of deltas.
+            // (impossible values), ArithmeticException from overflowing sums of deltas. All three are unchecked, so
+            // nothing but this catch keeps verify from throwing; CursorCodecPropertiesTest checks that it does.
             return new CursorCheck.Reset(ResetReason.MALFORMED);
         }
         return expected.check(cursor);
@@ -170,7 +171,7 @@ public final class CursorCodec {
         }
     }
 
-    private static Cursor readCursor(PayloadReader in) throws MalformedPayloadException {
+    private static Cursor readCursor(PayloadReader in) {
         int protocolVersion = in.intAtMost(Integer.MAX_VALUE);
         String databaseIdentity = in.string();
         String planHash = HEX.formatHex(in.bytes());
@@ -216,7 +217,7 @@ public final class CursorCodec {
                 responseCounter);
     }
 
-    private static PgSnapshot readSnapshot(PayloadReader in, long baseXmin) throws MalformedPayloadException {
+    private static PgSnapshot readSnapshot(PayloadReader in, long baseXmin) {
         long xmin = Math.addExact(baseXmin, in.zigzag());
         if (xmin < 1) {
             throw new MalformedPayloadException("snapshot xmin out of range");

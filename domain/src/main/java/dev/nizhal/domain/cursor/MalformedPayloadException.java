@@ -1,14 +1,23 @@
 package dev.nizhal.domain.cursor;
 
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+
 /**
- * A cursor payload that {@link PayloadWriter} could not have written. Checked, so that every place that reads a
- * payload must say what it does about it; without a stack trace, because it is an expected answer to bad input, not
- * a bug.
+ * A cursor payload that {@link PayloadWriter} could not have written. {@link CursorCodec#verify} catches it and
+ * answers {@link ResetReason#MALFORMED}, so it never reaches a client; were it to escape, it would be a malformed
+ * request. Without a stack trace, because it is an expected answer to bad input, not a bug.
  */
-final class MalformedPayloadException extends Exception {
+final class MalformedPayloadException extends SyncException {
     private static final long serialVersionUID = 1L;
 
     MalformedPayloadException(String message) {
-        super(message, null, false, false);
+        super(SyncErrorCode.MALFORMED_REQUEST, "malformed cursor payload: " + message);
+    }
+
+    /** Records no stack trace: the throw sites are few and known, and bad input should cost no more than needed. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 }

@@ -10,6 +10,9 @@ import java.util.Arrays;
  * Reads what {@link PayloadWriter} wrote, refusing anything it could not have written. Every length and count read
  * from the payload is checked against the bytes that remain before anything is allocated, so a forged length cannot
  * make the server allocate more than the token's own size.
+ *
+ * <p>Every read throws {@link MalformedPayloadException} when the bytes are not what the writer would have written;
+ * {@link CursorCodec#verify} catches it.
  */
 final class PayloadReader {
     private final byte[] buffer;
@@ -26,7 +29,7 @@ final class PayloadReader {
         return end - position;
     }
 
-    int u8() throws MalformedPayloadException {
+    int u8() {
         if (position >= end) {
             throw new MalformedPayloadException("truncated");
         }
@@ -34,7 +37,7 @@ final class PayloadReader {
     }
 
     /** An unsigned LEB128 of at most 64 bits, in its shortest form (the writer never pads). */
-    long varint() throws MalformedPayloadException {
+    long varint() {
         long value = 0;
         for (int shift = 0; ; shift += 7) {
             int b = u8();
@@ -52,7 +55,7 @@ final class PayloadReader {
     }
 
     /** A varint that must fit a non-negative {@code long}. */
-    long nonNegative() throws MalformedPayloadException {
+    long nonNegative() {
         long value = varint();
         if (value < 0) {
             throw new MalformedPayloadException("value out of range");
@@ -61,7 +64,7 @@ final class PayloadReader {
     }
 
     /** A varint that must be in {@code [0, max]}. */
-    int intAtMost(int max) throws MalformedPayloadException {
+    int intAtMost(int max) {
         long value = varint();
         if (value < 0 || value > max) {
             throw new MalformedPayloadException("value out of range");
@@ -69,17 +72,17 @@ final class PayloadReader {
         return (int) value;
     }
 
-    long zigzag() throws MalformedPayloadException {
+    long zigzag() {
         long value = varint();
         return (value >>> 1) ^ -(value & 1);
     }
 
     /** A count of items that each take at least {@code minBytesEach} bytes, so it cannot exceed what remains. */
-    int count(int minBytesEach) throws MalformedPayloadException {
+    int count(int minBytesEach) {
         return intAtMost(remaining() / minBytesEach);
     }
 
-    byte[] bytes() throws MalformedPayloadException {
+    byte[] bytes() {
         int length = intAtMost(remaining());
         byte[] value = Arrays.copyOfRange(buffer, position, position + length);
         position += length;
@@ -87,7 +90,7 @@ final class PayloadReader {
     }
 
     /** Length-prefixed UTF-8, strictly: malformed sequences, overlong forms and encoded surrogates are refused. */
-    String string() throws MalformedPayloadException {
+    String string() {
         int length = intAtMost(remaining());
         try {
             String value = StandardCharsets.UTF_8
@@ -103,7 +106,7 @@ final class PayloadReader {
         }
     }
 
-    void expectEnd() throws MalformedPayloadException {
+    void expectEnd() {
         if (position != end) {
             throw new MalformedPayloadException("trailing bytes");
         }
