@@ -1,0 +1,106 @@
+package dev.nizhal.adapters.jdbi;
+
+import dev.nizhal.domain.mutator.Isolation;
+import dev.nizhal.ports.out.Transactions;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * {@link Transactions} on PostgreSQL through JDBI: each transaction runs on its own {@link org.jdbi.v3.core.Handle}
+ * from {@link Jdbi}, commits when the work returns and rolls back when it throws (exceptions pass through as they
+ * are). Transactions do not nest: starting one inside another on the same thread fails. Code in the work that uses
+ * the same {@link Jdbi} ({@code withHandle}, {@code useHandle}) gets the transaction's handle, as JDBI does for
+ * nested calls.
+ */
+public final class JdbiTransactions implements Transactions {
+
+    private final Jdbi jdbi;
+
+    /** Transactions on connections from {@code jdbi}. */
+    public JdbiTransactions(Jdbi jdbi) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    }
+
+    @Override
+    public <T> T inReadTransaction(Work<T> work) {
+        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", work);
+    }
+
+    @Override
+    public <T> T inWriteTransaction(Isolation isolation, Work<T> work) {
+        String level = switch (isolation) {
+            case READ_COMMITTED -> "READ COMMITTED";
+            case REPEATABLE_READ -> "REPEATABLE READ";
+            case SERIALIZABLE -> "SERIALIZABLE";
+        };
+        // READ WRITE is explicit so that a session default of read-only fails here, not in the mutator body
+        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", work);
+    }
+
+    private <T> T inTransaction(String modes, Work<T> work) {
+        Objects.requireNonNull(work, "work");
+        // JDBI hands a call made inside withHandle/inTransaction the handle already open on this thread (so user
+        // code using the same Jdbi in a mutator body joins its transaction); a nested transaction would silently
+        // join too, with its own isolation ignored or overriding the outer one
+        return jdbi.withHandle(handle -> {
+            if (handle.isInTransaction()) {
+                throw new IllegalStateException(
+                        "A transaction is already open on this thread with this Jdbi: transactions do not nest");
+            }
+            return handle.inTransaction(inTransaction -> {
+                // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
+                // pooled connection's session defaults stay as they were for its next user
+                inTransaction.execute("SET TRANSACTION " + modes);
+                return work.run(new JdbiTx(inTransaction));
+            });
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>True when any {@link SQLException} in the cause chain (including {@link SQLException#getNextException()})
+     * has an SQLSTATE of class {@code 40} (transaction rollback: serialization failure, deadlock), class {@code 08}
+     * (connection exception, which is also what the driver reports for a closed or broken connection) or
+     * {@code 57P01} (terminated by an administrator). JDBI's own exceptions wrap the {@link SQLException}, so they
+     * are classified by their causes.
+     */
+    @Override
+    public boolean isTransient(Throwable failure) {
+        return isTransientFailure(failure);
+    }
+
+    static boolean isTransientFailure(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> pending = new ArrayDeque<>();
+        pending.push(Objects.requireNonNull(failure, "failure"));
+        while (!pending.isEmpty()) {
+            Throwable next = pending.pop();
+            if (!seen.add(next)) {
+                continue; // cause chains can loop
+            }
+            if (next instanceof SQLException sql) {
+                if (isTransientState(sql.getSQLState())) {
+                    return true;
+                }
+                if (sql.getNextException() != null) {
+                    pending.push(sql.getNextException());
+                }
+            }
+            if (next.getCause() != null) {
+                pending.push(next.getCause());
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTransientState(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("40") || sqlState.startsWith("08") || sqlState.equals("57P01"));
+    }
+}

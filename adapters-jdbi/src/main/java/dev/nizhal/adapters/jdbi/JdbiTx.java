@@ -1,0 +1,68 @@
+package dev.nizhal.adapters.jdbi;
+
+import dev.nizhal.ports.out.Tx;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+
+/** One open transaction on a JDBI {@link Handle}; lives as long as the work it was handed to. */
+final class JdbiTx implements Tx {
+
+    private final Handle handle;
+    private int savepoints;
+
+    JdbiTx(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public <H> H handle(Class<H> type) {
+        if (type == Handle.class) {
+            return type.cast(handle);
+        }
+        if (type == Connection.class) {
+            return type.cast(handle.getConnection());
+        }
+        throw new IllegalArgumentException("No transaction handle of type " + type.getName() + ": supported are "
+                + Handle.class.getName() + " and " + Connection.class.getName());
+    }
+
+    @Override
+    public <T> T inSavepoint(Supplier<T> body) {
+        Objects.requireNonNull(body, "body");
+        String savepoint = "nizhal_body_" + ++savepoints;
+        handle.savepoint(savepoint);
+        try {
+            T result = body.get();
+            // a deferred constraint would otherwise fail only at COMMIT, after the outcome was recorded; checking
+            // here makes its violation the body's failure. Deferrable constraints stay IMMEDIATE for the rest of
+            // this transaction: SET CONSTRAINTS is undone by ROLLBACK TO SAVEPOINT, kept by RELEASE.
+            handle.execute("SET CONSTRAINTS ALL IMMEDIATE");
+            handle.releaseSavepoint(savepoint);
+            return result;
+        } catch (RuntimeException | Error failure) {
+            if (!connectionLost(failure)) {
+                try {
+                    handle.rollbackToSavepoint(savepoint);
+                } catch (RuntimeException rollbackFailure) {
+                    failure.addSuppressed(rollbackFailure);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    // with the connection gone there is no savepoint left to roll back to; the caller retries the transaction
+    private boolean connectionLost(Throwable failure) {
+        if (!JdbiTransactions.isTransientFailure(failure)) {
+            return false;
+        }
+        try {
+            return handle.getConnection().isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+}
