@@ -42,8 +42,7 @@ class CompiledSqlIT {
     @BeforeAll
     static void createSchema(TestDatabase database) {
         jdbi = database.jdbi();
-        jdbi.useHandle(h -> h.createScript(
-                        """
+        jdbi.useHandle(h -> h.createScript("""
                 create table notes(id text primary key, body text, owner_id text, updated_at timestamptz);
                 create table list_members(list_id int8, user_id text, primary key (list_id, user_id));
                 create table lists(id int8 primary key, name text);
@@ -78,8 +77,7 @@ class CompiledSqlIT {
                 insert into by_int values (1, 42), (2, -7);
                 insert into by_bigint values (1, 9007199254740993), (2, 42);
                 insert into by_bool values (1, true), (2, false);
-                """)
-                .execute());
+                """).execute());
         TreeSet<TableName> tables = new TreeSet<>();
         SyncRules rules = rules();
         for (SyncRule r : rules.rules()) {
@@ -94,29 +92,41 @@ class CompiledSqlIT {
     }
 
     private static SyncRules rules() {
-        return SyncRules.define(b -> b.rule("myNotes", r -> r.parameters(p -> p.fromActor("ownerId"))
-                        .data(bucket -> List.of(b.table("notes")
-                                .columns("id", "body", "owner_id")
-                                .where(b.eq("owner_id", bucket.param("ownerId"))))))
-                .rule("sharedLists", r -> r.parameters(p -> p.fromQuery(
-                                "listId",
-                                b.table("list_members").select("list_id").where(b.eq("user_id", p.actorId()))))
-                        .data(bucket -> List.of(
-                                b.table("lists").columns("id", "name").where(b.eq("id", bucket.param("listId"))),
-                                b.table("todos")
-                                        .columns("id", "list_id", "title", "done")
-                                        .where(b.eq("list_id", bucket.param("listId"))))))
-                .rule("scoreboard", r -> r.global()
-                        .data(bucket -> List.of(b.table("scores")
-                                .columns("team", "player", "points")
-                                .where(b.and(
-                                        b.in("tag", "a", "b"),
-                                        b.ge("points", new BigDecimal("10")),
-                                        b.lt("at", Instant.parse("2026-03-01T00:00:00Z")))))))
-                .rule("teamScores", r -> r.parameters(p -> p.fromClaim("team", "team"))
-                        .data(bucket -> List.of(b.table("scores")
-                                .columns("team", "player", "points")
-                                .where(b.and(b.eq("team", bucket.param("team")), b.isNull("tag")))))));
+        return SyncRules.define(b -> b.rule(
+                        "myNotes",
+                        r -> r.parameters(p -> p.fromActor("ownerId"))
+                                .data(bucket -> List.of(b.table("notes")
+                                        .columns("id", "body", "owner_id")
+                                        .where(b.eq("owner_id", bucket.param("ownerId"))))))
+                .rule(
+                        "sharedLists",
+                        r -> r.parameters(p -> p.fromQuery(
+                                        "listId",
+                                        b.table("list_members")
+                                                .select("list_id")
+                                                .where(b.eq("user_id", p.actorId()))))
+                                .data(bucket -> List.of(
+                                        b.table("lists")
+                                                .columns("id", "name")
+                                                .where(b.eq("id", bucket.param("listId"))),
+                                        b.table("todos")
+                                                .columns("id", "list_id", "title", "done")
+                                                .where(b.eq("list_id", bucket.param("listId"))))))
+                .rule(
+                        "scoreboard",
+                        r -> r.global()
+                                .data(bucket -> List.of(b.table("scores")
+                                        .columns("team", "player", "points")
+                                        .where(b.and(
+                                                b.in("tag", "a", "b"),
+                                                b.ge("points", new BigDecimal("10")),
+                                                b.lt("at", Instant.parse("2026-03-01T00:00:00Z")))))))
+                .rule(
+                        "teamScores",
+                        r -> r.parameters(p -> p.fromClaim("team", "team"))
+                                .data(bucket -> List.of(b.table("scores")
+                                        .columns("team", "player", "points")
+                                        .where(b.and(b.eq("team", bucket.param("team")), b.isNull("tag")))))));
     }
 
     // --- predicates select exactly the expected rows
@@ -151,8 +161,8 @@ class CompiledSqlIT {
         CompiledCollection notes = collection("myNotes", "notes");
 
         List<String> matching = select(notes.rowMatches(), notes, Map.of());
-        List<String> buckets = jdbi.withHandle(
-                h -> h.createQuery("select " + notes.bucketKey().sql() + " from notes as t where "
+        List<String> buckets =
+                jdbi.withHandle(h -> h.createQuery("select " + notes.bucketKey().sql() + " from notes as t where "
                                 + notes.rowMatches().sql() + " order by 1")
                         .mapTo(String.class)
                         .list());
@@ -165,11 +175,12 @@ class CompiledSqlIT {
     void changedRowsAreReadOnlyForTheGivenKeysAndReadSet() {
         CompiledCollection notes = collection("myNotes", "notes");
 
-        List<String> read = jdbi.withHandle(h -> bind(h.createQuery(notes.changedRows().sql()), notes.changedRows())
-                .bindArray("keys", String.class, List.of("n1", "n2", "n3", "gone"))
-                .bindArray("buckets", String.class, List.of("myNotes[\"u1\"]"))
-                .map((rs, ctx) -> rs.getString("nizhal_key") + "@" + rs.getString("nizhal_bucket"))
-                .list());
+        List<String> read =
+                jdbi.withHandle(h -> bind(h.createQuery(notes.changedRows().sql()), notes.changedRows())
+                        .bindArray("keys", String.class, List.of("n1", "n2", "n3", "gone"))
+                        .bindArray("buckets", String.class, List.of("myNotes[\"u1\"]"))
+                        .map((rs, ctx) -> rs.getString("nizhal_key") + "@" + rs.getString("nizhal_bucket"))
+                        .list());
 
         assertThat(read).containsExactly("n1@myNotes[\"u1\"]");
     }
@@ -194,15 +205,16 @@ class CompiledSqlIT {
 
         Set<String> grants = keys(shared.grants(), Map.of("actor_id", "u1", "claims", "{}"));
         Set<String> actorKeys = keys(shared.actorGrantKeys(), Map.of("actor_id", "u1", "claims", "{}"));
-        Set<String> capturedKeys = new TreeSet<>(jdbi.withHandle(h -> h.createQuery("select "
-                        + capture.grantKey().sql() + " from list_members as t where " + capture.rowMatches().sql()
+        List<String> capturedKeys = jdbi.withHandle(h -> h.createQuery("select "
+                        + capture.grantKey().sql() + " from list_members as t where "
+                        + capture.rowMatches().sql()
                         + " and t.user_id = 'u1'")
                 .mapTo(String.class)
-                .list()));
+                .list());
 
         assertThat(grants).containsExactly("sharedLists[1]", "sharedLists[2]");
         assertThat(actorKeys).containsExactly("grant:sharedLists[\"u1\"]");
-        assertThat(capturedKeys).isEqualTo(actorKeys);
+        assertThat(capturedKeys).hasSize(2).containsOnlyElementsOf(actorKeys);
         assertThat(keys(shared.grants(), Map.of("actor_id", "nobody", "claims", "{}")))
                 .isEmpty();
     }
@@ -212,7 +224,11 @@ class CompiledSqlIT {
     static Stream<Arguments> castableValues() {
         return Stream.of(
                 Arguments.of("by_text", "\"u1\"", "u1", 1),
-                Arguments.of("by_uuid", "\"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11\"", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", 1),
+                Arguments.of(
+                        "by_uuid",
+                        "\"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11\"",
+                        "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+                        1),
                 Arguments.of("by_int", "\" 42\"", " 42", 1),
                 Arguments.of("by_int", "42", "42", 1),
                 Arguments.of("by_int", "\"-7\"", "-7", 2),
@@ -237,7 +253,8 @@ class CompiledSqlIT {
                 .one());
         Set<String> fromClaim = keys(rule.grants(), Map.of("actor_id", "someone", "claims", "{\"v\": " + json + "}"));
         Set<String> fromFilter = keys(rule.requested(), Map.of("filters", "[{\"v\": " + json + "}]"));
-        Set<String> fromText = keys(rule.grants(), Map.of("actor_id", "someone", "claims", "{\"v\": " + quote(text) + "}"));
+        Set<String> fromText =
+                keys(rule.grants(), Map.of("actor_id", "someone", "claims", "{\"v\": " + quote(text) + "}"));
 
         assertThat(fromClaim).containsExactly(fromRow);
         assertThat(fromFilter).containsExactly(fromRow);
@@ -291,9 +308,12 @@ class CompiledSqlIT {
     }
 
     private static CompiledRules claimRule(String table) {
-        SyncRules rules = SyncRules.define(b -> b.rule("byValue", r -> r.parameters(p -> p.fromClaim("v", "v"))
-                .data(bucket -> List.of(b.table(table).columns("id").where(b.eq("v", bucket.param("v")))))));
-        return SqlCompiler.compile(rules, new JdbiSchemaCatalog(jdbi).describe(List.of(new TableName("public", table))));
+        SyncRules rules = SyncRules.define(b -> b.rule(
+                "byValue",
+                r -> r.parameters(p -> p.fromClaim("v", "v"))
+                        .data(bucket -> List.of(b.table(table).columns("id").where(b.eq("v", bucket.param("v")))))));
+        return SqlCompiler.compile(
+                rules, new JdbiSchemaCatalog(jdbi).describe(List.of(new TableName("public", table))));
     }
 
     private static String quote(String text) {
@@ -305,8 +325,8 @@ class CompiledSqlIT {
     }
 
     private static List<String> select(SqlFragment predicate, CompiledCollection c, Map<String, Object> binds) {
-        String sql = "select " + c.rowKey().sql() + " from " + c.table().schema() + "." + c.table().table()
-                + " as t where " + predicate.sql();
+        String sql = "select " + c.rowKey().sql() + " from " + c.table().schema() + "."
+                + c.table().table() + " as t where " + predicate.sql();
         return jdbi.withHandle(h -> {
             Query q = bind(h.createQuery(sql), predicate);
             binds.forEach(q::bind);
