@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
-import dev.nizhal.domain.rules.ParameterSource;
-import dev.nizhal.domain.rules.SyncRule;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.TableName;
-import dev.nizhal.domain.rules.TableQuery;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
@@ -78,17 +75,8 @@ class CompiledSqlIT {
                 insert into by_bigint values (1, 9007199254740993), (2, 42);
                 insert into by_bool values (1, true), (2, false);
                 """).execute());
-        TreeSet<TableName> tables = new TreeSet<>();
         SyncRules rules = rules();
-        for (SyncRule r : rules.rules()) {
-            r.data().forEach(q -> tables.add(q.name("public")));
-            r.parameters().stream()
-                    .filter(p -> p instanceof ParameterSource.FromQuery)
-                    .map(p -> ((ParameterSource.FromQuery) p).query())
-                    .map((TableQuery q) -> q.name("public"))
-                    .forEach(tables::add);
-        }
-        compiled = SqlCompiler.compile(rules, new JdbiSchemaCatalog(jdbi).describe(tables));
+        compiled = SqlCompiler.compile(rules, new JdbiSchemaCatalog(jdbi).describe(rules.tables()));
     }
 
     private static SyncRules rules() {

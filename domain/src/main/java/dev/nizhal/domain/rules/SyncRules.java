@@ -38,6 +38,20 @@ public record SyncRules(String defaultSchema, List<SyncRule> rules) {
         return new SyncRules(builder.defaultSchema, builder.rules);
     }
 
+    /** Every table the rules read, data queries and parameter queries alike. */
+    public java.util.SortedSet<TableName> tables() {
+        java.util.SortedSet<TableName> tables = new java.util.TreeSet<>();
+        for (SyncRule rule : rules) {
+            rule.data().forEach(q -> tables.add(q.name(defaultSchema)));
+            for (ParameterSource p : rule.parameters()) {
+                if (p instanceof ParameterSource.FromQuery fq) {
+                    tables.add(fq.query().name(defaultSchema));
+                }
+            }
+        }
+        return tables;
+    }
+
     public Optional<SyncRule> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }

@@ -1,17 +1,14 @@
 package dev.nizhal.ports.service;
 
 import dev.nizhal.domain.mutator.Mutators;
-import dev.nizhal.domain.rules.ParameterSource;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.TableName;
-import dev.nizhal.domain.rules.TableQuery;
 import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.LintRules;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.SchemaCatalog;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The one public factory of the use cases: give it the application's rules and mutators and the driven ports, get
@@ -64,18 +61,7 @@ public final class NizhalServices {
 
         /** Every table the rules read: data queries and parameter queries. */
         Set<TableName> tables() {
-            Set<TableName> tables = new TreeSet<>();
-            for (var rule : rules.rules()) {
-                for (TableQuery q : rule.data()) {
-                    tables.add(q.name(rules.defaultSchema()));
-                }
-                for (ParameterSource p : rule.parameters()) {
-                    if (p instanceof ParameterSource.FromQuery fq) {
-                        tables.add(fq.query().name(rules.defaultSchema()));
-                    }
-                }
-            }
-            return tables;
+            return rules.tables();
         }
     }
 }

@@ -301,12 +301,7 @@ public final class RulesLinter {
 
     private void lintConstants(SyncRule rule, TableQuery query) {
         for (Condition c : Condition.conjuncts(query.where())) {
-            List<Operand> operands = switch (c) {
-                case Condition.Eq eq -> List.of(eq.value());
-                case Condition.Compare cmp -> List.of(cmp.value());
-                case Condition.In in -> in.values();
-                default -> List.of();
-            };
+            List<Operand> operands = operands(c);
             if (c instanceof Condition.In in && in.values().isEmpty()) {
                 report(
                         LintCode.EMPTY_IN,
@@ -402,12 +397,7 @@ public final class RulesLinter {
                                 + " numeric and time columns only",
                         "compare with b.eq or b.in, or compare a numeric or time column");
             }
-            List<Operand> operands = switch (c) {
-                case Condition.Eq eq -> List.of(eq.value());
-                case Condition.Compare cmp -> List.of(cmp.value());
-                case Condition.In in -> in.values();
-                default -> List.of();
-            };
+            List<Operand> operands = operands(c);
             for (Operand operand : operands) {
                 if (operand instanceof Constant(Object value)
                         && value != null
