@@ -76,7 +76,7 @@ public final class SqlCompiler {
      */
     static String safeCast(String text, ParamType type) {
         return switch (type) {
-            case TEXT -> "cast(" + text + " as text)";
+            case TEXT -> text; // every caller passes an expression of type text already
             case UUID ->
                 "case when " + text + " ~ '^([{][0-9A-Fa-f]{8}-?([0-9A-Fa-f]{4}-?){3}[0-9A-Fa-f]{12}[}]"
                         + "|[0-9A-Fa-f]{8}-?([0-9A-Fa-f]{4}-?){3}[0-9A-Fa-f]{12})$' then cast(" + text
