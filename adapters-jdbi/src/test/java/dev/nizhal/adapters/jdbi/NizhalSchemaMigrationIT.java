@@ -1,0 +1,39 @@
+package dev.nizhal.adapters.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class NizhalSchemaMigrationIT {
+
+    @Test
+    void createsNizhalsTablesOnceAndKeepsTheIdentityOnReRun(TestDatabase db) {
+        NizhalSchemaMigration migration = new NizhalSchemaMigration(db.dataSource());
+
+        int first = migration.migrate();
+        List<String> identity = strings(db, "select identity from nizhal.meta");
+        int second = migration.migrate();
+
+        assertThat(first).isEqualTo(1);
+        assertThat(second).isZero();
+        assertThat(strings(
+                        db,
+                        "select table_name from information_schema.tables where table_schema = 'nizhal'"
+                                + " order by 1"))
+                .containsExactly(
+                        "change_log", "clients", "flyway_schema_history", "meta", "mutation_journal", "snapshot_marks");
+        assertThat(identity).hasSize(1).allSatisfy(id -> assertThat(id).hasSize(36));
+        assertThat(strings(db, "select identity from nizhal.meta")).isEqualTo(identity);
+        assertThat(strings(db, "select table_name from information_schema.tables where table_schema = 'public'"))
+                .isEmpty();
+    }
+
+    private static List<String> strings(TestDatabase db, String sql) {
+        return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(String.class).list());
+    }
+}
