@@ -42,14 +42,7 @@ public record Cursor(
         long responseCounter) {
 
     public Cursor {
-        if (protocolVersion < 1) {
-            throw new IllegalArgumentException("protocol version must be at least 1, was " + protocolVersion);
-        }
-        Text.requireNonEmpty(databaseIdentity, "databaseIdentity");
-        Text.requirePlanHash(planHash);
-        Text.requireNonEmpty(actorId, "actorId");
-        Text.requireNonEmpty(clientId, "clientId");
-        Text.requireNonEmpty(rule, "rule");
+        Text.requireScope(protocolVersion, databaseIdentity, planHash, actorId, clientId, rule);
         Objects.requireNonNull(sPrev, "sPrev");
         Objects.requireNonNull(sHi, "sHi");
         if (drained && position != null) {

@@ -29,14 +29,7 @@ public record CursorExpectation(
         PgSnapshot retentionMark) {
 
     public CursorExpectation {
-        if (protocolVersion < 1) {
-            throw new IllegalArgumentException("protocol version must be at least 1, was " + protocolVersion);
-        }
-        Text.requireNonEmpty(databaseIdentity, "databaseIdentity");
-        Text.requirePlanHash(planHash);
-        Text.requireNonEmpty(actorId, "actorId");
-        Text.requireNonEmpty(clientId, "clientId");
-        Text.requireNonEmpty(rule, "rule");
+        Text.requireScope(protocolVersion, databaseIdentity, planHash, actorId, clientId, rule);
     }
 
     /** An expectation without the snapshot checks; add them with {@link #withCurrentXmax} and

@@ -44,4 +44,22 @@ final class Text {
             }
         }
     }
+
+    /** The fields that say whose cursor it is, checked the same way in a cursor and in what a pull expects. */
+    static void requireScope(
+            int protocolVersion,
+            String databaseIdentity,
+            String planHash,
+            String actorId,
+            String clientId,
+            String rule) {
+        if (protocolVersion < 1) {
+            throw new IllegalArgumentException("protocol version must be at least 1, was " + protocolVersion);
+        }
+        requireNonEmpty(databaseIdentity, "databaseIdentity");
+        requirePlanHash(planHash);
+        requireNonEmpty(actorId, "actorId");
+        requireNonEmpty(clientId, "clientId");
+        requireNonEmpty(rule, "rule");
+    }
 }
