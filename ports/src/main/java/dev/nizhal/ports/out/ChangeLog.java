@@ -20,6 +20,21 @@ public interface ChangeLog {
      */
     List<Entry> window(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, Set<String> buckets, Position after, int limitKeys);
 
+    /** Nizhal's own facts in {@code nizhal.meta}, as {@code tx} sees them. */
+    Meta meta(Tx tx);
+
+    /**
+     * @param identity the database identity (random, written once; {@code nizhal rotate-identity} replaces it)
+     * @param planHash the hash of the compiled plan the capture triggers were generated from, or null before migrate
+     * @param retentionMark the snapshot mark up to which the change log was trimmed, or null when never trimmed
+     */
+    record Meta(String identity, String planHash, PgSnapshot retentionMark) {}
+
+    /** The bucket under which the TRUNCATE trigger of {@code table} logs its marker: every pull of it resets. */
+    static String truncateBucket(String table) {
+        return "truncate:" + table;
+    }
+
     /** A position inside a window: the key at {@code ordinal} of the entry (txid, seq). */
     record Position(long txid, long seq, int ordinal) {}
 
