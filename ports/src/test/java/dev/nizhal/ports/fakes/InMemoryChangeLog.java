@@ -15,6 +15,7 @@ import java.util.Set;
 public final class InMemoryChangeLog implements ChangeLog {
     private final List<Entry> entries = new ArrayList<>();
     private PgSnapshot current = PgSnapshot.of(1, 1);
+    private Meta meta = new Meta("fake-database", null, null);
     private long seq;
 
     /** Appends an entry of transaction {@code txid} (its visibility is decided by the snapshots used). */
@@ -24,6 +25,15 @@ public final class InMemoryChangeLog implements ChangeLog {
 
     public void setCurrentSnapshot(PgSnapshot snapshot) {
         this.current = snapshot;
+    }
+
+    public void setMeta(Meta meta) {
+        this.meta = meta;
+    }
+
+    @Override
+    public Meta meta(Tx tx) {
+        return meta;
     }
 
     @Override
