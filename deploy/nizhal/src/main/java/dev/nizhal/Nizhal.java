@@ -74,8 +74,8 @@ public final class Nizhal {
             Objects.requireNonNull(dataSource, "a dataSource is required");
             Objects.requireNonNull(rules, "syncRules are required");
             Jdbi jdbi = Jdbi.create(dataSource);
-            NizhalServices services = NizhalServices.create(
-                    new NizhalServices.Config(rules, mutators, new JdbiSchemaCatalog(jdbi), null, issuerCount));
+            NizhalServices services = NizhalServices.create(new NizhalServices.Config(
+                    rules, mutators, new JdbiSchemaCatalog(jdbi), null, issuerCount, null, null, null));
             LintReport report = services.lintRules().lint();
             if (report.hasErrors()) {
                 throw new InvalidSyncRulesException(report);

@@ -1,5 +1,6 @@
 package dev.nizhal.ports.out;
 
+import dev.nizhal.domain.cursor.PgSnapshot;
 import java.util.Optional;
 
 /** The clients and the record of every mutation outcome, written in the mutation's own transaction. */
@@ -17,8 +18,14 @@ public interface MutationJournal {
     /** Records an outcome and advances the client's last mutation id. */
     void record(Tx tx, Entry entry);
 
-    /** The highest mutation id of the client visible in {@code tx}'s snapshot (0 when none). */
-    long lastMutationId(Tx tx, String clientId);
+    /**
+     * The highest mutation id of the client whose transaction is visible in {@code upTo} (a window's upper snapshot,
+     * which may see less than {@code tx}); 0 when none.
+     */
+    long lastMutationId(Tx tx, String clientId, PgSnapshot upTo);
+
+    /** The client as recorded, without locking it (pulls check the binding to the actor with it). */
+    Optional<ClientRow> client(Tx tx, String clientId);
 
     /** A client as the journal knows it. */
     record ClientRow(String clientId, String actorId, long lastMutationId) {}

@@ -1,5 +1,6 @@
 package dev.nizhal.ports.fakes;
 
+import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.ports.out.MutationJournal;
 import dev.nizhal.ports.out.Tx;
 import java.util.HashMap;
@@ -37,7 +38,13 @@ public final class InMemoryMutationJournal implements MutationJournal {
     }
 
     @Override
-    public long lastMutationId(Tx tx, String clientId) {
+    public Optional<ClientRow> client(Tx tx, String clientId) {
+        return Optional.ofNullable(clients.get(clientId));
+    }
+
+    /** Every recorded mutation counts as visible: the fake has no snapshots. */
+    @Override
+    public long lastMutationId(Tx tx, String clientId, PgSnapshot upTo) {
         ClientRow client = clients.get(clientId);
         return client == null ? 0 : client.lastMutationId();
     }

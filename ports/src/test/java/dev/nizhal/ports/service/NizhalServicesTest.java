@@ -54,6 +54,13 @@ class NizhalServicesTest {
 
     private static NizhalServices services(SchemaDescription schema) {
         return NizhalServices.create(new NizhalServices.Config(
-                Fixtures.seedRules(), MUTATORS, new FakeSchemaCatalog(schema), new FakeArgsCodec(), 1));
+                Fixtures.seedRules(),
+                MUTATORS,
+                new FakeSchemaCatalog(schema),
+                new FakeArgsCodec(),
+                1,
+                null,
+                null,
+                null));
     }
 }
