@@ -75,7 +75,7 @@ public final class Nizhal {
             Objects.requireNonNull(rules, "syncRules are required");
             Jdbi jdbi = Jdbi.create(dataSource);
             NizhalServices services = NizhalServices.create(new NizhalServices.Config(
-                    rules, mutators, new JdbiSchemaCatalog(jdbi), null, issuerCount, null, null, null));
+                    rules, mutators, new JdbiSchemaCatalog(jdbi), null, issuerCount, null, null, null, null));
             LintReport report = services.lintRules().lint();
             if (report.hasErrors()) {
                 throw new InvalidSyncRulesException(report);

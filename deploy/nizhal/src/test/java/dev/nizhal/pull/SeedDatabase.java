@@ -10,8 +10,7 @@ import java.util.Arrays;
 final class SeedDatabase {
     static final byte[] CURSOR_KEY = Arrays.copyOf("nizhal-test-cursor-key-0123456789abcdef".getBytes(), 32);
 
-    static final String SCHEMA =
-            """
+    static final String SCHEMA = """
             create table notes(id text primary key, body text, owner_id text, updated_at timestamptz default now());
             create table lists(id int8 primary key, name text, owner_id text);
             create table list_members(list_id int8, user_id text, primary key (list_id, user_id));
@@ -28,7 +27,8 @@ final class SeedDatabase {
         return engine(db, Fixtures.seedRules(), null);
     }
 
-    static Nizhal engine(TestDatabase db, SyncRules rules, dev.nizhal.ports.service.NizhalServices.PullObserver observer) {
+    static Nizhal engine(
+            TestDatabase db, SyncRules rules, dev.nizhal.ports.service.NizhalServices.PullObserver observer) {
         Nizhal nizhal = Nizhal.builder()
                 .dataSource(db.dataSource())
                 .syncRules(rules)

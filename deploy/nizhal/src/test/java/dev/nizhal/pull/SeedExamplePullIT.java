@@ -29,8 +29,10 @@ class SeedExamplePullIT {
     void insertsUpdatesDeletesAndAMoveReachBothActorsCorrectly() {
         SyncTestClient alice = new SyncTestClient(nizhal, Actor.of("alice"), "c-alice", "myNotes");
         SyncTestClient bob = new SyncTestClient(nizhal, Actor.of("bob"), "c-bob", "myNotes");
-        sql(db, "insert into notes(id, body, owner_id) values ('a1', 'hi', 'alice'), ('a2', 'yo', 'alice'),"
-                + " ('b1', 'hey', 'bob'), ('x1', 'nobody', null)");
+        sql(
+                db,
+                "insert into notes(id, body, owner_id) values ('a1', 'hi', 'alice'), ('a2', 'yo', 'alice'),"
+                        + " ('b1', 'hey', 'bob'), ('x1', 'nobody', null)");
 
         PullResponse first = alice.sync().getLast();
         bob.sync();
@@ -42,9 +44,11 @@ class SeedExamplePullIT {
         assertThat(alice.buckets("notes").get("a1")).containsExactly("myNotes[\"alice\"]");
         assertThat(bob.keys("notes")).containsExactly("b1");
 
-        sql(db, "update notes set body = 'hello' where id = 'a1'; delete from notes where id = 'a2';"
-                + " insert into notes(id, body, owner_id) values ('a3', 'new', 'alice');"
-                + " update notes set owner_id = 'bob' where id = 'a3'");
+        sql(
+                db,
+                "update notes set body = 'hello' where id = 'a1'; delete from notes where id = 'a2';"
+                        + " insert into notes(id, body, owner_id) values ('a3', 'new', 'alice');"
+                        + " update notes set owner_id = 'bob' where id = 'a3'");
         sql(db, "update notes set owner_id = 'bob' where id = 'a1'");
         alice.sync();
         bob.sync();
@@ -66,8 +70,10 @@ class SeedExamplePullIT {
 
     @Test
     void aNewUserWithNoRowsAndAUserWithEmptyListsDrainAndHoldTheirBucketsWithoutLoadingTwice() {
-        sql(db, "insert into lists values (101, 'empty one', 'carol'), (102, 'empty two', 'carol');"
-                + " insert into list_members values (101, 'carol'), (102, 'carol')");
+        sql(
+                db,
+                "insert into lists values (101, 'empty one', 'carol'), (102, 'empty two', 'carol');"
+                        + " insert into list_members values (101, 'carol'), (102, 'carol')");
         SyncTestClient newcomer = new SyncTestClient(nizhal, Actor.of("newcomer"), "c-new", "myNotes");
         SyncTestClient carol = new SyncTestClient(nizhal, Actor.of("carol"), "c-carol", "sharedLists");
 
@@ -92,11 +98,13 @@ class SeedExamplePullIT {
 
     @Test
     void aClientFilterServesOnlyRequestedGrantedBucketsAndNeverGrants() {
-        sql(db, "insert into lists values (201, 'd1', 'dave'), (202, 'd2', 'dave'), (203, 'other', 'erin');"
-                + " insert into list_members values (201, 'dave'), (202, 'dave'), (203, 'erin');"
-                + " insert into todos(id, list_id, title) values"
-                + " ('00000000-0000-0000-0000-000000000201', 201, 't201'),"
-                + " ('00000000-0000-0000-0000-000000000203', 203, 't203')");
+        sql(
+                db,
+                "insert into lists values (201, 'd1', 'dave'), (202, 'd2', 'dave'), (203, 'other', 'erin');"
+                        + " insert into list_members values (201, 'dave'), (202, 'dave'), (203, 'erin');"
+                        + " insert into todos(id, list_id, title) values"
+                        + " ('00000000-0000-0000-0000-000000000201', 201, 't201'),"
+                        + " ('00000000-0000-0000-0000-000000000203', 203, 't203')");
         SyncTestClient dave = new SyncTestClient(nizhal, Actor.of("dave"), "c-dave", "sharedLists");
         dave.filter("[{\"listId\": 201}, {\"listId\": \"203\"}]");
 

@@ -59,8 +59,7 @@ final class SyncTestClient {
 
     /** One pull, not applied (a lost response). */
     PullResponse fetch(int limit) {
-        return nizhal.pull(
-                actor, new PullRequest(rule, clientId, cursor, filtersJson, List.copyOf(held), limit));
+        return nizhal.pull(actor, new PullRequest(rule, clientId, cursor, filtersJson, List.copyOf(held), limit));
     }
 
     /** Pulls until {@code hasMore} is false; fails after {@code maxPulls}. */

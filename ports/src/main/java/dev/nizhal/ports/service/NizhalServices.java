@@ -107,6 +107,7 @@ public final class NizhalServices {
      * @param storage the database ports; may be null where only linting is needed
      * @param cursorKeys signs cursors; required with storage
      * @param pullObserver a test hook; null for none
+     * @param pullDefect a known-broken pull for tests that prove scenarios can fail; null for the correct pull
      */
     public record Config(
             SyncRules rules,
@@ -116,12 +117,14 @@ public final class NizhalServices {
             int issuerCount,
             Storage storage,
             CursorKeys cursorKeys,
-            PullObserver pullObserver) {
+            PullObserver pullObserver,
+            PullDefect pullDefect) {
         public Config {
             if (storage != null) {
                 Objects.requireNonNull(cursorKeys, "cursorKeys are required with storage");
             }
             pullObserver = pullObserver == null ? PullObserver.NONE : pullObserver;
+            pullDefect = pullDefect == null ? PullDefect.NONE : pullDefect;
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(mutators, "mutators");
             Objects.requireNonNull(catalog, "catalog");

@@ -115,6 +115,9 @@ final class PullChangesService implements PullChanges {
                         "the server's sync rules are not installed in the database yet; retry after migration");
             }
             boolean reset = restore(meta, current.xmax());
+            if (config.pullDefect() == PullDefect.S_HI_PER_PAGE && !reset && !drained) {
+                sHi = snapshot;
+            }
             if (!reset && request.cursor() != null) {
                 held.addAll(request.held());
             }
@@ -131,7 +134,8 @@ final class PullChangesService implements PullChanges {
             }
             held.retainAll(served);
             loading.removeIf(l -> {
-                boolean dropped = !served.contains(l.bucketKey());
+                boolean dropped =
+                        !served.contains(l.bucketKey()) && config.pullDefect() != PullDefect.LOADS_NOT_INTERSECTED;
                 if (dropped) {
                     revoked.add(l.bucketKey()); // the client drops its partial rows; the server never scans it
                 }
@@ -153,7 +157,7 @@ final class PullChangesService implements PullChanges {
                 }
                 drained = true;
                 position = null;
-                if (startedWindow) {
+                if (startedWindow || config.pullDefect() == PullDefect.STALE_HAS_MORE) {
                     break;
                 }
                 // a request that drains an older window starts the next one itself, so that hasMore: false means
@@ -316,6 +320,9 @@ final class PullChangesService implements PullChanges {
 
         /** (held ∩ served) ∪ (loading ∩ served): the buckets whose rows the client has or is receiving. */
         private Set<String> readSet() {
+            if (config.pullDefect() == PullDefect.SERVED_AS_READ_SET) {
+                return served;
+            }
             Set<String> readSet = new TreeSet<>(held);
             readSet.addAll(loadingBuckets());
             return readSet;

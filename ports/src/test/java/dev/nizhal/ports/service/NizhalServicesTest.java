@@ -61,6 +61,7 @@ class NizhalServicesTest {
                 1,
                 null,
                 null,
+                null,
                 null));
     }
 }

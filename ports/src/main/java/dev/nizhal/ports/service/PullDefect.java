@@ -1,0 +1,18 @@
+package dev.nizhal.ports.service;
+
+/**
+ * Known-broken variants of the pull, for tests only: each one breaks a rule of CHANGE-CAPTURE.md, and the
+ * deterministic scenario that guards that rule must fail with it (TESTING.md, "Teeth"). Never set one in production.
+ */
+public enum PullDefect {
+    /** The correct pull. */
+    NONE,
+    /** The window's upper snapshot is taken anew on every page instead of staying fixed (scenario 1). */
+    S_HI_PER_PAGE,
+    /** A load keeps going after its bucket stops being served, and is not named revoked (scenario 3). */
+    LOADS_NOT_INTERSECTED,
+    /** Draining an older window ends the request: {@code hasMore: false} only means "that window" (scenario 4). */
+    STALE_HAS_MORE,
+    /** Changed rows are read and labelled with every served bucket, queued ones included (scenario 5). */
+    SERVED_AS_READ_SET
+}
