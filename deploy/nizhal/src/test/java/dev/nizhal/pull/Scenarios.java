@@ -1,0 +1,198 @@
+package dev.nizhal.pull;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.ports.in.PullChanges.Delete;
+import dev.nizhal.ports.in.PullChanges.PullResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The scenarios at the end of CHANGE-CAPTURE.md as reusable bodies, so that each runs against the correct pull
+ * ({@link WindowScenariosIT}) and against the known-broken pull it guards against ({@link ScenarioTeethIT}).
+ * {@code base} keeps the ids of several runs on one database apart.
+ */
+final class Scenarios {
+    private final Nizhal nizhal;
+    private final TestDatabase db;
+    private final int base;
+
+    Scenarios(Nizhal nizhal, TestDatabase db, int base) {
+        this.nizhal = nizhal;
+        this.db = db;
+        this.base = base;
+    }
+
+    private void sql(String statements) {
+        SeedDatabase.sql(db, statements);
+    }
+
+    private SyncTestClient client(String actor, String rule) {
+        return new SyncTestClient(nizhal, Actor.of(actor + "-" + base), "c-" + actor + "-" + base, rule);
+    }
+
+    private String owner(String actor) {
+        return actor + "-" + base;
+    }
+
+    private long id(long n) {
+        return base * 1000L + n;
+    }
+
+    private String bucket(long n) {
+        return "sharedLists[" + id(n) + "]";
+    }
+
+    private String todo(int n) {
+        return String.format("00000000-0000-0000-0000-%012d", base * 100_000L + n);
+    }
+
+    private String note(String name) {
+        return name + "-" + base;
+    }
+
+    /** A list with its membership for {@code member} and {@code todos} todos numbered from {@code firstTodo}. */
+    private void list(long n, String member, int todos, int firstTodo) {
+        StringBuilder s = new StringBuilder("insert into lists values (" + id(n) + ", 'l', 'x');"
+                + " insert into list_members values (" + id(n) + ", '" + owner(member) + "');");
+        for (int i = 0; i < todos; i++) {
+            s.append(" insert into todos(id, list_id, title) values ('")
+                    .append(todo(firstTodo + i))
+                    .append("', ")
+                    .append(id(n))
+                    .append(", 'todo');");
+        }
+        sql(s.toString());
+    }
+
+    private void insertNote(String name, String actor) {
+        sql("insert into notes(id, body, owner_id) values ('" + note(name) + "', 'x', '" + owner(actor) + "')");
+    }
+
+    void scenario1() {
+        SyncTestClient client = client("s1", "myNotes");
+        client.sync();
+        try (Handle first = db.jdbi().open()) {
+            first.begin();
+            first.execute("insert into notes(id, body, owner_id) values ('" + note("s1-first") + "', 'x', '"
+                    + owner("s1") + "')");
+            for (int i = 0; i < 5; i++) {
+                insertNote("s1-" + i, "s1");
+            }
+            assertThat(client.pull(1).hasMore()).isTrue();
+            assertThat(client.pull(1).hasMore()).isTrue();
+            first.commit();
+        }
+        // more commits land while the client is still inside the window
+        insertNote("s1-late", "s1");
+
+        client.sync(1, 50);
+
+        assertThat(client.keys("notes")).hasSize(7).contains(note("s1-first"), note("s1-late"));
+    }
+
+    void scenario2() {
+        list(21, "s2", 1, 2100);
+        sql("insert into lists values (" + id(22) + ", 'l', 'x')");
+        SyncTestClient client = client("s2", "sharedLists");
+        client.sync();
+        assertThat(client.held()).containsExactly(bucket(21));
+
+        sql("begin; insert into list_members values (" + id(22) + ", '" + owner("s2") + "');"
+                + " update todos set list_id = " + id(22) + " where id = '" + todo(2100) + "'; commit;");
+        client.sync(1, 50);
+
+        assertThat(client.held()).containsExactly(bucket(21), bucket(22));
+        assertThat(client.keys("todos")).containsExactly(todo(2100));
+        assertThat(client.buckets("todos").get(todo(2100))).containsExactly(bucket(22));
+    }
+
+    void scenario3() {
+        list(31, "s3", 6, 3100);
+        SyncTestClient client = client("s3", "sharedLists");
+        PullResponse first = client.pull(2);
+        assertThat(first.loadingBuckets()).containsExactly(bucket(31));
+        assertThat(client.keys("lists").size() + client.keys("todos").size()).isEqualTo(2);
+
+        sql("delete from list_members where list_id = " + id(31));
+        List<PullResponse> rest = client.sync(2, 20);
+
+        assertThat(rest.getFirst().revokedBuckets()).containsExactly(bucket(31));
+        assertThat(rest.stream().flatMap(r -> r.changes().stream())).isEmpty();
+        assertThat(client.keys("lists")).isEmpty();
+        assertThat(client.keys("todos")).isEmpty();
+        assertThat(client.held()).isEmpty();
+    }
+
+    void scenario4() {
+        SyncTestClient client = client("s4", "myNotes");
+        client.sync();
+        for (int i = 0; i < 4; i++) {
+            insertNote("s4-" + i, "s4");
+        }
+        assertThat(client.pull(1).hasMore()).isTrue();
+        insertNote("s4-later", "s4");
+
+        PullResponse last = client.sync(1, 50).getLast();
+
+        assertThat(last.hasMore()).isFalse();
+        assertThat(client.keys("notes")).hasSize(5).contains(note("s4-later"));
+    }
+
+    void scenario5() {
+        list(51, "s5", 1, 5100);
+        StringBuilder others = new StringBuilder();
+        StringBuilder grants = new StringBuilder();
+        for (long n = 60; n < 60 + 16; n++) {
+            others.append("insert into lists values (").append(id(n)).append(", 'l', 'x');");
+            grants.append("insert into list_members values (")
+                    .append(id(n))
+                    .append(", '")
+                    .append(owner("s5"))
+                    .append("');");
+        }
+        sql(others + "insert into lists values (" + id(99) + ", 'l', 'x')");
+        SyncTestClient client = client("s5", "sharedLists");
+        client.sync();
+        // a window with entries of list 51, then one transaction that grants 16 lists (as many as load at once)
+        // and list 99, and moves todo 5100 from list 51 into list 99, which must wait, queued
+        for (int i = 1; i <= 3; i++) {
+            sql("update lists set name = 'rename " + i + "' where id = " + id(51));
+        }
+        sql("begin; " + grants + " insert into list_members values (" + id(99) + ", '" + owner("s5") + "');"
+                + " update todos set list_id = " + id(99) + " where id = '" + todo(5100) + "'; commit;");
+        List<PullResponse> pages = new ArrayList<>();
+        while (pages.stream()
+                .flatMap(r -> r.changes().stream())
+                .noneMatch(c -> c instanceof Delete d && d.key().equals(todo(5100)))) {
+            PullResponse page = client.pull(1);
+            pages.add(page);
+            assertThat(page.loadingBuckets()).as("list 99 is queued, not loading").doesNotContain(bucket(99));
+            assertThat(pages).as("the moved todo is deleted by the window").hasSizeLessThan(20);
+        }
+        sql("delete from list_members where list_id = " + id(99));
+
+        client.sync(1, 100);
+
+        assertThat(client.keys("todos")).isEmpty();
+        assertThat(client.held()).hasSize(17).contains(bucket(51)).doesNotContain(bucket(99));
+    }
+
+    void scenario6() {
+        list(61, "s6", 4, 6100);
+        SyncTestClient client = client("s6", "sharedLists");
+        PullResponse first = client.pull(3);
+        assertThat(first.loadingBuckets()).containsExactly(bucket(61));
+        assertThat(client.keys("todos")).contains(todo(6100));
+
+        sql("delete from todos where id = '" + todo(6100) + "'");
+        client.sync(3, 20);
+
+        assertThat(client.keys("todos")).containsExactly(todo(6101), todo(6102), todo(6103));
+        assertThat(client.held()).containsExactly(bucket(61));
+    }
+}
