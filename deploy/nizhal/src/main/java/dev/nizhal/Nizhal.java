@@ -1,12 +1,25 @@
 package dev.nizhal;
 
+import dev.nizhal.adapters.jdbi.JdbiCaptureTriggers;
+import dev.nizhal.adapters.jdbi.JdbiChangeLog;
+import dev.nizhal.adapters.jdbi.JdbiMaintenance;
+import dev.nizhal.adapters.jdbi.JdbiMutationJournal;
+import dev.nizhal.adapters.jdbi.JdbiRowSource;
 import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
+import dev.nizhal.adapters.jdbi.JdbiTransactions;
+import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
 import dev.nizhal.domain.sql.InvalidSyncRulesException;
+import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.service.NizhalServices;
+import dev.nizhal.ports.service.PullDefect;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
@@ -14,18 +27,24 @@ import org.jdbi.v3.core.Jdbi;
  * The engine, wired: your {@link DataSource}, sync rules and mutators in; pull, push and operations out.
  *
  * <pre>{@code
- * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).build();
+ * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).cursorKey(key).build();
+ * nizhal.migrate();   // Nizhal's schema and the capture triggers compiled from the rules; safe to re-run
+ * PullResponse response = nizhal.pull(actor, request);
  * }</pre>
  *
- * {@link Builder#build()} lints the rules against the live schema and refuses rules that could leak rows. Pull,
- * push and {@code migrate()} join as the change-capture and push issues land.
+ * {@link Builder#build()} lints the rules against the live schema and refuses rules that could leak rows.
  */
 public final class Nizhal {
+    private static final System.Logger LOG = System.getLogger(Nizhal.class.getName());
 
     private final NizhalServices services;
+    private final JdbiCaptureTriggers capture;
+    private final JdbiMaintenance maintenance;
 
-    private Nizhal(NizhalServices services) {
+    private Nizhal(NizhalServices services, JdbiCaptureTriggers capture, JdbiMaintenance maintenance) {
         this.services = services;
+        this.capture = capture;
+        this.maintenance = maintenance;
     }
 
     public static Builder builder() {
@@ -37,12 +56,46 @@ public final class Nizhal {
         return services.lintRules().lint();
     }
 
+    /**
+     * Creates or upgrades schema {@code nizhal} and (re)generates the capture triggers when the compiled rules
+     * changed, in one transaction; a no-op otherwise. Returns whether triggers were (re)generated.
+     */
+    public boolean migrate() {
+        return capture.install(services.compiledRules()) instanceof JdbiCaptureTriggers.Regenerated;
+    }
+
+    /** {@code POST /sync/pull} in process: the changes of the actor's buckets since the request's cursor. */
+    public PullChanges.PullResponse pull(Actor actor, PullChanges.PullRequest request) {
+        return services.pullChanges().pull(actor, request);
+    }
+
+    /** A new database identity: every client resets on its next pull (after a restore or failover). */
+    public void rotateIdentity() {
+        maintenance.rotateIdentity();
+    }
+
+    /** Writes a snapshot mark for retention (the change-log poller does it about every minute). */
+    public void takeSnapshotMark() {
+        maintenance.takeSnapshotMark();
+    }
+
+    /**
+     * Deletes change-log rows older than the newest snapshot mark older than {@code horizon}; cursors from before
+     * it reset. Returns the rows deleted, empty when no mark is old enough.
+     */
+    public Optional<Integer> trimChangeLog(Duration horizon) {
+        return maintenance.trimChangeLog(horizon);
+    }
+
     /** Collects what the engine is made of. */
     public static final class Builder {
         private DataSource dataSource;
         private SyncRules rules;
         private Mutators mutators = Mutators.define(m -> {});
         private int issuerCount = 1;
+        private byte[] cursorKey;
+        private NizhalServices.PullObserver pullObserver;
+        private PullDefect pullDefect = PullDefect.NONE;
 
         private Builder() {}
 
@@ -68,19 +121,78 @@ public final class Nizhal {
         }
 
         /**
+         * The HMAC-SHA256 key that signs cursors, at least 32 bytes, the same on every instance. Without one a
+         * random development key is generated: cursors then reset whenever the process restarts.
+         */
+        public Builder cursorKey(byte[] key) {
+            if (key.length < 32) {
+                throw new IllegalArgumentException("a cursor key needs at least 32 bytes");
+            }
+            this.cursorKey = key.clone();
+            return this;
+        }
+
+        /** For tests: a look inside each pull's transaction after its response is built. */
+        public Builder pullObserver(NizhalServices.PullObserver observer) {
+            this.pullObserver = observer;
+            return this;
+        }
+
+        /** For tests that prove scenarios can fail: a known-broken pull. */
+        public Builder pullDefect(PullDefect defect) {
+            this.pullDefect = Objects.requireNonNull(defect, "defect");
+            return this;
+        }
+
+        /**
          * @throws InvalidSyncRulesException when the linter finds errors against the live schema
          */
         public Nizhal build() {
             Objects.requireNonNull(dataSource, "a dataSource is required");
             Objects.requireNonNull(rules, "syncRules are required");
             Jdbi jdbi = Jdbi.create(dataSource);
-            NizhalServices services = NizhalServices.create(new NizhalServices.Config(
-                    rules, mutators, new JdbiSchemaCatalog(jdbi), null, issuerCount, null, null, null, null));
-            LintReport report = services.lintRules().lint();
+            JdbiSchemaCatalog catalog = new JdbiSchemaCatalog(jdbi);
+            LintReport report = NizhalServices.create(new NizhalServices.Config(
+                            rules, mutators, catalog, null, issuerCount, null, null, null, null))
+                    .lintRules()
+                    .lint();
             if (report.hasErrors()) {
                 throw new InvalidSyncRulesException(report);
             }
-            return new Nizhal(services);
+            report.warnings()
+                    .forEach(w -> LOG.log(
+                            System.Logger.Level.WARNING,
+                            "sync rules: {0} rule={1} table={2}: {3}",
+                            w.code(),
+                            w.rule(),
+                            w.table(),
+                            w.message()));
+            byte[] key = cursorKey != null ? cursorKey : developmentKey();
+            NizhalServices services = NizhalServices.create(new NizhalServices.Config(
+                    rules,
+                    mutators,
+                    catalog,
+                    null,
+                    issuerCount,
+                    new NizhalServices.Storage(
+                            new JdbiTransactions(jdbi),
+                            new JdbiChangeLog(),
+                            new JdbiRowSource(),
+                            new JdbiMutationJournal()),
+                    () -> key.clone(),
+                    pullObserver,
+                    pullDefect));
+            return new Nizhal(services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi));
+        }
+
+        private static byte[] developmentKey() {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no cursor key configured: using a random development key; every client resets when this"
+                            + " process restarts, and instances do not share cursors");
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            return Arrays.copyOf(key, key.length);
         }
     }
 }

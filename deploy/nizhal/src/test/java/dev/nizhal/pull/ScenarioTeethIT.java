@@ -35,8 +35,7 @@ class ScenarioTeethIT {
                 Arguments.of(
                         PullDefect.LOADS_NOT_INTERSECTED, "scenario 3", (Consumer<Scenarios>) Scenarios::scenario3),
                 Arguments.of(PullDefect.STALE_HAS_MORE, "scenario 4", (Consumer<Scenarios>) Scenarios::scenario4),
-                Arguments.of(
-                        PullDefect.SERVED_AS_READ_SET, "scenario 5", (Consumer<Scenarios>) Scenarios::scenario5));
+                Arguments.of(PullDefect.SERVED_AS_READ_SET, "scenario 5", (Consumer<Scenarios>) Scenarios::scenario5));
     }
 
     @ParameterizedTest(name = "{1} fails with {0}")

@@ -171,7 +171,9 @@ final class Scenarios {
                 .noneMatch(c -> c instanceof Delete d && d.key().equals(todo(5100)))) {
             PullResponse page = client.pull(1);
             pages.add(page);
-            assertThat(page.loadingBuckets()).as("list 99 is queued, not loading").doesNotContain(bucket(99));
+            assertThat(page.loadingBuckets())
+                    .as("list 99 is queued, not loading")
+                    .doesNotContain(bucket(99));
             assertThat(pages).as("the moved todo is deleted by the window").hasSizeLessThan(20);
         }
         sql("delete from list_members where list_id = " + id(99));

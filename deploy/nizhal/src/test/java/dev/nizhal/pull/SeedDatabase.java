@@ -4,8 +4,6 @@ import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.testing.Fixtures;
-import dev.nizhal.ports.service.NizhalServices;
-import dev.nizhal.ports.service.PullDefect;
 import java.util.Arrays;
 
 /** The seed example's tables on a test database, and an engine over them with migrate done. */
