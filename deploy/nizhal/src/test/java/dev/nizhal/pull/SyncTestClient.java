@@ -112,6 +112,15 @@ final class SyncTestClient {
         return cursor;
     }
 
+    String filter() {
+        return filtersJson;
+    }
+
+    /** Damages the stored cursor, as a broken local store would. */
+    void corruptCursor() {
+        cursor = cursor == null ? "corrupted" : "x" + cursor;
+    }
+
     Set<String> held() {
         return Set.copyOf(held);
     }
