@@ -27,9 +27,16 @@ public final class JdbiTransactions implements Transactions {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The transaction runs with {@code TimeZone} set to {@code UTC} ({@code SET LOCAL}, so the connection's own
+     * setting is back after it): row keys that hold a time value are the key's text form, which depends on the
+     * time zone, and must read the same whatever zone a pooled connection was opened with (CompiledRules).
+     */
     @Override
     public <T> T inReadTransaction(Work<T> work) {
-        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", work);
+        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", "SET LOCAL TimeZone = 'UTC'", work);
     }
 
     @Override
@@ -40,10 +47,10 @@ public final class JdbiTransactions implements Transactions {
             case SERIALIZABLE -> "SERIALIZABLE";
         };
         // READ WRITE is explicit so that a session default of read-only fails here, not in the mutator body
-        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", work);
+        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", null, work);
     }
 
-    private <T> T inTransaction(String modes, Work<T> work) {
+    private <T> T inTransaction(String modes, String setting, Work<T> work) {
         Objects.requireNonNull(work, "work");
         // JDBI hands a call made inside withHandle/inTransaction the handle already open on this thread (so user
         // code using the same Jdbi in a mutator body joins its transaction); a nested transaction would silently
@@ -57,6 +64,9 @@ public final class JdbiTransactions implements Transactions {
                 // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
                 // pooled connection's session defaults stay as they were for its next user
                 inTransaction.execute("SET TRANSACTION " + modes);
+                if (setting != null) {
+                    inTransaction.execute(setting);
+                }
                 return work.run(new JdbiTx(inTransaction));
             });
         });

@@ -10,6 +10,7 @@ import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.mutator.Isolation;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +37,12 @@ class JdbiTransactionsIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private final TestDatabase database;
     private final Jdbi jdbi;
     private final JdbiTransactions transactions;
 
     JdbiTransactionsIT(TestDatabase database) {
+        this.database = database;
         this.jdbi = database.jdbi();
         this.transactions = new JdbiTransactions(jdbi);
     }
@@ -65,6 +68,29 @@ class JdbiTransactionsIT {
                 .one());
 
         assertThat(modes).isEqualTo("repeatable read, read only on");
+    }
+
+    @Test
+    void aReadTransactionRunsInUtcAndLeavesTheConnectionsTimeZoneAsItWas() throws SQLException {
+        // one connection for all three transactions, opened in a zone other than UTC, as a pool would hand it out
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET TimeZone = 'Asia/Kolkata'");
+            JdbiTransactions onOneConnection = new JdbiTransactions(Jdbi.create(connection));
+
+            String inRead = onOneConnection.inReadTransaction(tx -> timeZoneAndEpoch(tx.handle(Handle.class)));
+            String inWrite = onOneConnection.inWriteTransaction(
+                    Isolation.READ_COMMITTED, tx -> timeZoneAndEpoch(tx.handle(Handle.class)));
+
+            assertThat(inRead).isEqualTo("UTC 1970-01-01 00:00:00+00");
+            assertThat(inWrite).isEqualTo("Asia/Kolkata 1970-01-01 05:30:00+05:30");
+        }
+    }
+
+    private static String timeZoneAndEpoch(Handle handle) {
+        return handle.createQuery("SELECT current_setting('TimeZone') || ' ' || cast(to_timestamp(0) as text)")
+                .mapTo(String.class)
+                .one();
     }
 
     @Test

@@ -5,9 +5,22 @@ import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
-/** Reads current rows and grants with the compiled SQL of the rules, in the caller's transaction. */
+/**
+ * Reads current rows and grants with the compiled SQL of the rules, in the caller's transaction.
+ *
+ * <p>Row values are encoded for the wire as PROTOCOL.md "Encodings" says, as plain Java values that any JSON writer
+ * renders: text, varchar, char, uuid, enum and every other type without a rule below → {@link String} (its
+ * PostgreSQL text form); int2, int4 → {@link Integer}; int8 → {@link Long} within ±(2^53 − 1), the integers a JSON
+ * client reads exactly, else {@link String}; numeric → {@link String}, plain digits, never an exponent; float4,
+ * float8 → {@link Double}, except NaN and the infinities, which JSON has no number for: the strings {@code "NaN"},
+ * {@code "Infinity"} and {@code "-Infinity"}; boolean → {@link Boolean}; date → {@code YYYY-MM-DD}; timestamptz →
+ * ISO-8601 in UTC with {@code Z}; timestamp → ISO-8601 without a zone (the infinite date and time values as the
+ * strings {@code "infinity"} and {@code "-infinity"}); json, jsonb → {@link JsonText}; bytea → base64 {@link String};
+ * arrays → {@link List} of the encoded elements (nested for more dimensions); NULL → null.
+ */
 public interface RowSource {
 
     /** The bucket keys granted to {@code actor} by {@code rule}, in the transaction's snapshot. */
@@ -26,7 +39,19 @@ public interface RowSource {
      * A current row.
      *
      * @param bucket the bucket of the rule the row belongs to (null for page rows, which belong to the page's)
-     * @param values the synced columns, encoded for the wire as PROTOCOL.md says
+     * @param values the synced columns in the order of {@link CompiledCollection#columns()}, encoded for the wire as
+     *     this interface says
      */
     record Row(String key, String bucket, Map<String, Object> values) {}
+
+    /**
+     * A json or jsonb column's value: JSON text that a JSON writer inserts as it is (a nested value, not a string).
+     *
+     * @param json one JSON value, as PostgreSQL printed it
+     */
+    record JsonText(String json) {
+        public JsonText {
+            Objects.requireNonNull(json, "json");
+        }
+    }
 }

@@ -1,0 +1,115 @@
+package dev.nizhal.adapters.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.ports.out.ChangeLog.Position;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The window query stays O(window) on a large change log: both branches (began after {@code S_prev}, in flight at
+ * {@code S_prev}) read index ranges, never the whole log, with the parameter values at hand (the plans of the first
+ * executions) and in the generic plan PostgreSQL may switch a reused prepared statement to.
+ */
+@ExtendWith(PostgresExtension.class)
+class JdbiChangeLogPlanIT {
+
+    private static final PgSnapshot S_PREV = PgSnapshot.of(199_990, 200_000, 199_990L, 199_995L);
+    private static final PgSnapshot S_HI = PgSnapshot.of(200_010, 200_010);
+    private static final Set<String> BUCKETS = Set.of("b1", "b2");
+    private static final Position AFTER = new Position(199_990, 5, 0);
+
+    private static Jdbi jdbi;
+
+    @BeforeAll
+    static void fillALargeChangeLog(TestDatabase database) {
+        new NizhalSchemaMigration(database.dataSource()).migrate();
+        jdbi = database.jdbi();
+        // 300k entries of 30k transactions in 100 buckets, ids set explicitly to spread them over a long history;
+        // ANALYZE so the planner knows the sizes, as autovacuum would on a real log
+        jdbi.useHandle(handle -> {
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(170000 + g / 10 as text) as xid8), 'b' || (g % 100), 'notes',"
+                    + " array[cast(g as text)] from generate_series(1, 300000) as g");
+            handle.execute("analyze nizhal.change_log");
+        });
+    }
+
+    @Test
+    void withTheParameterValuesBothBranchesReadIndexRanges() {
+        List<String> plan = jdbi.withHandle(
+                handle -> JdbiChangeLog.windowQuery(handle, "explain ", S_PREV, S_HI, BUCKETS, AFTER, 100)
+                        .mapTo(String.class)
+                        .list());
+
+        assertReadsIndexRangesOnly(plan);
+    }
+
+    @Test
+    void inTheGenericPlanOfAPreparedStatementBothBranchesReadIndexRanges() {
+        // EXPLAIN of a bound statement plans with the values; a generic plan needs PREPARE with $n parameters
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("s_prev", S_PREV.text());
+        values.put("s_hi", S_HI.text());
+        values.put("buckets", "{b1,b2}");
+        values.put("after_txid", Long.toString(AFTER.txid()));
+        values.put("after_seq", Long.toString(AFTER.seq()));
+        values.put("after_ordinal", Integer.toString(AFTER.ordinal()));
+        values.put("limit_keys", "100");
+        values.put("limit_entries", "101");
+        List<String> order = new ArrayList<>();
+        Matcher named = Pattern.compile(":([a-z_]+)").matcher(JdbiChangeLog.WINDOW_SQL);
+        StringBuilder positional = new StringBuilder();
+        while (named.find()) {
+            if (!order.contains(named.group(1))) {
+                order.add(named.group(1));
+            }
+            named.appendReplacement(positional, "\\$" + (order.indexOf(named.group(1)) + 1));
+        }
+        named.appendTail(positional);
+        assertThat(order).containsExactlyInAnyOrderElementsOf(values.keySet());
+        String arguments = String.join(
+                ", ", order.stream().map(n -> "'" + values.get(n) + "'").toList());
+
+        List<String> plan = jdbi.withHandle(handle -> {
+            handle.execute("prepare nizhal_window as " + positional);
+            handle.execute("set plan_cache_mode = force_generic_plan");
+            return explain(handle, "explain execute nizhal_window(" + arguments + ")");
+        });
+
+        assertReadsIndexRangesOnly(plan);
+    }
+
+    private static List<String> explain(Handle handle, String sql) {
+        return handle.createQuery(sql).mapTo(String.class).list();
+    }
+
+    private static void assertReadsIndexRangesOnly(List<String> plan) {
+        String text = String.join("\n", plan);
+        List<String> scans = plan.stream()
+                .map(String::strip)
+                .map(line -> line.startsWith("->  ") ? line.substring(4) : line)
+                .filter(line -> line.contains(" on change_log"))
+                .toList();
+        assertThat(scans).as(text).noneMatch(line -> line.contains("Seq Scan"));
+        // one index access per branch, on (bucket, txid) or (txid)
+        assertThat(scans.stream()
+                        .filter(line -> line.matches("(Index Scan|Index Only Scan|Bitmap Index Scan)"
+                                + "( using| on) change_log_(bucket_)?txid .*")))
+                .as(text)
+                .hasSize(2);
+    }
+}
