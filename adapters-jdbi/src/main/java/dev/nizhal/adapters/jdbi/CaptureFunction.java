@@ -67,6 +67,21 @@ record CaptureFunction(TableName table, String name, String source) {
         Objects.requireNonNull(source, "source");
     }
 
+    /** The rows a statement's capture reads: new rows on insert, old rows on delete, both on update. */
+    private enum Rows {
+        INSERTED(NEW_ROWS, false),
+        UPDATED("(select * from " + OLD_ROWS + " union all select * from " + NEW_ROWS + ")", true),
+        DELETED(OLD_ROWS, false);
+
+        private final String sql;
+        private final boolean repeatsKeys;
+
+        Rows(String sql, boolean repeatsKeys) {
+            this.sql = sql;
+            this.repeatsKeys = repeatsKeys;
+        }
+    }
+
     /** The statement-level AFTER triggers of a capture, in the order they are created. */
     enum Event {
         INSERT(4, "referencing new table as " + NEW_ROWS),
@@ -131,14 +146,9 @@ record CaptureFunction(TableName table, String name, String source) {
                     return null;
                 end
                 """.formatted(
-                        log(NEW_ROWS, tbl, collections, grantCaptures, quoteLiteral),
-                        log(
-                                "(select * from " + OLD_ROWS + " union all select * from " + NEW_ROWS + ")",
-                                tbl,
-                                collections,
-                                grantCaptures,
-                                quoteLiteral),
-                        log(OLD_ROWS, tbl, collections, grantCaptures, quoteLiteral),
+                        log(Rows.INSERTED, tbl, collections, grantCaptures, quoteLiteral),
+                        log(Rows.UPDATED, tbl, collections, grantCaptures, quoteLiteral),
+                        log(Rows.DELETED, tbl, collections, grantCaptures, quoteLiteral),
                         quoteLiteral.apply(ChangeLog.truncateBucket(table.toString())),
                         tbl);
         return new CaptureFunction(table, functionName(table), source);
@@ -214,7 +224,7 @@ record CaptureFunction(TableName table, String name, String source) {
     }
 
     private static String log(
-            String rows,
+            Rows rows,
             String tbl,
             List<CompiledCollection> collections,
             List<GrantCapture> grantCaptures,
@@ -233,24 +243,34 @@ record CaptureFunction(TableName table, String name, String source) {
      * One change-log row per (bucket, up to {@link #MAX_KEYS_PER_ROW} keys), so the log grows with the buckets a
      * statement touches, not with its rows. A row is logged under every bucket it belongs to, before or after the
      * statement; a row of no bucket is not logged. A null key could not be read back by key, so it is left out.
+     *
+     * <p>Keys are collected per bucket by hashing, not sorting (their order in {@code pks} carries no meaning), and
+     * only a bucket with more than {@link #MAX_KEYS_PER_ROW} keys is split, through {@code unnest}, so the cost stays
+     * linear in the rows. Only an update can see a key twice (its old and new row in the same bucket): only there are
+     * the keys made distinct.
      */
     private static String logKeys(
-            String rows, String tbl, List<CompiledCollection> collections, UnaryOperator<String> quoteLiteral) {
+            Rows rows, String tbl, List<CompiledCollection> collections, UnaryOperator<String> quoteLiteral) {
         String keys = collections.stream()
                 .map(c -> "select " + inline(c.bucketKey(), quoteLiteral) + " as bucket, " + tbl + " as tbl, "
-                        + inline(c.rowKey(), quoteLiteral) + " as key from " + rows + " as t where "
+                        + inline(c.rowKey(), quoteLiteral) + " as key from " + rows.sql + " as t where "
                         + inline(c.rowMatches(), quoteLiteral))
                 .collect(Collectors.joining("\n                        union all\n                        "));
+        String source = rows.repeatsKeys ? "select distinct u.bucket, u.tbl, u.key from (" + keys + ") as u" : keys;
         return """
                         insert into nizhal.change_log (bucket, tbl, pks)
-                        select c.bucket, c.tbl, array_agg(c.key order by c.key)
-                        from (select k.bucket, k.tbl, k.key,
-                                     (row_number() over (partition by k.bucket, k.tbl order by k.key) - 1) / %d as part
-                              from (select distinct u.bucket, u.tbl, u.key
-                                    from (%s) as u
-                                    where u.bucket is not null and u.key is not null) as k) as c
-                        group by c.bucket, c.tbl, c.part;
-                """.formatted(MAX_KEYS_PER_ROW, keys);
+                        select g.bucket, g.tbl, s.pks
+                        from (select k.bucket, k.tbl, array_agg(k.key) as pks
+                              from (%s) as k
+                              where k.bucket is not null and k.key is not null
+                              group by k.bucket, k.tbl) as g
+                        cross join lateral (
+                            select g.pks where cardinality(g.pks) <= %d
+                            union all
+                            select array_agg(u.key) from unnest(g.pks) with ordinality as u(key, n)
+                            where cardinality(g.pks) > %d
+                            group by (u.n - 1) / %d) as s(pks);
+                """.formatted(source, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW);
     }
 
     /**
@@ -258,10 +278,10 @@ record CaptureFunction(TableName table, String name, String source) {
      * the grant rows themselves are never sent.
      */
     private static String logGrants(
-            String rows, String tbl, List<GrantCapture> grantCaptures, UnaryOperator<String> quoteLiteral) {
+            Rows rows, String tbl, List<GrantCapture> grantCaptures, UnaryOperator<String> quoteLiteral) {
         String keys = grantCaptures.stream()
-                .map(g -> "select " + inline(g.grantKey(), quoteLiteral) + " as bucket from " + rows + " as t where "
-                        + inline(g.rowMatches(), quoteLiteral))
+                .map(g -> "select " + inline(g.grantKey(), quoteLiteral) + " as bucket from " + rows.sql
+                        + " as t where " + inline(g.rowMatches(), quoteLiteral))
                 .collect(Collectors.joining("\n                        union all\n                        "));
         return """
                         insert into nizhal.change_log (bucket, tbl, pks)

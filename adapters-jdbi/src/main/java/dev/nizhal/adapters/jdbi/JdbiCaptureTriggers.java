@@ -37,7 +37,7 @@ import org.jdbi.v3.core.Jdbi;
  * function {@code nizhal.capture_<table>_<hash>} and four statement-level {@code AFTER} triggers on the table,
  * {@code nizhal_capture_insert} ({@code REFERENCING NEW TABLE}), {@code nizhal_capture_update} (old and new table),
  * {@code nizhal_capture_delete} (old table) and {@code nizhal_capture_truncate}, each {@code ENABLE ALWAYS}. Per
- * statement the function writes one change-log row per (bucket, table) with the sorted, distinct keys (at most
+ * statement the function writes one change-log row per (bucket, table) with the distinct keys (at most
  * {@value CaptureFunction#MAX_KEYS_PER_ROW} a row), computed by the compiled SQL over the statement's rows: new rows
  * on insert, old rows on delete, both on update. A key is logged under a bucket when its old or new row belongs to
  * it, so moves, key changes and rows that stop matching a filter are logged under the bucket they left; rows of no
@@ -103,7 +103,7 @@ public final class JdbiCaptureTriggers {
     private static final System.Logger LOG = System.getLogger(JdbiCaptureTriggers.class.getName());
 
     /** "nizhal" in ASCII: the one advisory lock of install and uninstall. */
-    private static final long LOCK_KEY = 0x6E697A68616CL;
+    static final long LOCK_KEY = 0x6E697A68616CL;
 
     private static final String RELATION = """
             select c.oid::int8 as oid, c.relkind::text as kind, c.relispartition as partition
