@@ -61,8 +61,8 @@ import org.jdbi.v3.core.Jdbi;
  * the parent is captured by the parent's triggers (a row moving between partitions is an update of the parent), one
  * naming a partition by the partition's. PostgreSQL allows transition tables on statement triggers of partitions
  * (it refuses them on row triggers of partitions and on foreign tables). {@code install} refuses a foreign partition
- * (it cannot be captured) and a synced table that is itself a partition or child of another synced table (a
- * statement through the parent would not fire its triggers: sync the parent). A partition created or attached after
+ * (it cannot be captured) and a synced table that is itself a partition or an inheritance child (a statement
+ * through its parent would not fire its statement triggers: sync the parent). A partition created or attached after
  * {@code install} has no triggers: statements through the parent still capture its rows, but one naming the new
  * partition directly is <b>not captured until {@code nizhal migrate} runs again</b>, which notices the partition
  * without triggers and regenerates even when the rules did not change.
@@ -110,6 +110,15 @@ public final class JdbiCaptureTriggers {
             from pg_catalog.pg_class c
             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
             where n.nspname = :schema and c.relname = :table
+            """;
+
+    private static final String PARENTS = """
+            select n.nspname, c.relname
+            from pg_catalog.pg_inherits i
+            join pg_catalog.pg_class c on c.oid = i.inhparent
+            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+            where i.inhrelid = :oid
+            order by i.inhseqno
             """;
 
     // partitions, sub-partitions and inheritance children alike: pg_inherits holds them all
@@ -188,8 +197,8 @@ public final class JdbiCaptureTriggers {
      *
      * @param compiled the rules compiled against this database's live schema
      * @throws IllegalStateException naming the table when a synced table does not exist, is not a table, has a
-     *     partition that cannot be captured (a foreign table), or is itself a partition or child of another synced
-     *     table; nothing is changed then
+     *     partition or child that cannot be captured (a foreign table), or is itself a partition or an inheritance
+     *     child; nothing is changed then
      */
     public Installation install(CompiledRules compiled) {
         Objects.requireNonNull(compiled, "compiled");
@@ -309,6 +318,17 @@ public final class JdbiCaptureTriggers {
                 throw new IllegalStateException("Cannot capture changes of " + table
                         + ": the sync rules read it, but it is not a table (relkind " + root.kind() + ")");
             }
+            List<TableName> parents = handle.createQuery(PARENTS)
+                    .bind("oid", root.oid())
+                    .map((rs, ctx) -> new TableName(rs.getString("nspname"), rs.getString("relname")))
+                    .list();
+            if (!parents.isEmpty()) {
+                TableName parent = parents.getFirst();
+                throw new IllegalStateException("Cannot capture changes of " + table + ": it is "
+                        + (root.partition() ? "a partition" : "an inheritance child") + " of " + parent
+                        + ", and a statement through " + parent + " does not fire its statement triggers; sync "
+                        + parent + " instead (its partitions are captured with it)");
+            }
             List<Relation> relations = new ArrayList<>();
             relations.add(root);
             relations.addAll(handle.createQuery(DESCENDANTS)
@@ -322,11 +342,6 @@ public final class JdbiCaptureTriggers {
             for (Relation relation : relations.subList(1, relations.size())) {
                 String what =
                         (relation.partition() ? "a partition" : "an inheritance child") + " of synced table " + table;
-                if (synced.containsKey(relation.name())) {
-                    throw new IllegalStateException("Cannot capture changes of " + relation.name() + ": it is " + what
-                            + ", and a statement through " + table + " does not fire its triggers; sync " + table
-                            + " only");
-                }
                 if (!relation.kind().equals("r") && !relation.kind().equals("p")) {
                     throw new IllegalStateException("Cannot capture changes of " + relation.name() + ", " + what
                             + ": it is not a plain table (relkind " + relation.kind() + "), and its triggers cannot"

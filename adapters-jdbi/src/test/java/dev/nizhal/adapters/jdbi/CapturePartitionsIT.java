@@ -150,8 +150,24 @@ class CapturePartitionsIT {
 
         assertThatThrownBy(() -> triggers.install(compile(both)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("events_eu")
-                .hasMessageContaining("a partition of synced table events");
+                .hasMessageContaining("Cannot capture changes of events_eu: it is a partition of events");
+    }
+
+    @Test
+    void aSyncedPartitionOfAnUnsyncedParentIsRefusedBecauseWritesThroughTheParentWouldEscape() {
+        String planBefore = storedPlanHash();
+        SyncRules partitionOnly = SyncRules.define(b -> b.rule(
+                "usEvents",
+                r -> r.parameters(p -> p.fromActor("ownerId"))
+                        .data(bucket -> List.of(b.table("events_us")
+                                .columns("id", "region", "owner_id")
+                                .where(b.eq("owner_id", bucket.param("ownerId")))))));
+
+        assertThatThrownBy(() -> triggers.install(compile(partitionOnly)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot capture changes of events_us: it is a partition of events")
+                .hasMessageContaining("sync events instead");
+        assertThat(storedPlanHash()).isEqualTo(planBefore);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.nizhal.adapters.jdbi;
 
 import static dev.nizhal.adapters.jdbi.LoggedChange.entry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nizhal.adapters.jdbi.LoggedChange.Entry;
@@ -162,6 +163,43 @@ class JdbiCaptureTriggersIT {
         });
 
         assertThat(LoggedChange.entries(jdbi)).containsExactly(entry(U1, "notes", "n1"));
+    }
+
+    @Test
+    void aWriterWithoutPrivilegesOnNizhalIsCapturedButCannotAttachTheCaptureFunctionElsewhere() {
+        assumeTrue(superuser(), "creating a role takes a superuser");
+        String role = jdbi.withHandle(h -> h.createQuery("select current_database() || '_writer'")
+                .mapTo(String.class)
+                .one());
+        String function = jdbi.withHandle(
+                h -> h.createQuery("select oid::regprocedure::text from pg_proc where proname like 'capture_notes_%'")
+                        .mapTo(String.class)
+                        .one());
+
+        Throwable attach = jdbi.withHandle(h -> {
+            // usage on schema nizhal, as a DBA might grant for reading the log: only EXECUTE stands in the way
+            h.createScript("""
+                            create role %1$s;
+                            grant select, insert on notes to %1$s;
+                            grant create on schema public to %1$s;
+                            grant usage on schema nizhal to %1$s;
+                            """.formatted(role)).execute();
+            try {
+                h.execute("set role " + role);
+                h.execute("insert into notes(id, body, owner_id) values ('n1', 'a', 'u1')");
+                h.execute("create table writers_own(id text primary key, owner_id text)");
+                return catchThrowable(() -> h.execute("create trigger steal after insert on writers_own"
+                        + " referencing new table as nizhal_new for each statement execute function " + function));
+            } finally {
+                h.execute("reset role");
+                h.execute("drop table if exists writers_own");
+                h.execute("drop owned by " + role);
+                h.execute("drop role " + role);
+            }
+        });
+
+        assertThat(LoggedChange.entries(jdbi)).containsExactly(entry(U1, "notes", "n1"));
+        assertThat(attach).hasMessageContaining("permission denied for function");
     }
 
     @Test
