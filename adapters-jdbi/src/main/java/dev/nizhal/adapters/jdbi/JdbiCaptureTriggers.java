@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Installs Nizhal's change capture (CHANGE-CAPTURE.md): the triggers, compiled from the sync rules, that write
@@ -204,7 +205,9 @@ public final class JdbiCaptureTriggers {
         Objects.requireNonNull(compiled, "compiled");
         new NizhalSchemaMigration(dataSource).migrate();
         Map<TableName, Captured> synced = synced(compiled);
-        return jdbi.inTransaction(handle -> {
+        // READ COMMITTED whatever the server's default: each statement after the lock must see what an instance
+        // that held the lock before committed (under REPEATABLE READ the snapshot would predate the wait)
+        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             advisoryLock(handle);
             UnaryOperator<String> quote = quoteLiteral(handle);
             String stored = handle.createQuery("select plan_hash from nizhal.meta")
@@ -251,7 +254,7 @@ public final class JdbiCaptureTriggers {
      *     install regenerates
      */
     public void uninstall(boolean dropSchema) {
-        jdbi.useTransaction(handle -> {
+        jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             advisoryLock(handle);
             drop(handle);
             boolean schemaExists = handle.createQuery(
@@ -450,6 +453,9 @@ public final class JdbiCaptureTriggers {
     }
 
     private static void lock(Handle handle, Set<TableName> tables) {
+        if (tables.isEmpty()) {
+            return;
+        }
         // without ONLY: partitions and children are locked too, so none can be created or attached meanwhile
         ddl(
                 handle,
