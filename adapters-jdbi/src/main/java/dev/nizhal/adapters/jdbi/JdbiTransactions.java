@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
@@ -22,6 +23,14 @@ public final class JdbiTransactions implements Transactions {
 
     private final Jdbi jdbi;
 
+    private static final List<String> READ_SETTINGS = JdbiCaptureTriggers.KEY_SETTINGS.stream()
+            .filter(setting -> !setting.startsWith("search_path="))
+            .map(setting -> {
+                int eq = setting.indexOf('=');
+                return "SET LOCAL " + setting.substring(0, eq) + " = '" + setting.substring(eq + 1) + "'";
+            })
+            .toList();
+
     /** Transactions on connections from {@code jdbi}. */
     public JdbiTransactions(Jdbi jdbi) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
@@ -30,13 +39,14 @@ public final class JdbiTransactions implements Transactions {
     /**
      * {@inheritDoc}
      *
-     * <p>The transaction runs with {@code TimeZone} set to {@code UTC} ({@code SET LOCAL}, so the connection's own
-     * setting is back after it): row keys that hold a time value are the key's text form, which depends on the
-     * time zone, and must read the same whatever zone a pooled connection was opened with (CompiledRules).
+     * <p>The transaction runs with the settings the capture triggers pin ({@link JdbiCaptureTriggers#KEY_SETTINGS}
+     * but the search path: {@code TimeZone = UTC}, ISO dates, ...), by {@code SET LOCAL}, so the connection's own
+     * settings are back after it: row keys that hold a time or a float are the value's text form, which depends on
+     * them, and must read the same as the triggers logged them whatever a pooled connection was opened with.
      */
     @Override
     public <T> T inReadTransaction(Work<T> work) {
-        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", "SET LOCAL TimeZone = 'UTC'", work);
+        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", READ_SETTINGS, work);
     }
 
     @Override
@@ -47,10 +57,10 @@ public final class JdbiTransactions implements Transactions {
             case SERIALIZABLE -> "SERIALIZABLE";
         };
         // READ WRITE is explicit so that a session default of read-only fails here, not in the mutator body
-        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", null, work);
+        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", List.of(), work);
     }
 
-    private <T> T inTransaction(String modes, String setting, Work<T> work) {
+    private <T> T inTransaction(String modes, List<String> settings, Work<T> work) {
         Objects.requireNonNull(work, "work");
         // JDBI hands a call made inside withHandle/inTransaction the handle already open on this thread (so user
         // code using the same Jdbi in a mutator body joins its transaction); a nested transaction would silently
@@ -64,9 +74,7 @@ public final class JdbiTransactions implements Transactions {
                 // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
                 // pooled connection's session defaults stay as they were for its next user
                 inTransaction.execute("SET TRANSACTION " + modes);
-                if (setting != null) {
-                    inTransaction.execute(setting);
-                }
+                settings.forEach(inTransaction::execute);
                 return work.run(new JdbiTx(inTransaction));
             });
         });

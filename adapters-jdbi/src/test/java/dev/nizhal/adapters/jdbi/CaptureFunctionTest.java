@@ -1,0 +1,146 @@
+package dev.nizhal.adapters.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nizhal.adapters.jdbi.CaptureFunction.Event;
+import dev.nizhal.domain.rules.TableName;
+import dev.nizhal.domain.sql.CompiledRules;
+import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
+import dev.nizhal.domain.sql.SqlCompiler;
+import dev.nizhal.domain.sql.SqlFragment;
+import dev.nizhal.domain.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** The generated SQL's shape; that it runs and captures what it should is {@code JdbiCaptureTriggersIT}'s job. */
+class CaptureFunctionTest {
+
+    // stands in for the database's quote_literal in a test without a database; production never quotes by hand
+    private static final UnaryOperator<String> QUOTE = v -> "'" + v.replace("'", "''") + "'";
+
+    private static final CompiledRules SEED = SqlCompiler.compile(Fixtures.seedRules(), Fixtures.seedSchema());
+
+    @Test
+    void functionNamesAreReadableDistinctAndFitPostgresIdentifiers() {
+        String longName = "t".repeat(40) + "é".repeat(20);
+
+        assertThat(CaptureFunction.functionName(new TableName("public", "notes")))
+                .matches("capture_notes_[0-9a-f]{8}");
+        assertThat(CaptureFunction.functionName(new TableName("sales", "orders")))
+                .matches("capture_sales\\.orders_[0-9a-f]{8}");
+        assertThat(CaptureFunction.functionName(new TableName("a_b", "c")))
+                .isNotEqualTo(CaptureFunction.functionName(new TableName("a", "b_c")));
+        assertThat(CaptureFunction.functionName(new TableName("public", longName))
+                        .getBytes(StandardCharsets.UTF_8))
+                .hasSizeLessThanOrEqualTo(63);
+        assertThat(CaptureFunction.functionName(new TableName("public", longName)))
+                .isNotEqualTo(CaptureFunction.functionName(new TableName("public", longName + "x")));
+    }
+
+    @Test
+    void theFunctionInlinesConstantsAndLogsEveryCollectionOfTheTableUnderItsName() {
+        CompiledCollection announcements = SEED.rule("announcements")
+                .orElseThrow()
+                .collection("announcements")
+                .orElseThrow();
+
+        CaptureFunction function =
+                CaptureFunction.of(new TableName("public", "announcements"), List.of(announcements), List.of(), QUOTE);
+
+        assertThat(function.source())
+                .contains("cast('true' as \"pg_catalog\".\"bool\")")
+                .doesNotContain(":r2_c0")
+                .contains("'announcements' as tbl")
+                .contains("values ('truncate:announcements', 'announcements', '{*}')")
+                .contains("from nizhal_new as t where")
+                .contains("from (select * from nizhal_old union all select * from nizhal_new) as t where")
+                .contains("from nizhal_old as t where")
+                .contains("where cardinality(g.pks) > 1000");
+        assertThat(function.createFunction())
+                .startsWith("create function nizhal.\"" + function.name() + "\"() returns trigger")
+                .contains("security definer", "set search_path = pg_catalog, pg_temp", "set \"TimeZone\" = 'UTC'")
+                .endsWith("as $nizhal$" + function.source() + "$nizhal$");
+    }
+
+    @Test
+    void aBodyHoldingTheDollarQuoteGetsAnotherOne() {
+        CompiledCollection notes =
+                SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow();
+        CompiledCollection quoted = new CompiledCollection(
+                notes.index(),
+                notes.name(),
+                notes.table(),
+                notes.key(),
+                notes.columns(),
+                notes.bucketKey(),
+                new SqlFragment("t.\"body\" <> :c", Map.of("c", "$nizhal$")),
+                notes.rowKey(),
+                notes.changedRows(),
+                notes.firstPage(),
+                notes.nextPage());
+
+        CaptureFunction function =
+                CaptureFunction.of(new TableName("public", "notes"), List.of(quoted), List.of(), QUOTE);
+
+        assertThat(function.createFunction()).endsWith("as $nizhal1$" + function.source() + "$nizhal1$");
+    }
+
+    @Test
+    void aRuntimeParameterInACaptureFragmentIsACompilerBugNotSilentlyKept() {
+        CompiledCollection notes =
+                SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow();
+        CompiledCollection unbound = new CompiledCollection(
+                notes.index(),
+                notes.name(),
+                notes.table(),
+                notes.key(),
+                notes.columns(),
+                notes.bucketKey(),
+                SqlFragment.of("t.\"owner_id\" = :actor_id"),
+                notes.rowKey(),
+                notes.changedRows(),
+                notes.firstPage(),
+                notes.nextPage());
+
+        assertThatThrownBy(
+                        () -> CaptureFunction.of(new TableName("public", "notes"), List.of(unbound), List.of(), QUOTE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(":actor_id");
+    }
+
+    @Test
+    void grantCapturesLogGrantKeysWithoutRowKeys() {
+        CompiledRules.GrantCapture members = SEED.grantCaptures().getFirst();
+
+        CaptureFunction function =
+                CaptureFunction.of(new TableName("public", "list_members"), List.of(), List.of(members), QUOTE);
+
+        assertThat(function.source())
+                .contains("'grant:sharedLists[' || to_jsonb(cast(t.\"user_id\" as text))::text || ']'")
+                .contains("select distinct g.bucket, 'list_members', cast('{}' as text[])")
+                .doesNotContain("array_agg");
+    }
+
+    @Test
+    void triggersAreStatementLevelAfterTriggersWithTransitionTablesEnabledAlways() {
+        CaptureFunction function = CaptureFunction.of(
+                new TableName("public", "notes"),
+                List.of(SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow()),
+                List.of(),
+                QUOTE);
+        TableName partition = new TableName("public", "notes_2026");
+
+        assertThat(function.createTrigger(Event.UPDATE, partition))
+                .isEqualTo("create trigger \"nizhal_capture_update\" after update on \"public\".\"notes_2026\""
+                        + " referencing old table as nizhal_old new table as nizhal_new for each statement"
+                        + " execute function nizhal.\"" + function.name() + "\"()");
+        assertThat(function.createTrigger(Event.TRUNCATE, partition)).doesNotContain("referencing");
+        assertThat(CaptureFunction.enableAlways(Event.INSERT, partition))
+                .isEqualTo(
+                        "alter table only \"public\".\"notes_2026\" enable always trigger \"nizhal_capture_insert\"");
+    }
+}
