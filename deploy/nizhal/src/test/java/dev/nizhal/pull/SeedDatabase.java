@@ -4,11 +4,15 @@ import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.ports.service.NizhalServices;
+import dev.nizhal.ports.service.PullDefect;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** The seed example's tables on a test database, and an engine over them with migrate done. */
 final class SeedDatabase {
-    static final byte[] CURSOR_KEY = Arrays.copyOf("nizhal-test-cursor-key-0123456789abcdef".getBytes(), 32);
+    static final byte[] CURSOR_KEY =
+            Arrays.copyOf("nizhal-test-cursor-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8), 32);
 
     static final String SCHEMA = """
             create table notes(id text primary key, body text, owner_id text, updated_at timestamptz default now());
@@ -22,18 +26,19 @@ final class SeedDatabase {
 
     private SeedDatabase() {}
 
+    /** Creates the seed tables and returns an engine with the seed rules, migrated. */
     static Nizhal create(TestDatabase db) {
-        db.jdbi().useHandle(h -> h.createScript(SCHEMA).execute());
-        return engine(db, Fixtures.seedRules(), null);
+        sql(db, SCHEMA);
+        return engine(db, Fixtures.seedRules(), null, PullDefect.NONE);
     }
 
-    static Nizhal engine(
-            TestDatabase db, SyncRules rules, dev.nizhal.ports.service.NizhalServices.PullObserver observer) {
+    static Nizhal engine(TestDatabase db, SyncRules rules, NizhalServices.PullObserver observer, PullDefect defect) {
         Nizhal nizhal = Nizhal.builder()
                 .dataSource(db.dataSource())
                 .syncRules(rules)
                 .cursorKey(CURSOR_KEY)
                 .pullObserver(observer)
+                .pullDefect(defect)
                 .build();
         nizhal.migrate();
         return nizhal;
