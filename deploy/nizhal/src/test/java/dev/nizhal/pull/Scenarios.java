@@ -144,10 +144,10 @@ final class Scenarios {
     }
 
     void scenario5() {
-        list(51, "s5", 1, 5100);
+        list(551, "s5", 1, 5100);
         StringBuilder others = new StringBuilder();
         StringBuilder grants = new StringBuilder();
-        for (long n = 60; n < 60 + 16; n++) {
+        for (long n = 560; n < 560 + 16; n++) {
             others.append("insert into lists values (").append(id(n)).append(", 'l', 'x');");
             grants.append("insert into list_members values (")
                     .append(id(n))
@@ -155,16 +155,16 @@ final class Scenarios {
                     .append(owner("s5"))
                     .append("');");
         }
-        sql(others + "insert into lists values (" + id(99) + ", 'l', 'x')");
+        sql(others + "insert into lists values (" + id(599) + ", 'l', 'x')");
         SyncTestClient client = client("s5", "sharedLists");
         client.sync();
-        // a window with entries of list 51, then one transaction that grants 16 lists (as many as load at once)
-        // and list 99, and moves todo 5100 from list 51 into list 99, which must wait, queued
+        // a window with entries of list 551, then one transaction that grants 16 lists (as many as load at once)
+        // and list 599, and moves todo 5100 from list 551 into list 599, which must wait, queued
         for (int i = 1; i <= 3; i++) {
-            sql("update lists set name = 'rename " + i + "' where id = " + id(51));
+            sql("update lists set name = 'rename " + i + "' where id = " + id(551));
         }
-        sql("begin; " + grants + " insert into list_members values (" + id(99) + ", '" + owner("s5") + "');"
-                + " update todos set list_id = " + id(99) + " where id = '" + todo(5100) + "'; commit;");
+        sql("begin; " + grants + " insert into list_members values (" + id(599) + ", '" + owner("s5") + "');"
+                + " update todos set list_id = " + id(599) + " where id = '" + todo(5100) + "'; commit;");
         List<PullResponse> pages = new ArrayList<>();
         while (pages.stream()
                 .flatMap(r -> r.changes().stream())
@@ -172,16 +172,16 @@ final class Scenarios {
             PullResponse page = client.pull(1);
             pages.add(page);
             assertThat(page.loadingBuckets())
-                    .as("list 99 is queued, not loading")
-                    .doesNotContain(bucket(99));
+                    .as("list 599 is queued, not loading")
+                    .doesNotContain(bucket(599));
             assertThat(pages).as("the moved todo is deleted by the window").hasSizeLessThan(20);
         }
-        sql("delete from list_members where list_id = " + id(99));
+        sql("delete from list_members where list_id = " + id(599));
 
         client.sync(1, 100);
 
         assertThat(client.keys("todos")).isEmpty();
-        assertThat(client.held()).hasSize(17).contains(bucket(51)).doesNotContain(bucket(99));
+        assertThat(client.held()).hasSize(17).contains(bucket(551)).doesNotContain(bucket(599));
     }
 
     void scenario6() {

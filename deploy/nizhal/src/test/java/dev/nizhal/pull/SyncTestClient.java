@@ -122,7 +122,7 @@ final class SyncTestClient {
     }
 
     Set<String> held() {
-        return Set.copyOf(held);
+        return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(held));
     }
 
     /** The rows of one collection: key → values. */
