@@ -237,13 +237,17 @@ class RandomizedOracleIT {
                 int kind = r.nextInt(100);
                 writeOne(h, r, kind);
                 if (r.nextInt(25) == 0) {
-                    // a long transaction: hold it open while other writers commit and clients pull
-                    count("longTransaction");
-                    int until = Math.min(OPERATIONS, done.get() + 20);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (done.get() < until && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
+                    // a long transaction: hold it open while other writers commit and clients pull (at most half
+                    // of the writers at once, so that the others keep committing)
+                    if (longTransactions.incrementAndGet() <= WRITERS / 2) {
+                        count("longTransaction");
+                        int until = Math.min(OPERATIONS, done.get() + 20);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while (done.get() < until && System.nanoTime() < deadline) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(200_000); // poll, do not spin
+                        }
                     }
+                    longTransactions.decrementAndGet();
                 }
                 if (r.nextInt(30) == 0) {
                     h.rollback();
@@ -414,6 +418,7 @@ class RandomizedOracleIT {
         }
 
         private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger longTransactions = new AtomicInteger();
 
         private boolean wasDeleted(String key) {
             return deleted.contains(key);
