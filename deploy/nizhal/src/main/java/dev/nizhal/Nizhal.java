@@ -13,6 +13,9 @@ import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
 import dev.nizhal.domain.sql.InvalidSyncRulesException;
 import dev.nizhal.ports.in.PullChanges;
+import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.out.ArgsCodec;
+import dev.nizhal.ports.out.RealtimeNotifier;
 import dev.nizhal.ports.service.NizhalServices;
 import dev.nizhal.ports.service.PullDefect;
 import java.security.SecureRandom;
@@ -69,6 +72,15 @@ public final class Nizhal {
         return services.pullChanges().pull(actor, request);
     }
 
+    /**
+     * {@code POST /sync/push} in process: the client's mutations, each in its own transaction, in id order.
+     *
+     * @throws IllegalStateException when the engine was built without an {@code argsCodec}
+     */
+    public PushMutations.PushResponse push(Actor actor, PushMutations.PushRequest request) {
+        return services.pushMutations().push(actor, request);
+    }
+
     /** A new database identity: every client resets on its next pull (after a restore or failover). */
     public void rotateIdentity() {
         maintenance.rotateIdentity();
@@ -87,6 +99,10 @@ public final class Nizhal {
         return maintenance.trimChangeLog(horizon);
     }
 
+    private static void logIncident(String correlationId, String what, Throwable failure) {
+        LOG.log(System.Logger.Level.ERROR, what + " [correlation id " + correlationId + "]", failure);
+    }
+
     /** Collects what the engine is made of. */
     public static final class Builder {
         private DataSource dataSource;
@@ -96,6 +112,9 @@ public final class Nizhal {
         private byte[] cursorKey;
         private NizhalServices.PullObserver pullObserver;
         private PullDefect pullDefect = PullDefect.NONE;
+        private NizhalServices.PushHooks pushHooks;
+        private ArgsCodec argsCodec;
+        private RealtimeNotifier notifier;
 
         private Builder() {}
 
@@ -138,6 +157,24 @@ public final class Nizhal {
             return this;
         }
 
+        /** Decodes and validates mutation args (e.g. {@code JacksonArgsCodec} from nizhal-adapters-json). */
+        public Builder argsCodec(ArgsCodec codec) {
+            this.argsCodec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** Receives the buckets a mutation touched, after it commits (the realtime poke). */
+        public Builder notifier(RealtimeNotifier notifier) {
+            this.notifier = Objects.requireNonNull(notifier, "notifier");
+            return this;
+        }
+
+        /** For tests: fault injection inside each mutation's transaction. */
+        public Builder pushHooks(NizhalServices.PushHooks hooks) {
+            this.pushHooks = hooks;
+            return this;
+        }
+
         /** For tests that prove scenarios can fail: a known-broken pull. */
         public Builder pullDefect(PullDefect defect) {
             this.pullDefect = Objects.requireNonNull(defect, "defect");
@@ -152,8 +189,10 @@ public final class Nizhal {
             Objects.requireNonNull(rules, "syncRules are required");
             Jdbi jdbi = Jdbi.create(dataSource);
             JdbiSchemaCatalog catalog = new JdbiSchemaCatalog(jdbi);
-            LintReport report = NizhalServices.create(new NizhalServices.Config(
-                            rules, mutators, catalog, null, issuerCount, null, null, null, null))
+            LintReport report = NizhalServices.create(NizhalServices.Config.builder(rules, catalog)
+                            .mutators(mutators)
+                            .issuerCount(issuerCount)
+                            .build())
                     .lintRules()
                     .lint();
             if (report.hasErrors()) {
@@ -168,20 +207,23 @@ public final class Nizhal {
                             w.table(),
                             w.message()));
             byte[] key = cursorKey != null ? cursorKey : developmentKey();
-            NizhalServices services = NizhalServices.create(new NizhalServices.Config(
-                    rules,
-                    mutators,
-                    catalog,
-                    null,
-                    issuerCount,
-                    new NizhalServices.Storage(
+            NizhalServices services = NizhalServices.create(NizhalServices.Config.builder(rules, catalog)
+                    .mutators(mutators)
+                    .argsCodec(argsCodec)
+                    .issuerCount(issuerCount)
+                    .storage(new NizhalServices.Storage(
                             new JdbiTransactions(jdbi),
                             new JdbiChangeLog(),
                             new JdbiRowSource(),
-                            new JdbiMutationJournal()),
-                    () -> key.clone(),
-                    pullObserver,
-                    pullDefect));
+                            new JdbiMutationJournal()))
+                    .cursorKeys(() -> key.clone())
+                    .ids(new TimeOrderedIds())
+                    .incidents(Nizhal::logIncident)
+                    .notifier(notifier)
+                    .pullObserver(pullObserver)
+                    .pullDefect(pullDefect)
+                    .pushHooks(pushHooks)
+                    .build());
             return new Nizhal(services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi));
         }
 

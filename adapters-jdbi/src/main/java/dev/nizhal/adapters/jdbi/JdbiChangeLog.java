@@ -143,6 +143,16 @@ public final class JdbiChangeLog implements ChangeLog {
     }
 
     @Override
+    public Set<String> bucketsWrittenBy(Tx tx) {
+        // pg_current_xact_id_if_assigned: a transaction that wrote nothing has no id, and then logged nothing
+        return new java.util.TreeSet<>(handle(tx)
+                .createQuery("select distinct bucket from nizhal.change_log"
+                        + " where txid = pg_current_xact_id_if_assigned()")
+                .mapTo(String.class)
+                .list());
+    }
+
+    @Override
     public Meta meta(Tx tx) {
         return handle(tx)
                 .createQuery("select identity, plan_hash, cast(retention_mark as text) as retention_mark"

@@ -12,6 +12,15 @@ public interface ArgsCodec {
      */
     <A> A decode(Class<A> type, String json);
 
+    /**
+     * {@code json} in one canonical form (object keys sorted, no insignificant whitespace), so that a replay of the
+     * same args compares equal however it was formatted.
+     *
+     * @throws dev.nizhal.domain.error.SyncException with {@code MALFORMED_REQUEST} when {@code json} is not exactly
+     *     one well-formed JSON value (a push whose args are not is malformed as a whole)
+     */
+    String canonicalJson(String json);
+
     /** Encodes a mutator's result value (a server id, a record) as JSON. */
     String encode(Object value);
 

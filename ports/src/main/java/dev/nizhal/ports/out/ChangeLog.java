@@ -20,6 +20,9 @@ public interface ChangeLog {
      */
     List<Entry> window(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, Set<String> buckets, Position after, int limitKeys);
 
+    /** The buckets the capture triggers logged in {@code tx} so far (a mutation's affected buckets). */
+    Set<String> bucketsWrittenBy(Tx tx);
+
     /** Nizhal's own facts in {@code nizhal.meta}, as {@code tx} sees them. */
     Meta meta(Tx tx);
 

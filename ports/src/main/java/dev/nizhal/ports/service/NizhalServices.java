@@ -9,10 +9,14 @@ import dev.nizhal.domain.sql.SqlCompiler;
 import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.LintRules;
 import dev.nizhal.ports.in.PullChanges;
+import dev.nizhal.ports.in.PushMutations;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.CursorKeys;
+import dev.nizhal.ports.out.IdGenerator;
+import dev.nizhal.ports.out.IncidentLog;
 import dev.nizhal.ports.out.MutationJournal;
+import dev.nizhal.ports.out.RealtimeNotifier;
 import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.SchemaCatalog;
 import dev.nizhal.ports.out.Transactions;
@@ -30,6 +34,7 @@ public final class NizhalServices {
     private final DescribeContract describeContract;
     private final CompiledRules compiled;
     private final PullChanges pullChanges;
+    private final PushMutations pushMutations;
 
     private NizhalServices(Config config) {
         this.lintRules = new LintRulesService(config);
@@ -37,9 +42,11 @@ public final class NizhalServices {
         if (config.storage() != null) {
             this.compiled = SqlCompiler.compile(config.rules(), config.catalog().describe(config.tables()));
             this.pullChanges = new PullChangesService(config, compiled);
+            this.pushMutations = config.argsCodec() == null ? null : new PushMutationsService(config, compiled);
         } else {
             this.compiled = null;
             this.pullChanges = null;
+            this.pushMutations = null;
         }
     }
 
@@ -66,6 +73,16 @@ public final class NizhalServices {
      */
     public PullChanges pullChanges() {
         return requireStorage(pullChanges);
+    }
+
+    /**
+     * @throws IllegalStateException when no {@link Storage} or no {@link ArgsCodec} was given
+     */
+    public PushMutations pushMutations() {
+        if (pushMutations == null) {
+            throw new IllegalStateException("push needs Storage and an ArgsCodec in the services' Config");
+        }
+        return pushMutations;
     }
 
     /** The rules compiled against the live schema when the services were created (migrate installs them). */
@@ -99,15 +116,27 @@ public final class NizhalServices {
         void afterPull(Tx tx, Actor actor, PullChanges.PullRequest request, PullChanges.PullResponse response);
     }
 
+    /** Test hooks of a push, run inside each mutation's transaction (fault injection: TESTING.md). */
+    public interface PushHooks {
+        PushHooks NONE = new PushHooks() {};
+
+        /** Just before the mutation's transaction commits, after its outcome is recorded. */
+        default void beforeCommit(Tx tx, String clientId, long mutationId) {}
+    }
+
     /**
-     * What the services are made of.
+     * What the services are made of; build it with {@link #builder(SyncRules, SchemaCatalog)}.
      *
      * @param argsCodec decodes mutation args and describes them; may be null where only linting is needed
      * @param issuerCount how many token issuers are configured (claims are refused in rules with more than one)
      * @param storage the database ports; may be null where only linting is needed
      * @param cursorKeys signs cursors; required with storage
-     * @param pullObserver a test hook; null for none
-     * @param pullDefect a known-broken pull for tests that prove scenarios can fail; null for the correct pull
+     * @param ids new ids for {@code ctx.newId()} and correlation ids; required with storage
+     * @param incidents where unexpected failures go, with their correlation id; required with storage
+     * @param notifier pokes realtime sockets after a commit (a hint); may be null
+     * @param pullObserver a test hook; never null (none by default)
+     * @param pullDefect a known-broken pull for tests that prove scenarios can fail; {@code NONE} by default
+     * @param pushHooks test hooks of a push; none by default
      */
     public record Config(
             SyncRules rules,
@@ -117,19 +146,124 @@ public final class NizhalServices {
             int issuerCount,
             Storage storage,
             CursorKeys cursorKeys,
+            IdGenerator ids,
+            IncidentLog incidents,
+            RealtimeNotifier notifier,
             PullObserver pullObserver,
-            PullDefect pullDefect) {
+            PullDefect pullDefect,
+            PushHooks pushHooks) {
         public Config {
-            if (storage != null) {
-                Objects.requireNonNull(cursorKeys, "cursorKeys are required with storage");
-            }
-            pullObserver = pullObserver == null ? PullObserver.NONE : pullObserver;
-            pullDefect = pullDefect == null ? PullDefect.NONE : pullDefect;
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(mutators, "mutators");
             Objects.requireNonNull(catalog, "catalog");
             if (issuerCount < 1) {
                 throw new IllegalArgumentException("issuerCount must be at least 1");
+            }
+            if (storage != null) {
+                Objects.requireNonNull(cursorKeys, "cursorKeys are required with storage");
+                Objects.requireNonNull(ids, "ids are required with storage");
+                Objects.requireNonNull(incidents, "incidents are required with storage");
+            }
+            pullObserver = pullObserver == null ? PullObserver.NONE : pullObserver;
+            pullDefect = pullDefect == null ? PullDefect.NONE : pullDefect;
+            pushHooks = pushHooks == null ? PushHooks.NONE : pushHooks;
+        }
+
+        public static Builder builder(SyncRules rules, SchemaCatalog catalog) {
+            return new Builder(rules, catalog);
+        }
+
+        /** Collects a {@link Config}; everything but the rules and the catalog is optional here. */
+        public static final class Builder {
+            private final SyncRules rules;
+            private final SchemaCatalog catalog;
+            private Mutators mutators = Mutators.define(m -> {});
+            private ArgsCodec argsCodec;
+            private int issuerCount = 1;
+            private Storage storage;
+            private CursorKeys cursorKeys;
+            private IdGenerator ids;
+            private IncidentLog incidents;
+            private RealtimeNotifier notifier;
+            private PullObserver pullObserver;
+            private PullDefect pullDefect;
+            private PushHooks pushHooks;
+
+            private Builder(SyncRules rules, SchemaCatalog catalog) {
+                this.rules = rules;
+                this.catalog = catalog;
+            }
+
+            public Builder mutators(Mutators value) {
+                this.mutators = value;
+                return this;
+            }
+
+            public Builder argsCodec(ArgsCodec value) {
+                this.argsCodec = value;
+                return this;
+            }
+
+            public Builder issuerCount(int value) {
+                this.issuerCount = value;
+                return this;
+            }
+
+            public Builder storage(Storage value) {
+                this.storage = value;
+                return this;
+            }
+
+            public Builder cursorKeys(CursorKeys value) {
+                this.cursorKeys = value;
+                return this;
+            }
+
+            public Builder ids(IdGenerator value) {
+                this.ids = value;
+                return this;
+            }
+
+            public Builder incidents(IncidentLog value) {
+                this.incidents = value;
+                return this;
+            }
+
+            public Builder notifier(RealtimeNotifier value) {
+                this.notifier = value;
+                return this;
+            }
+
+            public Builder pullObserver(PullObserver value) {
+                this.pullObserver = value;
+                return this;
+            }
+
+            public Builder pullDefect(PullDefect value) {
+                this.pullDefect = value;
+                return this;
+            }
+
+            public Builder pushHooks(PushHooks value) {
+                this.pushHooks = value;
+                return this;
+            }
+
+            public Config build() {
+                return new Config(
+                        rules,
+                        mutators,
+                        catalog,
+                        argsCodec,
+                        issuerCount,
+                        storage,
+                        cursorKeys,
+                        ids,
+                        incidents,
+                        notifier,
+                        pullObserver,
+                        pullDefect,
+                        pushHooks);
             }
         }
 

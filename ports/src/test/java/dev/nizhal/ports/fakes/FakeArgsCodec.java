@@ -12,6 +12,11 @@ public final class FakeArgsCodec implements ArgsCodec {
     }
 
     @Override
+    public String canonicalJson(String json) {
+        throw new UnsupportedOperationException("the fake codec does not parse JSON");
+    }
+
+    @Override
     public String encode(Object value) {
         return String.valueOf(value);
     }

@@ -17,6 +17,7 @@ public final class InMemoryChangeLog implements ChangeLog {
     private PgSnapshot current = PgSnapshot.of(1, 1);
     private Meta meta = new Meta("fake-database", null, null);
     private long seq;
+    private long writingTxid = -1;
 
     /** Appends an entry of transaction {@code txid} (its visibility is decided by the snapshots used). */
     public void append(long txid, String bucket, String table, String... keys) {
@@ -29,6 +30,18 @@ public final class InMemoryChangeLog implements ChangeLog {
 
     public void setMeta(Meta meta) {
         this.meta = meta;
+    }
+
+    /** The transaction whose entries {@link #bucketsWrittenBy} reports (the fake has no transactions of its own). */
+    public void setWritingTransaction(long txid) {
+        this.writingTxid = txid;
+    }
+
+    @Override
+    public Set<String> bucketsWrittenBy(Tx tx) {
+        Set<String> buckets = new java.util.TreeSet<>();
+        entries.stream().filter(e -> e.txid() == writingTxid).forEach(e -> buckets.add(e.bucket()));
+        return buckets;
     }
 
     @Override

@@ -53,15 +53,9 @@ class NizhalServicesTest {
     }
 
     private static NizhalServices services(SchemaDescription schema) {
-        return NizhalServices.create(new NizhalServices.Config(
-                Fixtures.seedRules(),
-                MUTATORS,
-                new FakeSchemaCatalog(schema),
-                new FakeArgsCodec(),
-                1,
-                null,
-                null,
-                null,
-                null));
+        return NizhalServices.create(NizhalServices.Config.builder(Fixtures.seedRules(), new FakeSchemaCatalog(schema))
+                .mutators(MUTATORS)
+                .argsCodec(new FakeArgsCodec())
+                .build());
     }
 }

@@ -1,0 +1,351 @@
+package dev.nizhal.ports.service;
+
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.domain.mutator.Isolation;
+import dev.nizhal.domain.mutator.MutationRejected;
+import dev.nizhal.domain.mutator.MutationResult;
+import dev.nizhal.domain.mutator.MutatorContext;
+import dev.nizhal.domain.mutator.MutatorDefinition;
+import dev.nizhal.domain.mutator.Mutators;
+import dev.nizhal.domain.sql.CompiledRules;
+import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.out.MutationJournal;
+import dev.nizhal.ports.out.Tx;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The push of PROTOCOL.md: each mutation in its own transaction that first locks the client's row (serializing one
+ * client's pushes across every instance), answers replays from the journal, runs the mutator body in a savepoint and
+ * records the outcome in the same transaction. Transient database errors abort the transaction and are retried a
+ * bounded number of times; they are never recorded.
+ */
+final class PushMutationsService implements PushMutations {
+    static final int MAX_BATCH = 100;
+    static final long MAX_ID = (1L << 53) - 1;
+    static final int ATTEMPTS = 4;
+    static final String APPLIED = "applied";
+    static final String REJECTED = "rejected";
+
+    private final NizhalServices.Config config;
+    private final CompiledRules compiled;
+
+    PushMutationsService(NizhalServices.Config config, CompiledRules compiled) {
+        this.config = config;
+        this.compiled = compiled;
+    }
+
+    /** The recorded result of an applied mutation, as the journal keeps it. */
+    record RecordedResult(Object serverId, List<String> affectedBuckets) {}
+
+    /** The recorded error of a rejected mutation, as the journal keeps it. */
+    record RecordedError(String code, String message, Map<String, Object> details) {}
+
+    @Override
+    public PushResponse push(Actor actor, PushRequest request) {
+        validate(request);
+        // every mutation's args are checked before any is run: a malformed request leaves no journal entry
+        List<MutationRequest> mutations = request.mutations().stream()
+                .map(m -> new MutationRequest(
+                        m.id(),
+                        m.name(),
+                        m.argsJson() == null ? null : config.argsCodec().canonicalJson(m.argsJson())))
+                .toList();
+        List<MutationOutcome> results = new ArrayList<>();
+        boolean stopped = false;
+        for (MutationRequest m : mutations) {
+            if (stopped) {
+                results.add(new NotAttempted(m.id(), null));
+                continue;
+            }
+            Optional<MutationOutcome> outcome = attempt(actor, request.clientId(), m);
+            if (outcome.isPresent()) {
+                results.add(outcome.get());
+            } else if (results.isEmpty()) {
+                throw new SyncException(
+                        SyncErrorCode.TRANSIENT, "the database is unavailable or busy; retry later", Map.of());
+            } else {
+                results.add(new NotAttempted(m.id(), SyncErrorCode.TRANSIENT));
+                stopped = true;
+            }
+        }
+        return new PushResponse(results);
+    }
+
+    private static void validate(PushRequest request) {
+        if (request.clientId() == null || request.clientId().isBlank()) {
+            throw malformed("clientId is required");
+        }
+        List<MutationRequest> mutations = request.mutations();
+        if (mutations.isEmpty()) {
+            throw malformed("a push holds at least one mutation");
+        }
+        if (mutations.size() > MAX_BATCH) {
+            throw malformed("a push holds at most " + MAX_BATCH + " mutations");
+        }
+        for (int i = 0; i < mutations.size(); i++) {
+            MutationRequest m = mutations.get(i);
+            if (m.id() < 1 || m.id() > MAX_ID) {
+                throw malformed("mutation ids are between 1 and 2^53-1");
+            }
+            if (m.name() == null || m.name().isEmpty()) {
+                throw malformed("every mutation has a name");
+            }
+            if (i > 0 && m.id() != mutations.get(i - 1).id() + 1) {
+                throw malformed("the ids of a batch are consecutive");
+            }
+        }
+    }
+
+    private static SyncException malformed(String message) {
+        return new SyncException(SyncErrorCode.MALFORMED_REQUEST, message);
+    }
+
+    /** One mutation with bounded retries; empty when it failed transiently every time. */
+    private Optional<MutationOutcome> attempt(Actor actor, String clientId, MutationRequest m) {
+        Optional<MutatorDefinition<?>> definition = config.mutators().get(m.name());
+        Isolation isolation = definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
+        // decoded before the transaction opens: a failure is recorded, and no connection waits on the codec
+        Object args = null;
+        SyncException invalid = null;
+        if (definition.isPresent()) {
+            try {
+                args = config.argsCodec().decode(definition.get().argsType(), emptyIfNull(m.argsJson()));
+            } catch (SyncException e) {
+                invalid = e;
+            }
+        }
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Object decoded = args;
+            SyncException decodeFailure = invalid;
+            Set<String> touched = new TreeSet<>();
+            try {
+                MutationOutcome outcome = config.storage()
+                        .transactions()
+                        .inWriteTransaction(
+                                isolation,
+                                tx -> inTransaction(
+                                        tx, actor, clientId, m, definition, decoded, decodeFailure, touched));
+                if (!touched.isEmpty() && config.notifier() != null) {
+                    config.notifier().publish(touched);
+                }
+                return Optional.of(outcome);
+            } catch (RuntimeException e) {
+                if (!config.storage().transactions().isTransient(e)) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        config.incidents()
+                .record(
+                        config.ids().newId(),
+                        "mutation " + m.id() + " failed transiently " + ATTEMPTS + " times",
+                        last);
+        return Optional.empty();
+    }
+
+    private MutationOutcome inTransaction(
+            Tx tx,
+            Actor actor,
+            String clientId,
+            MutationRequest m,
+            Optional<MutatorDefinition<?>> definition,
+            Object args,
+            SyncException invalid,
+            Set<String> touched) {
+        MutationJournal journal = config.storage().journal();
+        MutationJournal.ClientRow client = journal.lockClient(tx, clientId, actor.id());
+        if (!client.actorId().equals(actor.id())) {
+            throw new SyncException(SyncErrorCode.CLIENT_ACTOR_MISMATCH, "this clientId belongs to another actor");
+        }
+        long expected = client.lastMutationId() + 1;
+        String hash = hash(m);
+        if (m.id() < expected) {
+            return replay(tx, clientId, m, hash);
+        }
+        if (m.id() > expected) {
+            throw new SyncException(
+                    SyncErrorCode.MUTATION_ORDER,
+                    "mutation " + m.id() + " is ahead of this client's next expected id " + expected,
+                    Map.of("expected", expected));
+        }
+        MutationOutcome outcome;
+        if (Mutators.SKIP.equals(m.name())) {
+            outcome = rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of());
+        } else if (definition.isEmpty()) {
+            outcome =
+                    rejected(m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of());
+        } else if (invalid != null) {
+            outcome = rejected(m.id(), SyncErrorCode.INVALID_ARGS, invalid.getMessage(), invalid.details());
+        } else {
+            outcome = run(tx, actor, clientId, m, definition.get(), args);
+        }
+        journal.record(tx, entry(clientId, m, actor, hash, outcome));
+        touched.addAll(config.storage().changeLog().bucketsWrittenBy(tx));
+        config.pushHooks().beforeCommit(tx, clientId, m.id());
+        return outcome;
+    }
+
+    @SuppressWarnings("unchecked")
+    private MutationOutcome run(
+            Tx tx, Actor actor, String clientId, MutationRequest m, MutatorDefinition<?> definition, Object args) {
+        MutatorContext ctx = new MutatorContext() {
+            @Override
+            public <T> T tx(Class<T> type) {
+                return tx.handle(type);
+            }
+
+            @Override
+            public Actor actor() {
+                return actor;
+            }
+
+            @Override
+            public String newId() {
+                return config.ids().newId();
+            }
+
+            @Override
+            public String clientId() {
+                return clientId;
+            }
+
+            @Override
+            public long mutationId() {
+                return m.id();
+            }
+        };
+        try {
+            MutationResult result = tx.inSavepoint(
+                    () -> ((MutatorDefinition<Object>) definition).body().apply(ctx, args));
+            MutationResult safe = result == null ? MutationResult.empty() : result;
+            return new Applied(m.id(), safe.serverId(), affected(tx, actor, safe), false);
+        } catch (MutationRejected rejected) {
+            return rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details());
+        } catch (RuntimeException e) {
+            if (config.storage().transactions().isTransient(e)) {
+                throw e; // aborts the whole transaction: retried, never recorded
+            }
+            String correlationId = config.ids().newId();
+            config.incidents().record(correlationId, "mutator '" + m.name() + "' failed", e);
+            return rejected(
+                    m.id(),
+                    SyncErrorCode.MUTATOR_FAILED,
+                    "the mutation failed on the server",
+                    Map.of("correlationId", correlationId));
+        }
+    }
+
+    /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
+    private List<String> affected(Tx tx, Actor actor, MutationResult result) {
+        Set<String> touched = new TreeSet<>(config.storage().changeLog().bucketsWrittenBy(tx));
+        touched.addAll(result.affectedBuckets());
+        Set<String> granted = new TreeSet<>();
+        for (CompiledRules.CompiledRule rule : compiled.rules()) {
+            granted.addAll(config.storage().rowSource().grants(tx, rule, actor));
+        }
+        touched.retainAll(granted);
+        return List.copyOf(touched);
+    }
+
+    private MutationOutcome replay(Tx tx, String clientId, MutationRequest m, String hash) {
+        MutationJournal.Entry entry = config.storage()
+                .journal()
+                .find(tx, clientId, m.id())
+                .orElseThrow(() -> new IllegalStateException(
+                        "mutation " + m.id() + " of client " + clientId + " is below the last id but not recorded"));
+        if (!entry.argsHash().equals(hash) && !Mutators.SKIP.equals(entry.name())) {
+            throw new SyncException(
+                    SyncErrorCode.MUTATION_CONFLICT,
+                    "mutation " + m.id() + " was recorded with another name or other args",
+                    Map.of("id", m.id()));
+        }
+        if (APPLIED.equals(entry.status())) {
+            RecordedResult result = config.argsCodec().decode(RecordedResult.class, entry.resultJson());
+            return new Applied(
+                    m.id(),
+                    result.serverId(),
+                    result.affectedBuckets() == null ? List.of() : result.affectedBuckets(),
+                    true);
+        }
+        RecordedError error = config.argsCodec().decode(RecordedError.class, entry.errorJson());
+        return new Rejected(
+                m.id(),
+                SyncErrorCode.valueOf(error.code()),
+                error.message(),
+                error.details() == null ? Map.of() : error.details(),
+                true);
+    }
+
+    private MutationJournal.Entry entry(
+            String clientId, MutationRequest m, Actor actor, String hash, MutationOutcome outcome) {
+        return switch (outcome) {
+            case Applied a -> {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("serverId", a.serverId());
+                result.put("affectedBuckets", a.affectedBuckets());
+                yield new MutationJournal.Entry(
+                        clientId,
+                        m.id(),
+                        m.name(),
+                        actor.id(),
+                        m.argsJson(),
+                        hash,
+                        APPLIED,
+                        config.argsCodec().encode(result),
+                        null);
+            }
+            case Rejected r -> {
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", r.code().name());
+                error.put("message", r.message());
+                error.put("details", r.details());
+                yield new MutationJournal.Entry(
+                        clientId,
+                        m.id(),
+                        m.name(),
+                        actor.id(),
+                        m.argsJson(),
+                        hash,
+                        REJECTED,
+                        null,
+                        config.argsCodec().encode(error));
+            }
+            case NotAttempted n -> throw new IllegalStateException("a not-attempted mutation is never recorded");
+        };
+    }
+
+    private static MutationOutcome rejected(long id, SyncErrorCode code, String message, Map<String, Object> details) {
+        return new Rejected(id, code, message, details, false);
+    }
+
+    private static String emptyIfNull(String json) {
+        return json == null ? "{}" : json;
+    }
+
+    /** The journal's hash of what a mutation asks: its name and its args as sent. */
+    static String hash(MutationRequest m) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(m.name().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) '\n');
+            digest.update((m.argsJson() == null ? "null" : m.argsJson()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
