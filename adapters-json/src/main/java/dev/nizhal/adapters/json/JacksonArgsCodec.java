@@ -144,11 +144,9 @@ public final class JacksonArgsCodec implements ArgsCodec {
      * form and are refused, as are trailing content, JSON deeper than {@value #MAX_NESTING_DEPTH} levels and numbers
      * longer than 1 000 digits.
      *
-     * <p>Implements {@code ArgsCodec.canonicalJson} of the push service's version of the port (declared there, not on
-     * this branch's port yet, hence no {@code @Override}).
-     *
      * @throws SyncException with {@code MALFORMED_REQUEST} when {@code json} is not exactly one well-formed JSON value
      */
+    @Override
     public String canonicalJson(String json) {
         Objects.requireNonNull(json, "json");
         JsonParser parser = null;

@@ -1,0 +1,170 @@
+package dev.nizhal.push;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.adapters.json.JacksonArgsCodec;
+import dev.nizhal.domain.mutator.Isolation;
+import dev.nizhal.domain.mutator.MutationRejected;
+import dev.nizhal.domain.mutator.MutationResult;
+import dev.nizhal.domain.mutator.Mutators;
+import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.ports.in.PushMutations.MutationRequest;
+import dev.nizhal.ports.in.PushMutations.PushRequest;
+import dev.nizhal.ports.service.NizhalServices;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+
+/** The seed tables plus a few for push faults, the mutators the push tests use, and engines over them. */
+final class PushFixture {
+    static final byte[] CURSOR_KEY =
+            Arrays.copyOf("nizhal-test-push-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
+
+    static final String SCHEMA =
+            """
+            create table notes(id text primary key, body text, owner_id text, updated_at timestamptz default now());
+            create table lists(id int8 primary key, name text, owner_id text);
+            create table list_members(list_id int8, user_id text, primary key (list_id, user_id));
+            create table todos(id uuid primary key, list_id int8, title text, done bool default false,
+                               position int4 default 0, due timestamptz);
+            create table announcements(id int4 primary key, title text, body text, published bool,
+                                       published_at timestamptz, author_email text);
+            create table counters(id text primary key, value int8 not null);
+            create table parents(id text primary key);
+            create table children(id text primary key,
+                                  parent_id text references parents(id) deferrable initially deferred);
+            """;
+
+    record AddNote(String id, @NotNull @Size(max = 10_000) String body) {}
+
+    record EditNote(@NotNull String id, @NotNull String body) {}
+
+    record Id(@NotNull String id) {}
+
+    record Bump(@NotNull String counter) {}
+
+    record Pair(@NotNull String first, @NotNull String second) {}
+
+    /** Named callbacks a test plugs into the {@code hook} mutator (fault injection inside a mutator body). */
+    static final ConcurrentHashMap<String, Consumer<Handle>> HOOKS = new ConcurrentHashMap<>();
+
+    static final Mutators MUTATORS = Mutators.define(m -> m.mutator("addNote", AddNote.class, (ctx, args) -> {
+                String id = args.id() != null ? args.id() : ctx.newId();
+                ctx.tx(Handle.class)
+                        .createUpdate("insert into notes(id, body, owner_id) values (:id, :body, :owner)")
+                        .bind("id", id)
+                        .bind("body", args.body())
+                        .bind("owner", ctx.actor().id())
+                        .execute();
+                return MutationResult.of(id);
+            })
+            .mutator("editNote", EditNote.class, (ctx, args) -> {
+                Handle h = ctx.tx(Handle.class);
+                h.createUpdate("update notes set body = :body where id = :id")
+                        .bind("id", args.id())
+                        .bind("body", args.body())
+                        .execute();
+                if (args.body().startsWith("locked")) {
+                    throw MutationRejected.because("LOCKED", "note is locked");
+                }
+                return MutationResult.empty();
+            })
+            .mutator("giveNote", Id.class, (ctx, args) -> {
+                // writes a note of somebody else: its bucket is not the actor's
+                ctx.tx(Handle.class)
+                        .createUpdate("insert into notes(id, body, owner_id) values (:id, 'gift', 'someone-else')")
+                        .bind("id", args.id())
+                        .execute();
+                return MutationResult.of(args.id());
+            })
+            .mutator("orphan", Id.class, (ctx, args) -> {
+                ctx.tx(Handle.class)
+                        .createUpdate("insert into children(id, parent_id) values (:id, 'missing')")
+                        .bind("id", args.id())
+                        .execute();
+                return MutationResult.empty();
+            })
+            .mutator("hook", Id.class, (ctx, args) -> {
+                Handle h = ctx.tx(Handle.class);
+                h.createUpdate("insert into notes(id, body, owner_id) values (:id, 'hooked', :owner)")
+                        .bind("id", args.id())
+                        .bind("owner", ctx.actor().id())
+                        .execute();
+                Consumer<Handle> hook = HOOKS.get(args.id());
+                if (hook != null) {
+                    hook.accept(h);
+                }
+                return MutationResult.of(args.id());
+            })
+            .mutator("bump", Bump.class, (ctx, args) -> {
+                Handle h = ctx.tx(Handle.class);
+                long sum = h.createQuery("select coalesce(sum(value), 0) from counters")
+                        .mapTo(Long.class)
+                        .one();
+                h.createUpdate("insert into counters values (:id, :v) on conflict (id) do update set value = :v")
+                        .bind("id", args.counter())
+                        .bind("v", sum + 1)
+                        .execute();
+                Consumer<Handle> hook = HOOKS.get("bump:" + args.counter());
+                if (hook != null) {
+                    hook.accept(h);
+                }
+                return MutationResult.empty();
+            })
+            .isolation(Isolation.SERIALIZABLE)
+            .mutator("lockTwo", Pair.class, (ctx, args) -> {
+                Handle h = ctx.tx(Handle.class);
+                h.createUpdate("update counters set value = value + 1 where id = :id")
+                        .bind("id", args.first())
+                        .execute();
+                Consumer<Handle> hook = HOOKS.get("lockTwo:" + args.first());
+                if (hook != null) {
+                    hook.accept(h);
+                }
+                h.createUpdate("update counters set value = value + 1 where id = :id")
+                        .bind("id", args.second())
+                        .execute();
+                return MutationResult.empty();
+            }));
+
+    private PushFixture() {}
+
+    static Nizhal engine(DataSource dataSource, NizhalServices.PushHooks hooks) {
+        Nizhal nizhal = Nizhal.builder()
+                .dataSource(dataSource)
+                .syncRules(Fixtures.seedRules())
+                .mutators(MUTATORS)
+                .argsCodec(new JacksonArgsCodec())
+                .cursorKey(CURSOR_KEY)
+                .pushHooks(hooks)
+                .build();
+        nizhal.migrate();
+        return nizhal;
+    }
+
+    static void sql(TestDatabase db, String statements) {
+        db.jdbi().useHandle(h -> h.createScript(statements).execute());
+    }
+
+    static PushRequest push(String clientId, MutationRequest... mutations) {
+        return new PushRequest(clientId, List.of(mutations));
+    }
+
+    static MutationRequest m(long id, String name, String args) {
+        return new MutationRequest(id, name, args);
+    }
+
+    static List<Long> countAll(TestDatabase db, String sql) {
+        return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).list());
+    }
+
+    static long count(TestDatabase db, String sql) {
+        return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+}

@@ -1,0 +1,203 @@
+package dev.nizhal.push;
+
+import static dev.nizhal.push.PushFixture.count;
+import static dev.nizhal.push.PushFixture.m;
+import static dev.nizhal.push.PushFixture.push;
+import static dev.nizhal.push.PushFixture.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.ports.in.PullChanges.PullRequest;
+import dev.nizhal.ports.in.PushMutations.Applied;
+import dev.nizhal.ports.in.PushMutations.MutationOutcome;
+import dev.nizhal.ports.in.PushMutations.MutationRequest;
+import dev.nizhal.ports.in.PushMutations.PushResponse;
+import dev.nizhal.ports.in.PushMutations.Rejected;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The push protocol's rules for one engine: order, replays, outcomes, limits (PROTOCOL.md, U4). */
+@ExtendWith(PostgresExtension.class)
+class PushIT {
+    private static TestDatabase db;
+    private static Nizhal nizhal;
+    private static final Actor ALICE = Actor.of("alice");
+
+    @BeforeAll
+    static void setUp(TestDatabase database) {
+        db = database;
+        sql(db, PushFixture.SCHEMA);
+        nizhal = PushFixture.engine(db.dataSource(), null);
+    }
+
+    private static PushResponse pushAs(Actor actor, String clientId, MutationRequest... mutations) {
+        return nizhal.push(actor, push(clientId, mutations));
+    }
+
+    @Test
+    void anAppliedMutationCommitsItsRowJournalEntryAndChangeLogRowAndNamesTheActorsBuckets() {
+        PushResponse response = pushAs(ALICE, "c-apply", m(1, "addNote", "{\"id\": \"a1\", \"body\": \"hello\"}"));
+
+        assertThat(response.results())
+                .containsExactly(new Applied(1, "a1", List.of("myNotes[\"alice\"]"), false));
+        assertThat(count(db, "select count(*) from notes where id = 'a1' and owner_id = 'alice'"))
+                .isOne();
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-apply'"))
+                .isOne();
+        assertThat(count(db, "select count(*) from nizhal.change_log where 'a1' = any(pks)"))
+                .isOne();
+    }
+
+    @Test
+    void affectedBucketsNameOnlyBucketsGrantedToThePushingActor() {
+        PushResponse response = pushAs(ALICE, "c-gift", m(1, "giveNote", "{\"id\": \"gift-1\"}"));
+
+        assertThat(response.results()).containsExactly(new Applied(1, "gift-1", List.of(), false));
+        assertThat(count(db, "select count(*) from nizhal.change_log where bucket = 'myNotes[\"someone-else\"]'"))
+                .isOne();
+    }
+
+    @Test
+    void rejectedInvalidUnknownAndFailingMutationsAreRecordedAndTheNextMutationApplies() {
+        sql(db, "insert into notes(id, body, owner_id) values ('locked-note', 'x', 'alice')");
+        PushResponse response = pushAs(
+                ALICE,
+                "c-u4",
+                m(1, "editNote", "{\"id\": \"locked-note\", \"body\": \"locked now\"}"),
+                m(2, "addNote", "{\"id\": \"n-invalid\"}"),
+                m(3, "noSuchMutator", "{}"),
+                m(4, "addNote", "{\"id\": \"locked-note\", \"body\": \"duplicate key\"}"),
+                m(5, "orphan", "{\"id\": \"child-1\"}"),
+                m(6, "nizhal.skip", null),
+                m(7, "addNote", "{\"id\": \"after\", \"body\": \"applies\"}"));
+
+        List<MutationOutcome> results = response.results();
+        assertThat(results.get(0)).isInstanceOfSatisfying(Rejected.class, r -> {
+            assertThat(r.code()).isEqualTo(SyncErrorCode.MUTATION_REJECTED);
+            assertThat(r.details()).containsEntry("reason", "LOCKED");
+        });
+        assertThat(results.get(1)).isInstanceOfSatisfying(Rejected.class, r -> {
+            assertThat(r.code()).isEqualTo(SyncErrorCode.INVALID_ARGS);
+            assertThat(r.details().toString()).contains("body");
+        });
+        assertThat(results.get(2))
+                .isInstanceOfSatisfying(
+                        Rejected.class, r -> assertThat(r.code()).isEqualTo(SyncErrorCode.UNKNOWN_MUTATOR));
+        for (int i : new int[] {3, 4}) {
+            assertThat(results.get(i)).isInstanceOfSatisfying(Rejected.class, r -> {
+                assertThat(r.code()).isEqualTo(SyncErrorCode.MUTATOR_FAILED);
+                assertThat(r.message()).doesNotContainIgnoringCase("insert").doesNotContain("notes", "children");
+                assertThat(r.details()).containsKey("correlationId");
+            });
+        }
+        assertThat(results.get(5))
+                .isInstanceOfSatisfying(
+                        Rejected.class, r -> assertThat(r.code()).isEqualTo(SyncErrorCode.MUTATION_SKIPPED));
+        assertThat(results.get(6)).isEqualTo(new Applied(7, "after", List.of("myNotes[\"alice\"]"), false));
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u4'"))
+                .isEqualTo(7);
+        // none of the rejected bodies' writes stayed
+        assertThat(count(db, "select count(*) from notes where body like 'locked now%' or body = 'duplicate key'"))
+                .isZero();
+        assertThat(count(db, "select count(*) from children")).isZero();
+    }
+
+    @Test
+    void replaysReturnTheFirstOutcomeAndAReplayWithOtherArgsConflicts() {
+        PushResponse first = pushAs(
+                ALICE,
+                "c-replay",
+                m(1, "addNote", "{\"id\": \"r1\", \"body\": \"one\"}"),
+                m(2, "noSuchMutator", "{}"));
+
+        PushResponse again = pushAs(
+                ALICE,
+                "c-replay",
+                m(1, "addNote", "{ \"body\": \"one\", \"id\": \"r1\" }"),
+                m(2, "noSuchMutator", "{}"),
+                m(3, "addNote", "{\"id\": \"r3\", \"body\": \"three\"}"));
+
+        assertThat(again.results().get(0)).isEqualTo(new Applied(1, "r1", List.of("myNotes[\"alice\"]"), true));
+        assertThat(again.results().get(1)).isInstanceOfSatisfying(Rejected.class, r -> {
+            assertThat(r.replayed()).isTrue();
+            assertThat(r.code()).isEqualTo(((Rejected) first.results().get(1)).code());
+        });
+        assertThat(again.results().get(2)).isInstanceOfSatisfying(Applied.class, a -> assertThat(a.replayed())
+                .isFalse());
+        assertThat(count(db, "select count(*) from notes where id = 'r1'")).isOne();
+        assertThatThrownBy(() -> pushAs(ALICE, "c-replay", m(1, "addNote", "{\"id\": \"r1\", \"body\": \"other\"}")))
+                .isInstanceOfSatisfying(
+                        SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.MUTATION_CONFLICT));
+    }
+
+    @Test
+    void aFirstIdAboveTheExpectedOneIsOutOfOrderWithTheExpectedId() {
+        pushAs(ALICE, "c-order", m(1, "addNote", "{\"id\": \"o1\", \"body\": \"x\"}"));
+
+        assertThatThrownBy(() -> pushAs(ALICE, "c-order", m(3, "addNote", "{\"id\": \"o3\", \"body\": \"x\"}")))
+                .isInstanceOfSatisfying(SyncException.class, e -> {
+                    assertThat(e.code()).isEqualTo(SyncErrorCode.MUTATION_ORDER);
+                    assertThat(e.details()).containsEntry("expected", 2L);
+                });
+        assertThat(count(db, "select count(*) from notes where id = 'o3'")).isZero();
+    }
+
+    @Test
+    void anotherActorUsingTheSameClientIdIsRefusedOnPushAndPull() {
+        pushAs(ALICE, "c-bound", m(1, "addNote", "{\"id\": \"b1\", \"body\": \"x\"}"));
+        Actor mallory = Actor.of("mallory");
+
+        assertThatThrownBy(() -> pushAs(mallory, "c-bound", m(2, "addNote", "{\"id\": \"b2\", \"body\": \"x\"}")))
+                .isInstanceOfSatisfying(
+                        SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.CLIENT_ACTOR_MISMATCH));
+        assertThatThrownBy(() -> nizhal.pull(mallory, new PullRequest("myNotes", "c-bound", null, null, List.of(), 10)))
+                .isInstanceOfSatisfying(
+                        SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.CLIENT_ACTOR_MISMATCH));
+    }
+
+    @Test
+    void malformedBatchesAreRefusedWholeAndLeaveNoJournalEntry() {
+        List<MutationRequest> tooMany = new ArrayList<>();
+        for (int i = 1; i <= 101; i++) {
+            tooMany.add(m(i, "addNote", "{\"body\": \"x\"}"));
+        }
+        List<Runnable> malformed = List.of(
+                () -> nizhal.push(ALICE, new dev.nizhal.ports.in.PushMutations.PushRequest("c-bad", tooMany)),
+                () -> pushAs(ALICE, "c-bad", m(1L << 53, "addNote", "{\"body\": \"x\"}")),
+                () -> pushAs(ALICE, "c-bad", m(0, "addNote", "{\"body\": \"x\"}")),
+                () -> pushAs(ALICE, "c-bad", m(1, "addNote", "{\"body\": \"x\"}"), m(3, "addNote", "{}")),
+                () -> pushAs(ALICE, "c-bad", m(1, "addNote", "{\"body\": \"x\"}"), m(2, "addNote", "{\"body\": ")),
+                () -> pushAs(ALICE, "", m(1, "addNote", "{}")));
+
+        for (Runnable push : malformed) {
+            assertThatThrownBy(push::run)
+                    .isInstanceOfSatisfying(
+                            SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.MALFORMED_REQUEST));
+        }
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-bad'"))
+                .isZero();
+    }
+
+    @Test
+    void aDrainedPullReportsTheLastMutationIdWhoseTransactionItSees() {
+        pushAs(
+                ALICE,
+                "c-last",
+                m(1, "addNote", "{\"id\": \"l1\", \"body\": \"x\"}"),
+                m(2, "addNote", "{\"id\": \"l2\", \"body\": \"x\"}"));
+
+        var response = nizhal.pull(ALICE, new PullRequest("myNotes", "c-last", null, null, List.of(), 1000));
+
+        assertThat(response.hasMore()).isFalse();
+        assertThat(response.lastMutationId()).isEqualTo(2L);
+    }
+}
