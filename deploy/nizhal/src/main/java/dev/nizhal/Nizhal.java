@@ -12,6 +12,7 @@ import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
 import dev.nizhal.domain.sql.InvalidSyncRulesException;
+import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
 import dev.nizhal.ports.out.ArgsCodec;
@@ -79,6 +80,16 @@ public final class Nizhal {
      */
     public PushMutations.PushResponse push(Actor actor, PushMutations.PushRequest request) {
         return services.pushMutations().push(actor, request);
+    }
+
+    /**
+     * {@code GET /nizhal/contract} in process: rules with their parameters and collections, and each mutator's args
+     * as JSON Schema.
+     *
+     * @throws IllegalStateException when the engine was built without an {@code argsCodec}
+     */
+    public DescribeContract.Contract contract() {
+        return services.describeContract().describe();
     }
 
     /** A new database identity: every client resets on its next pull (after a restore or failover). */

@@ -20,8 +20,8 @@ import dev.nizhal.ports.in.PushMutations.Applied;
 import dev.nizhal.ports.in.PushMutations.MutationOutcome;
 import dev.nizhal.ports.in.PushMutations.MutationRequest;
 import dev.nizhal.ports.in.PushMutations.PushResponse;
-import dev.nizhal.ports.service.NizhalServices;
 import dev.nizhal.ports.out.Tx;
+import dev.nizhal.ports.service.NizhalServices;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -116,9 +116,11 @@ class PushFaultsIT {
         }
         pool.shutdown();
 
-        assertThat(outcomes).allSatisfy(o -> assertThat(o)
-                .isInstanceOfSatisfying(Applied.class, applied -> assertThat(applied.serverId())
-                        .isEqualTo("u1-note")));
+        assertThat(outcomes)
+                .allSatisfy(o -> assertThat(o)
+                        .isInstanceOfSatisfying(
+                                Applied.class,
+                                applied -> assertThat(applied.serverId()).isEqualTo("u1-note")));
         assertThat(outcomes.stream().filter(o -> !((Applied) o).replayed())).hasSize(1);
         assertThat(count(db, "select count(*) from notes where id = 'u1-note'")).isOne();
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u1'"))
@@ -170,8 +172,9 @@ class PushFaultsIT {
             } else {
                 assertThat(result44).isInstanceOf(PushResponse.class);
             }
-            assertThat(count(db, "select max(mutation_id) from nizhal.mutation_journal where client_id = '" + client
-                            + "'"))
+            assertThat(count(
+                            db,
+                            "select max(mutation_id) from nizhal.mutation_journal where client_id = '" + client + "'"))
                     .isEqualTo(44);
         }
 
@@ -190,8 +193,10 @@ class PushFaultsIT {
         PushResponse response = a.push(ALICE, push("c-u2-body", m(1, "hook", "{\"id\": \"killed-in-body\"}")));
 
         assertThat(killed).isTrue();
-        assertThat(response.results()).containsExactly(new Applied(1, "killed-in-body", List.of("myNotes[\"alice\"]"), false));
-        assertThat(count(db, "select count(*) from notes where id = 'killed-in-body'")).isOne();
+        assertThat(response.results())
+                .containsExactly(new Applied(1, "killed-in-body", List.of("myNotes[\"alice\"]"), false));
+        assertThat(count(db, "select count(*) from notes where id = 'killed-in-body'"))
+                .isOne();
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u2-body'"))
                 .isOne();
         assertThat(count(db, "select count(*) from nizhal.change_log where 'killed-in-body' = any(pks)"))
@@ -205,7 +210,8 @@ class PushFaultsIT {
             if (killed.compareAndSet(false, true)) {
                 // the row, the journal entry and the change-log row are written: kill before they commit
                 assertThat(tx.handle(Handle.class)
-                                .createQuery("select count(*) from nizhal.mutation_journal where client_id = 'c-u2-commit'")
+                                .createQuery(
+                                        "select count(*) from nizhal.mutation_journal where client_id = 'c-u2-commit'")
                                 .mapTo(Long.class)
                                 .one())
                         .isOne();
@@ -213,14 +219,16 @@ class PushFaultsIT {
             }
         });
 
-        PushResponse response = a.push(ALICE, push("c-u2-commit", m(1, "addNote", "{\"id\": \"k2\", \"body\": \"x\"}")));
+        PushResponse response =
+                a.push(ALICE, push("c-u2-commit", m(1, "addNote", "{\"id\": \"k2\", \"body\": \"x\"}")));
 
         assertThat(killed).isTrue();
         assertThat(response.results()).hasSize(1).first().isInstanceOf(Applied.class);
         assertThat(count(db, "select count(*) from notes where id = 'k2'")).isOne();
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u2-commit'"))
                 .isOne();
-        assertThat(count(db, "select count(*) from nizhal.change_log where 'k2' = any(pks)")).isOne();
+        assertThat(count(db, "select count(*) from nizhal.change_log where 'k2' = any(pks)"))
+                .isOne();
     }
 
     @Test
@@ -260,14 +268,17 @@ class PushFaultsIT {
         HOOKS.put("bump:s2", h -> awaitOnce(once2, bothRead));
         ExecutorService pool = Executors.newFixedThreadPool(2);
 
-        Future<PushResponse> first = pool.submit(() -> a.push(ALICE, push("c-ser-1", m(1, "bump", "{\"counter\": \"s1\"}"))));
-        Future<PushResponse> second = pool.submit(() -> b.push(ALICE, push("c-ser-2", m(1, "bump", "{\"counter\": \"s2\"}"))));
+        Future<PushResponse> first =
+                pool.submit(() -> a.push(ALICE, push("c-ser-1", m(1, "bump", "{\"counter\": \"s1\"}"))));
+        Future<PushResponse> second =
+                pool.submit(() -> b.push(ALICE, push("c-ser-2", m(1, "bump", "{\"counter\": \"s2\"}"))));
 
         assertThat(first.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
         assertThat(second.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
         pool.shutdown();
         // serializable: one of them saw the other's write, so the values are 1 and 2, not 1 and 1
-        Set<Long> values = new HashSet<>(PushFixture.countAll(db, "select value from counters where id in ('s1', 's2')"));
+        Set<Long> values =
+                new HashSet<>(PushFixture.countAll(db, "select value from counters where id in ('s1', 's2')"));
         assertThat(values).containsExactlyInAnyOrder(1L, 2L);
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id like 'c-ser-%'"))
                 .isEqualTo(2);
@@ -291,7 +302,8 @@ class PushFaultsIT {
         assertThat(first.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
         assertThat(second.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
         pool.shutdown();
-        assertThat(count(db, "select sum(value) from counters where id in ('d1', 'd2')")).isEqualTo(4);
+        assertThat(count(db, "select sum(value) from counters where id in ('d1', 'd2')"))
+                .isEqualTo(4);
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id like 'c-dl-%'"))
                 .isEqualTo(2);
     }
@@ -322,8 +334,10 @@ class PushFaultsIT {
             assertThat(r.results()).extracting(MutationOutcome::id).containsExactly(1L, 2L);
             assertThat(r.results()).allSatisfy(o -> assertThat(o).isInstanceOf(Applied.class));
         }
-        assertThat(count(db, "select count(*) from nizhal.clients where client_id = 'c-brand-new'")).isOne();
-        assertThat(count(db, "select count(*) from notes where id in ('bn1', 'bn2')")).isEqualTo(2);
+        assertThat(count(db, "select count(*) from nizhal.clients where client_id = 'c-brand-new'"))
+                .isOne();
+        assertThat(count(db, "select count(*) from notes where id in ('bn1', 'bn2')"))
+                .isEqualTo(2);
     }
 
     /** Both bodies wait for each other once (then a retry runs straight through). */

@@ -26,8 +26,7 @@ final class PushFixture {
     static final byte[] CURSOR_KEY =
             Arrays.copyOf("nizhal-test-push-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
 
-    static final String SCHEMA =
-            """
+    static final String SCHEMA = """
             create table notes(id text primary key, body text, owner_id text, updated_at timestamptz default now());
             create table lists(id int8 primary key, name text, owner_id text);
             create table list_members(list_id int8, user_id text, primary key (list_id, user_id));
@@ -104,7 +103,10 @@ final class PushFixture {
             })
             .mutator("bump", Bump.class, (ctx, args) -> {
                 Handle h = ctx.tx(Handle.class);
-                long sum = h.createQuery("select coalesce(sum(value), 0) from counters")
+                // reads the counters of its own group (the first letter), writes its own: a write-skew pair
+                long sum = h.createQuery(
+                                "select coalesce(sum(value), 0) from counters where left(id, 1) = left(:id, 1)")
+                        .bind("id", args.counter())
                         .mapTo(Long.class)
                         .one();
                 h.createUpdate("insert into counters values (:id, :v) on conflict (id) do update set value = :v")

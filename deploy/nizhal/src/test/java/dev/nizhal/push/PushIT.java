@@ -47,8 +47,7 @@ class PushIT {
     void anAppliedMutationCommitsItsRowJournalEntryAndChangeLogRowAndNamesTheActorsBuckets() {
         PushResponse response = pushAs(ALICE, "c-apply", m(1, "addNote", "{\"id\": \"a1\", \"body\": \"hello\"}"));
 
-        assertThat(response.results())
-                .containsExactly(new Applied(1, "a1", List.of("myNotes[\"alice\"]"), false));
+        assertThat(response.results()).containsExactly(new Applied(1, "a1", List.of("myNotes[\"alice\"]"), false));
         assertThat(count(db, "select count(*) from notes where id = 'a1' and owner_id = 'alice'"))
                 .isOne();
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-apply'"))
@@ -114,10 +113,7 @@ class PushIT {
     @Test
     void replaysReturnTheFirstOutcomeAndAReplayWithOtherArgsConflicts() {
         PushResponse first = pushAs(
-                ALICE,
-                "c-replay",
-                m(1, "addNote", "{\"id\": \"r1\", \"body\": \"one\"}"),
-                m(2, "noSuchMutator", "{}"));
+                ALICE, "c-replay", m(1, "addNote", "{\"id\": \"r1\", \"body\": \"one\"}"), m(2, "noSuchMutator", "{}"));
 
         PushResponse again = pushAs(
                 ALICE,
@@ -131,8 +127,9 @@ class PushIT {
             assertThat(r.replayed()).isTrue();
             assertThat(r.code()).isEqualTo(((Rejected) first.results().get(1)).code());
         });
-        assertThat(again.results().get(2)).isInstanceOfSatisfying(Applied.class, a -> assertThat(a.replayed())
-                .isFalse());
+        assertThat(again.results().get(2))
+                .isInstanceOfSatisfying(
+                        Applied.class, a -> assertThat(a.replayed()).isFalse());
         assertThat(count(db, "select count(*) from notes where id = 'r1'")).isOne();
         assertThatThrownBy(() -> pushAs(ALICE, "c-replay", m(1, "addNote", "{\"id\": \"r1\", \"body\": \"other\"}")))
                 .isInstanceOfSatisfying(
@@ -185,6 +182,16 @@ class PushIT {
         }
         assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-bad'"))
                 .isZero();
+    }
+
+    @Test
+    void theContractPublishesEachMutatorsArgsAsJsonSchema() {
+        var contract = nizhal.contract();
+
+        assertThat(contract.protocol()).isEqualTo(1);
+        assertThat(contract.syncRules()).containsKeys("myNotes", "sharedLists", "announcements");
+        assertThat(contract.mutatorArgsSchemas().get("addNote"))
+                .contains("\"body\"", "\"maxLength\":10000", "\"required\"");
     }
 
     @Test

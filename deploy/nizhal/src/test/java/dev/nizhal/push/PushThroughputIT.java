@@ -5,6 +5,8 @@ import static dev.nizhal.push.PushFixture.push;
 import static dev.nizhal.push.PushFixture.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A figure, not an assertion: pushes per second of single-mutation transactions against raw JDBC insert
- * transactions into the same table, in the same run, on one connection each.
+ * transactions into the same table (both through the capture triggers), in the same run; the engine on a small
+ * connection pool, the raw inserts on one connection.
  */
 @ExtendWith(PostgresExtension.class)
 class PushThroughputIT {
@@ -26,12 +29,19 @@ class PushThroughputIT {
     @Test
     void pushesPerSecondAgainstRawInserts(TestDatabase db) throws Exception {
         sql(db, PushFixture.SCHEMA);
-        Nizhal nizhal = PushFixture.engine(db.dataSource(), null);
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(db.jdbcUrl());
+        pool.setUsername(db.user());
+        pool.setPassword(db.password());
+        pool.setMaximumPoolSize(2);
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        Nizhal nizhal = PushFixture.engine(dataSource, null);
         Actor actor = Actor.of("bench");
 
         long rawStart = System.nanoTime();
         try (Connection c = db.dataSource().getConnection();
-                PreparedStatement insert = c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)")) {
+                PreparedStatement insert =
+                        c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)")) {
             for (int i = 0; i < N; i++) {
                 insert.setString(1, "raw-" + i);
                 insert.setString(2, "x");
@@ -43,13 +53,15 @@ class PushThroughputIT {
 
         long pushStart = System.nanoTime();
         for (int i = 1; i <= N; i++) {
-            var result = nizhal.push(actor, push("c-bench", m(i, "addNote", "{\"id\": \"p-" + i + "\", \"body\": \"x\"}")))
+            var result = nizhal.push(
+                            actor, push("c-bench", m(i, "addNote", "{\"id\": \"p-" + i + "\", \"body\": \"x\"}")))
                     .results()
                     .getFirst();
             assertThat(result).isInstanceOf(Applied.class);
         }
         double pushSeconds = (System.nanoTime() - pushStart) / 1e9;
 
+        dataSource.close();
         System.out.printf(
                 "push throughput: %d single-mutation pushes %.0f/s; raw JDBC insert transactions %.0f/s; ratio %.2f%n",
                 N, N / pushSeconds, N / rawSeconds, rawSeconds / pushSeconds);

@@ -255,7 +255,10 @@ final class PushMutationsService implements PushMutations {
         touched.addAll(result.affectedBuckets());
         Set<String> granted = new TreeSet<>();
         for (CompiledRules.CompiledRule rule : compiled.rules()) {
-            granted.addAll(config.storage().rowSource().grants(tx, rule, actor));
+            // grants are read only for the rules whose buckets the mutation touched
+            if (touched.stream().anyMatch(b -> b.startsWith(rule.name() + "["))) {
+                granted.addAll(config.storage().rowSource().grants(tx, rule, actor));
+            }
         }
         touched.retainAll(granted);
         return List.copyOf(touched);
