@@ -1,12 +1,13 @@
 package dev.nizhal.pull;
 
-import static dev.nizhal.pull.SeedDatabase.sql;
+import static dev.nizhal.fixtures.SeedDatabase.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.BeforeAll;

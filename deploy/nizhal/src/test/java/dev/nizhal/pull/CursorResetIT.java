@@ -1,6 +1,6 @@
 package dev.nizhal.pull;
 
-import static dev.nizhal.pull.SeedDatabase.sql;
+import static dev.nizhal.fixtures.SeedDatabase.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +13,7 @@ import dev.nizhal.domain.cursor.CursorCodec;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.PullRequest;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import java.time.Duration;

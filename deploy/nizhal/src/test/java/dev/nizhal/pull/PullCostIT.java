@@ -1,6 +1,6 @@
 package dev.nizhal.pull;
 
-import static dev.nizhal.pull.SeedDatabase.sql;
+import static dev.nizhal.fixtures.SeedDatabase.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.Nizhal;
@@ -8,6 +8,7 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import dev.nizhal.ports.service.PullDefect;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.rules.SyncRules;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.Delete;
 import dev.nizhal.ports.in.PullChanges.PullRequest;
 import dev.nizhal.ports.in.PullChanges.PullResponse;

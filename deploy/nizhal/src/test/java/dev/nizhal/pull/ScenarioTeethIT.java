@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.service.PullDefect;
 import java.util.function.Consumer;
 import java.util.stream.Stream;

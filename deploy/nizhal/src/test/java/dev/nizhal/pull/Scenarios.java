@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.Delete;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import java.util.ArrayList;

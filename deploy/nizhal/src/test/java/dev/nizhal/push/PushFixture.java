@@ -8,13 +8,12 @@ import dev.nizhal.domain.mutator.MutationRejected;
 import dev.nizhal.domain.mutator.MutationResult;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PushMutations.MutationRequest;
 import dev.nizhal.ports.in.PushMutations.PushRequest;
 import dev.nizhal.ports.service.NizhalServices;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -23,17 +22,7 @@ import org.jdbi.v3.core.Handle;
 
 /** The seed tables plus a few for push faults, the mutators the push tests use, and engines over them. */
 final class PushFixture {
-    static final byte[] CURSOR_KEY =
-            Arrays.copyOf("nizhal-test-push-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
-
-    static final String SCHEMA = """
-            create table notes(id text primary key, body text, owner_id text, updated_at timestamptz default now());
-            create table lists(id int8 primary key, name text, owner_id text);
-            create table list_members(list_id int8, user_id text, primary key (list_id, user_id));
-            create table todos(id uuid primary key, list_id int8, title text, done bool default false,
-                               position int4 default 0, due timestamptz);
-            create table announcements(id int4 primary key, title text, body text, published bool,
-                                       published_at timestamptz, author_email text);
+    static final String SCHEMA = SeedDatabase.SCHEMA + """
             create table counters(id text primary key, value int8 not null);
             create table parents(id text primary key);
             create table children(id text primary key,
@@ -143,7 +132,7 @@ final class PushFixture {
                 .syncRules(Fixtures.seedRules())
                 .mutators(MUTATORS)
                 .argsCodec(new JacksonArgsCodec())
-                .cursorKey(CURSOR_KEY)
+                .cursorKey(SeedDatabase.CURSOR_KEY)
                 .pushHooks(hooks)
                 .build();
         nizhal.migrate();
@@ -151,7 +140,7 @@ final class PushFixture {
     }
 
     static void sql(TestDatabase db, String statements) {
-        db.jdbi().useHandle(h -> h.createScript(statements).execute());
+        SeedDatabase.sql(db, statements);
     }
 
     static PushRequest push(String clientId, MutationRequest... mutations) {
