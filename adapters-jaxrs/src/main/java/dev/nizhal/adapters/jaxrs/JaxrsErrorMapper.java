@@ -87,6 +87,19 @@ public final class JaxrsErrorMapper implements ExceptionMapper<SyncException> {
         return response.build();
     }
 
+    /**
+     * The error body of {@code code} with {@code message}, no details and a new correlation id, for errors that the
+     * hosting server answers itself (a request refused while stopping, one the HTTP parser rejected), so that they
+     * look like every other Nizhal error.
+     */
+    public static HostError hostError(SyncErrorCode code, String message) {
+        String correlationId = UUID.randomUUID().toString();
+        return new HostError(correlationId, ResponseWriter.error(code, message, Map.of(), correlationId));
+    }
+
+    /** An error body written for the hosting server, with the correlation id to log it under. */
+    public record HostError(String correlationId, byte[] body) {}
+
     private static byte[] body(SyncErrorCode code, String message, Map<String, Object> details, String correlationId) {
         try {
             return ResponseWriter.error(code, message, details, correlationId);
