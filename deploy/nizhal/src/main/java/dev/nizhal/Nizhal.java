@@ -44,11 +44,13 @@ public final class Nizhal {
     private final NizhalServices services;
     private final JdbiCaptureTriggers capture;
     private final JdbiMaintenance maintenance;
+    private final Jdbi jdbi;
 
-    private Nizhal(NizhalServices services, JdbiCaptureTriggers capture, JdbiMaintenance maintenance) {
+    private Nizhal(NizhalServices services, JdbiCaptureTriggers capture, JdbiMaintenance maintenance, Jdbi jdbi) {
         this.services = services;
         this.capture = capture;
         this.maintenance = maintenance;
+        this.jdbi = jdbi;
     }
 
     public static Builder builder() {
@@ -109,6 +111,38 @@ public final class Nizhal {
     public Optional<Integer> trimChangeLog(Duration horizon) {
         return maintenance.trimChangeLog(horizon);
     }
+
+    /**
+     * Whether the database answers and holds Nizhal's schema with the capture triggers of these rules, as {@code GET
+     * /nizhal/health} reports it. Two short queries; a failure to connect is reported, never thrown.
+     */
+    public Health health() {
+        String installed;
+        try {
+            installed = jdbi.withHandle(h -> {
+                // two statements: a query naming nizhal.meta cannot even be planned before the schema exists
+                boolean migrated = h.createQuery("select to_regclass('nizhal.meta') is not null")
+                        .mapTo(Boolean.class)
+                        .one();
+                return migrated
+                        ? h.createQuery("select plan_hash from nizhal.meta")
+                                .mapTo(String.class)
+                                .findOne()
+                                .orElse(null)
+                        : null;
+            });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "health: the database does not answer", e);
+            return new Health(false, false);
+        }
+        return new Health(true, services.compiledRules().planHash().equals(installed));
+    }
+
+    /**
+     * @param databaseUp the database answered
+     * @param migrationsCurrent {@link #migrate()} has installed the current rules (false while the database is down)
+     */
+    public record Health(boolean databaseUp, boolean migrationsCurrent) {}
 
     private static void logIncident(String correlationId, String what, Throwable failure) {
         LOG.log(System.Logger.Level.ERROR, what + " [correlation id " + correlationId + "]", failure);
@@ -235,7 +269,7 @@ public final class Nizhal {
                     .pullDefect(pullDefect)
                     .pushHooks(pushHooks)
                     .build());
-            return new Nizhal(services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi));
+            return new Nizhal(services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi), jdbi);
         }
 
         private static byte[] developmentKey() {

@@ -1,0 +1,115 @@
+package dev.nizhal.adapters.jaxrs;
+
+import dev.nizhal.ports.in.DescribeContract;
+import dev.nizhal.ports.in.PullChanges;
+import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.out.ActorResolver;
+import jakarta.ws.rs.core.Application;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The Nizhal endpoints as ready-made JAX-RS objects, for any Jakarta REST runtime and without a runtime-specific
+ * configuration class: four resources ({@code POST /sync/pull}, {@code POST /sync/push}, {@code GET
+ * /nizhal/contract}, {@code GET /nizhal/health}), the protocol filter and the error mapper.
+ *
+ * <pre>{@code
+ * JaxrsEndpoints endpoints = JaxrsEndpoints.builder()
+ *         .pull(nizhal::pull).push(nizhal::push).contract(nizhal::contract)
+ *         .actors(resolver).health(check)
+ *         .build();
+ * new ResourceConfig().registerInstances(endpoints.singletons());   // Jersey
+ * endpoints.application();                                          // any runtime that takes an Application
+ * }</pre>
+ *
+ * Mounted in an application with resources of its own, the filter and mapper apply to Nizhal's resources only.
+ */
+public final class JaxrsEndpoints {
+    private final Set<Object> singletons;
+
+    private JaxrsEndpoints(Builder builder) {
+        JaxrsErrorMapper errors = new JaxrsErrorMapper();
+        this.singletons = Set.of(
+                new JaxrsPullResource(builder.pull, builder.actors, builder.limits),
+                new JaxrsPushResource(builder.push, builder.actors, builder.limits),
+                new JaxrsContractResource(builder.contract, builder.actors),
+                new JaxrsHealthResource(builder.health),
+                new JaxrsProtocolFilter(errors),
+                errors);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The resources and providers, to register as instances (they are stateless and thread-safe). */
+    public Set<Object> singletons() {
+        return singletons;
+    }
+
+    /** An {@link Application} holding {@link #singletons()} and nothing else. */
+    public Application application() {
+        return new Application() {
+            @Override
+            public Set<Object> getSingletons() {
+                return singletons;
+            }
+        };
+    }
+
+    /** The driving ports the endpoints call, the actor resolver and the limits. */
+    public static final class Builder {
+        private PullChanges pull;
+        private PushMutations push;
+        private DescribeContract contract;
+        private ActorResolver actors;
+        private HealthCheck health;
+        private WireLimits limits = WireLimits.DEFAULTS;
+
+        private Builder() {}
+
+        public Builder pull(PullChanges pull) {
+            this.pull = Objects.requireNonNull(pull, "pull");
+            return this;
+        }
+
+        public Builder push(PushMutations push) {
+            this.push = Objects.requireNonNull(push, "push");
+            return this;
+        }
+
+        public Builder contract(DescribeContract contract) {
+            this.contract = Objects.requireNonNull(contract, "contract");
+            return this;
+        }
+
+        /** Turns the bearer token of each request into its actor. */
+        public Builder actors(ActorResolver actors) {
+            this.actors = Objects.requireNonNull(actors, "actors");
+            return this;
+        }
+
+        public Builder health(HealthCheck health) {
+            this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** Body and pull limits; {@link WireLimits#DEFAULTS} unless set. */
+        public Builder limits(WireLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @throws NullPointerException naming the first port that was not given
+         */
+        public JaxrsEndpoints build() {
+            Objects.requireNonNull(pull, "pull is required");
+            Objects.requireNonNull(push, "push is required");
+            Objects.requireNonNull(contract, "contract is required");
+            Objects.requireNonNull(actors, "actors is required");
+            Objects.requireNonNull(health, "health is required");
+            return new JaxrsEndpoints(this);
+        }
+    }
+}

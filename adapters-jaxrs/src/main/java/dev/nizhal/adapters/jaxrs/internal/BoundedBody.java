@@ -1,0 +1,67 @@
+package dev.nizhal.adapters.jaxrs.internal;
+
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Reads a request body up to a limit, counting the bytes as they arrive: a chunked body has no length to trust, and a
+ * declared one may lie. A declared length over the limit is refused before anything is read.
+ */
+public final class BoundedBody {
+    private static final int BUFFER = 8192;
+
+    private BoundedBody() {}
+
+    /**
+     * @param declaredLength the {@code Content-Length} header, or null
+     * @throws SyncException {@code PAYLOAD_TOO_LARGE} beyond {@code limit} bytes, {@code MALFORMED_REQUEST} when the
+     *     body cannot be read (the client went away, or broke the transfer encoding)
+     */
+    public static byte[] read(InputStream in, String declaredLength, int limit) {
+        long declared = declared(declaredLength);
+        if (declared > limit) {
+            throw tooLarge(limit);
+        }
+        if (in == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, BUFFER), limit));
+        byte[] buffer = new byte[BUFFER];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "the request body could not be read", Map.of(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private static long declared(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1; // the container frames the body; the count while reading decides
+        }
+    }
+
+    private static SyncException tooLarge(int limit) {
+        return new SyncException(
+                SyncErrorCode.PAYLOAD_TOO_LARGE,
+                "the request body is larger than " + limit + " bytes, the limit",
+                Map.of("limit", limit));
+    }
+}

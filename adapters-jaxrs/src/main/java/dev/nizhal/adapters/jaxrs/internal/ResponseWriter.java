@@ -1,0 +1,282 @@
+package dev.nizhal.adapters.jaxrs.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.nizhal.adapters.jaxrs.HealthCheck.Health;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.ports.in.DescribeContract.CollectionContract;
+import dev.nizhal.ports.in.DescribeContract.Contract;
+import dev.nizhal.ports.in.DescribeContract.ParameterContract;
+import dev.nizhal.ports.in.DescribeContract.RuleContract;
+import dev.nizhal.ports.in.PullChanges.Change;
+import dev.nizhal.ports.in.PullChanges.Delete;
+import dev.nizhal.ports.in.PullChanges.PullResponse;
+import dev.nizhal.ports.in.PullChanges.Upsert;
+import dev.nizhal.ports.in.PushMutations.Applied;
+import dev.nizhal.ports.in.PushMutations.MutationOutcome;
+import dev.nizhal.ports.in.PushMutations.NotAttempted;
+import dev.nizhal.ports.in.PushMutations.PushResponse;
+import dev.nizhal.ports.in.PushMutations.Rejected;
+import dev.nizhal.ports.out.RowSource.JsonText;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes the response bodies of PROTOCOL.md with Jackson's streaming generator, property by property, so that the
+ * wire format is spelled out here and does not depend on how a JSON provider maps the port records. Row values are
+ * already wire-encoded Java values ({@code RowSource}); a {@link JsonText} (json/jsonb column) is inserted as the raw
+ * JSON it holds, as are the mutators' JSON Schemas.
+ */
+public final class ResponseWriter {
+    /** Characters outside the BMP (emoji) as four UTF-8 bytes, not as an escaped surrogate pair. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
+
+    private ResponseWriter() {}
+
+    /** A body written property by property. */
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** The pull response; {@code lastMutationId} only when the response has one. */
+    public static byte[] pull(PullResponse response) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeStringField("cursor", response.cursor());
+            json.writeBooleanField("hasMore", response.hasMore());
+            json.writeBooleanField("reset", response.reset());
+            strings(json, "buckets", response.buckets());
+            strings(json, "revokedBuckets", response.revokedBuckets());
+            strings(json, "loadedBuckets", response.loadedBuckets());
+            strings(json, "loadingBuckets", response.loadingBuckets());
+            json.writeArrayFieldStart("changes");
+            for (Change change : response.changes()) {
+                change(json, change);
+            }
+            json.writeEndArray();
+            if (response.lastMutationId() != null) {
+                json.writeNumberField("lastMutationId", response.lastMutationId());
+            }
+            json.writeEndObject();
+        });
+    }
+
+    private static void change(JsonGenerator json, Change change) throws IOException {
+        json.writeStartObject();
+        switch (change) {
+            case Upsert upsert -> {
+                json.writeStringField("op", "upsert");
+                json.writeStringField("collection", upsert.collection());
+                json.writeStringField("key", upsert.key());
+                json.writeFieldName("row");
+                value(json, upsert.row());
+                strings(json, "buckets", upsert.buckets());
+            }
+            case Delete delete -> {
+                json.writeStringField("op", "delete");
+                json.writeStringField("collection", delete.collection());
+                json.writeStringField("key", delete.key());
+            }
+        }
+        json.writeEndObject();
+    }
+
+    /**
+     * The push response: {@code applied} with its {@code result}, {@code rejected} with its {@code error}, {@code
+     * notAttempted} with the error only on the first one; {@code "replayed": true} on outcomes answered from the
+     * journal.
+     */
+    public static byte[] push(PushResponse response) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("results");
+            for (MutationOutcome outcome : response.results()) {
+                outcome(json, outcome);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
+    }
+
+    private static void outcome(JsonGenerator json, MutationOutcome outcome) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("id", outcome.id());
+        switch (outcome) {
+            case Applied applied -> {
+                json.writeStringField("status", "applied");
+                replayed(json, applied.replayed());
+                json.writeObjectFieldStart("result");
+                json.writeFieldName("serverId");
+                value(json, applied.serverId());
+                strings(json, "affectedBuckets", applied.affectedBuckets());
+                json.writeEndObject();
+            }
+            case Rejected rejected -> {
+                json.writeStringField("status", "rejected");
+                replayed(json, rejected.replayed());
+                json.writeObjectFieldStart("error");
+                json.writeStringField("code", rejected.code().name());
+                json.writeStringField("message", rejected.message());
+                json.writeBooleanField("retryable", rejected.code().retryable());
+                details(json, rejected.details());
+                json.writeEndObject();
+            }
+            case NotAttempted notAttempted -> {
+                json.writeStringField("status", "notAttempted");
+                if (notAttempted.code() != null) {
+                    json.writeObjectFieldStart("error");
+                    json.writeStringField("code", notAttempted.code().name());
+                    json.writeBooleanField("retryable", notAttempted.code().retryable());
+                    json.writeEndObject();
+                }
+            }
+        }
+        json.writeEndObject();
+    }
+
+    private static void replayed(JsonGenerator json, boolean replayed) throws IOException {
+        if (replayed) {
+            json.writeBooleanField("replayed", true);
+        }
+    }
+
+    /** The contract; names sorted, so the same rules give the same bytes. */
+    public static byte[] contract(Contract contract) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeNumberField("protocol", contract.protocol());
+            json.writeObjectFieldStart("syncRules");
+            for (Map.Entry<String, RuleContract> rule : new TreeMap<>(contract.syncRules()).entrySet()) {
+                json.writeObjectFieldStart(rule.getKey());
+                json.writeArrayFieldStart("parameters");
+                for (ParameterContract parameter : rule.getValue().parameters()) {
+                    json.writeStartObject();
+                    json.writeStringField("name", parameter.name());
+                    json.writeStringField("type", parameter.type());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeObjectFieldStart("collections");
+                for (Map.Entry<String, CollectionContract> collection :
+                        new TreeMap<>(rule.getValue().collections()).entrySet()) {
+                    json.writeObjectFieldStart(collection.getKey());
+                    strings(json, "key", collection.getValue().key());
+                    json.writeObjectFieldStart("columns");
+                    for (Map.Entry<String, String> column :
+                            new TreeMap<>(collection.getValue().columns()).entrySet()) {
+                        json.writeStringField(column.getKey(), column.getValue());
+                    }
+                    json.writeEndObject();
+                    json.writeEndObject();
+                }
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("mutators");
+            for (Map.Entry<String, String> mutator : new TreeMap<>(contract.mutatorArgsSchemas()).entrySet()) {
+                json.writeFieldName(mutator.getKey());
+                json.writeRawValue(mutator.getValue());
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        });
+    }
+
+    /** {@code {"status": "UP", "database": "UP", "migrations": "CURRENT"}}, or what is not. */
+    public static byte[] health(Health health) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeStringField("status", health.ready() ? "UP" : "DOWN");
+            json.writeStringField("database", health.databaseUp() ? "UP" : "DOWN");
+            json.writeStringField(
+                    "migrations",
+                    !health.databaseUp() ? "UNKNOWN" : health.migrationsCurrent() ? "CURRENT" : "PENDING");
+            json.writeEndObject();
+        });
+    }
+
+    /** {@code {"error": {"code", "message", "retryable", "details"?, "correlationId"}}}. */
+    public static byte[] error(SyncErrorCode code, String message, Map<String, Object> details, String correlationId) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeObjectFieldStart("error");
+            json.writeStringField("code", code.name());
+            json.writeStringField("message", message);
+            json.writeBooleanField("retryable", code.retryable());
+            details(json, details);
+            json.writeStringField("correlationId", correlationId);
+            json.writeEndObject();
+            json.writeEndObject();
+        });
+    }
+
+    private static void details(JsonGenerator json, Map<String, Object> details) throws IOException {
+        if (!details.isEmpty()) {
+            json.writeFieldName("details");
+            value(json, details);
+        }
+    }
+
+    private static void strings(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
+    }
+
+    /** A wire-encoded value: JSON scalars, lists, maps, and {@link JsonText} written as the JSON it holds. */
+    private static void value(JsonGenerator json, Object value) throws IOException {
+        switch (value) {
+            case null -> json.writeNull();
+            case JsonText text -> json.writeRawValue(text.json());
+            case String text -> json.writeString(text);
+            case Boolean bool -> json.writeBoolean(bool);
+            case Integer number -> json.writeNumber(number);
+            case Long number -> json.writeNumber(number);
+            case BigInteger number -> json.writeNumber(number);
+            case BigDecimal number -> json.writeNumber(number);
+            case Double number when number.isNaN() || number.isInfinite() -> json.writeString(number.toString());
+            case Double number -> json.writeNumber(number);
+            case Map<?, ?> map -> {
+                json.writeStartObject();
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    json.writeFieldName(String.valueOf(entry.getKey()));
+                    value(json, entry.getValue());
+                }
+                json.writeEndObject();
+            }
+            case Collection<?> list -> {
+                json.writeStartArray();
+                for (Object element : list) {
+                    value(json, element);
+                }
+                json.writeEndArray();
+            }
+            default -> MAPPER.writeValue(json, value); // a mutator's own result record, for example
+        }
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = MAPPER.createGenerator(out)) {
+            body.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does no I/O; only an unwritable value fails
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,200 @@
+package dev.nizhal.adapters.jaxrs.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.adapters.jaxrs.HealthCheck.Health;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.ports.in.DescribeContract.CollectionContract;
+import dev.nizhal.ports.in.DescribeContract.Contract;
+import dev.nizhal.ports.in.DescribeContract.ParameterContract;
+import dev.nizhal.ports.in.DescribeContract.RuleContract;
+import dev.nizhal.ports.in.PullChanges.Delete;
+import dev.nizhal.ports.in.PullChanges.PullResponse;
+import dev.nizhal.ports.in.PullChanges.Upsert;
+import dev.nizhal.ports.in.PushMutations.Applied;
+import dev.nizhal.ports.in.PushMutations.NotAttempted;
+import dev.nizhal.ports.in.PushMutations.PushResponse;
+import dev.nizhal.ports.in.PushMutations.Rejected;
+import dev.nizhal.ports.out.RowSource.JsonText;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The response bodies byte for byte, as PROTOCOL.md shows them (whitespace aside). */
+class ResponseWriterTest {
+
+    private static String text(byte[] json) {
+        return new String(json, StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> row(Object... keysAndValues) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            row.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return row;
+    }
+
+    @Test
+    void writesTheProtocolsPullExample() {
+        PullResponse response = new PullResponse(
+                "c1",
+                false,
+                false,
+                List.of("myNotes[\"u1\"]"),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(
+                        new Upsert(
+                                "notes",
+                                "n1",
+                                row("id", "n1", "body", "hi", "owner_id", "u1"),
+                                List.of("myNotes[\"u1\"]")),
+                        new Delete("notes", "n2")),
+                41L);
+
+        assertThat(text(ResponseWriter.pull(response)))
+                .isEqualTo("{\"cursor\":\"c1\",\"hasMore\":false,\"reset\":false,\"buckets\":[\"myNotes[\\\"u1\\\"]\"],"
+                        + "\"revokedBuckets\":[],\"loadedBuckets\":[],\"loadingBuckets\":[],\"changes\":["
+                        + "{\"op\":\"upsert\",\"collection\":\"notes\",\"key\":\"n1\","
+                        + "\"row\":{\"id\":\"n1\",\"body\":\"hi\",\"owner_id\":\"u1\"},"
+                        + "\"buckets\":[\"myNotes[\\\"u1\\\"]\"]},"
+                        + "{\"op\":\"delete\",\"collection\":\"notes\",\"key\":\"n2\"}],"
+                        + "\"lastMutationId\":41}");
+    }
+
+    @Test
+    void lastMutationIdIsLeftOutWhenAbsent() {
+        PullResponse response =
+                new PullResponse("c", true, true, List.of(), List.of("b"), List.of("l"), List.of("g"), List.of(), null);
+
+        assertThat(text(ResponseWriter.pull(response)))
+                .isEqualTo(
+                        "{\"cursor\":\"c\",\"hasMore\":true,\"reset\":true,\"buckets\":[],\"revokedBuckets\":[\"b\"],"
+                                + "\"loadedBuckets\":[\"l\"],\"loadingBuckets\":[\"g\"],\"changes\":[]}");
+    }
+
+    @Test
+    void rowValuesAreWrittenAsTheyAreEncodedAndJsonColumnsAsRawJson() {
+        Map<String, Object> row = row(
+                "text",
+                "a \"quoted\" é 😀",
+                "int",
+                7,
+                "big",
+                9007199254740991L,
+                "bigAsText",
+                "9007199254740993",
+                "float",
+                1.5,
+                "nan",
+                "NaN",
+                "bool",
+                true,
+                "null",
+                null,
+                "jsonb",
+                new JsonText("{\"nested\": [1, {\"x\": null}]}"),
+                "array",
+                List.of(1, 2),
+                "nested",
+                List.of(List.of("a"), Arrays.asList((Object) null)),
+                "jsonArray",
+                List.of(new JsonText("{}"), new JsonText("[true]")));
+        PullResponse response = new PullResponse(
+                "c",
+                false,
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(new Upsert("t", "k", row, List.of())),
+                null);
+
+        assertThat(text(ResponseWriter.pull(response)))
+                .contains("\"row\":{\"text\":\"a \\\"quoted\\\" é 😀\",\"int\":7,\"big\":9007199254740991,"
+                        + "\"bigAsText\":\"9007199254740993\",\"float\":1.5,\"nan\":\"NaN\",\"bool\":true,\"null\":null,"
+                        + "\"jsonb\":{\"nested\": [1, {\"x\": null}]},\"array\":[1,2],\"nested\":[[\"a\"],[null]],"
+                        + "\"jsonArray\":[{},[true]]}");
+    }
+
+    @Test
+    void writesThePushOutcomesOfTheProtocolWithReplayedOnlyWhenTrue() {
+        PushResponse response = new PushResponse(List.of(
+                new Applied(42, "n9", List.of("myNotes[\"u1\"]"), false),
+                new Rejected(43, SyncErrorCode.MUTATION_REJECTED, "note is locked", Map.of("reason", "LOCKED"), false),
+                new NotAttempted(44, SyncErrorCode.TRANSIENT),
+                new NotAttempted(45, null),
+                new Applied(40, 17L, List.of(), true),
+                new Rejected(41, SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator 'x'", Map.of(), true),
+                new Applied(39, null, List.of(), false)));
+
+        assertThat(text(ResponseWriter.push(response)))
+                .isEqualTo("{\"results\":["
+                        + "{\"id\":42,\"status\":\"applied\",\"result\":{\"serverId\":\"n9\","
+                        + "\"affectedBuckets\":[\"myNotes[\\\"u1\\\"]\"]}},"
+                        + "{\"id\":43,\"status\":\"rejected\",\"error\":{\"code\":\"MUTATION_REJECTED\","
+                        + "\"message\":\"note is locked\",\"retryable\":false,\"details\":{\"reason\":\"LOCKED\"}}},"
+                        + "{\"id\":44,\"status\":\"notAttempted\",\"error\":{\"code\":\"TRANSIENT\",\"retryable\":true}},"
+                        + "{\"id\":45,\"status\":\"notAttempted\"},"
+                        + "{\"id\":40,\"status\":\"applied\",\"replayed\":true,"
+                        + "\"result\":{\"serverId\":17,\"affectedBuckets\":[]}},"
+                        + "{\"id\":41,\"status\":\"rejected\",\"replayed\":true,\"error\":{\"code\":\"UNKNOWN_MUTATOR\","
+                        + "\"message\":\"there is no mutator 'x'\",\"retryable\":false}},"
+                        + "{\"id\":39,\"status\":\"applied\",\"result\":{\"serverId\":null,\"affectedBuckets\":[]}}"
+                        + "]}");
+    }
+
+    @Test
+    void aRecordServerIdIsWrittenAsAnObject() {
+        record Created(String id, int version) {}
+        PushResponse response = new PushResponse(List.of(new Applied(1, new Created("a", 2), List.of(), false)));
+
+        assertThat(text(ResponseWriter.push(response))).contains("\"serverId\":{\"id\":\"a\",\"version\":2}");
+    }
+
+    @Test
+    void writesTheContractWithSortedNamesAndTheSchemasAsJson() {
+        Contract contract = new Contract(
+                1,
+                Map.of(
+                        "myNotes",
+                        new RuleContract(
+                                List.of(new ParameterContract("ownerId", "text")),
+                                Map.of(
+                                        "notes",
+                                        new CollectionContract(List.of("id"), Map.of("id", "text", "body", "text"))))),
+                Map.of("addNote", "{\"type\":\"object\"}", "a", "{}"));
+
+        assertThat(text(ResponseWriter.contract(contract)))
+                .isEqualTo("{\"protocol\":1,\"syncRules\":{\"myNotes\":{\"parameters\":[{\"name\":\"ownerId\","
+                        + "\"type\":\"text\"}],\"collections\":{\"notes\":{\"key\":[\"id\"],"
+                        + "\"columns\":{\"body\":\"text\",\"id\":\"text\"}}}}},"
+                        + "\"mutators\":{\"a\":{},\"addNote\":{\"type\":\"object\"}}}");
+    }
+
+    @Test
+    void writesHealth() {
+        assertThat(text(ResponseWriter.health(new Health(true, true))))
+                .isEqualTo("{\"status\":\"UP\",\"database\":\"UP\",\"migrations\":\"CURRENT\"}");
+        assertThat(text(ResponseWriter.health(new Health(true, false))))
+                .isEqualTo("{\"status\":\"DOWN\",\"database\":\"UP\",\"migrations\":\"PENDING\"}");
+        assertThat(text(ResponseWriter.health(new Health(false, false))))
+                .isEqualTo("{\"status\":\"DOWN\",\"database\":\"DOWN\",\"migrations\":\"UNKNOWN\"}");
+    }
+
+    @Test
+    void writesErrorsWithDetailsOnlyWhenThereAreSome() {
+        assertThat(text(ResponseWriter.error(SyncErrorCode.MUTATION_ORDER, "ahead", Map.of("expected", 3L), "corr-1")))
+                .isEqualTo("{\"error\":{\"code\":\"MUTATION_ORDER\",\"message\":\"ahead\",\"retryable\":false,"
+                        + "\"details\":{\"expected\":3},\"correlationId\":\"corr-1\"}}");
+        assertThat(text(ResponseWriter.error(SyncErrorCode.TRANSIENT, "busy", Map.of(), "corr-2")))
+                .isEqualTo("{\"error\":{\"code\":\"TRANSIENT\",\"message\":\"busy\",\"retryable\":true,"
+                        + "\"correlationId\":\"corr-2\"}}");
+    }
+}

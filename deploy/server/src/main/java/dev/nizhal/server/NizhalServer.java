@@ -1,0 +1,275 @@
+package dev.nizhal.server;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jaxrs.HealthCheck;
+import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
+import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
+import dev.nizhal.adapters.jaxrs.JaxrsProtocolFilter;
+import dev.nizhal.adapters.jaxrs.WireLimits;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.ports.out.ActorResolver;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/**
+ * The embedded one-process server: Jetty 12.1 (EE11 servlets) on one port, with the Nizhal endpoints of
+ * adapters-jaxrs on Jersey's servlet.
+ *
+ * <pre>{@code
+ * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).argsCodec(codec).build();
+ * nizhal.migrate();
+ * try (NizhalServer server = NizhalServer.start(nizhal, resolver, 8080)) {
+ *     ... // POST /sync/pull, POST /sync/push, GET /nizhal/contract, GET /nizhal/health
+ * }
+ * }</pre>
+ *
+ * <p>{@link #stop()} is graceful and bounded: the port stops accepting connections at once, requests already being
+ * served run to their end, a request arriving on an open connection meanwhile gets 503 {@code TRANSIENT} (and the
+ * connection closes), and whatever still runs after the stop timeout is cut off.
+ *
+ * <p>Every response carries {@code Nizhal-Protocol: 1}, also Jetty's own answers, whose bodies are Nizhal error JSON
+ * rather than Jetty's HTML page. The REST servlet is mapped to {@code /*} of one servlet context; a Jakarta WebSocket
+ * endpoint ({@code /sync/stream}) and the admin console are meant to join that same context and port later (the
+ * WebSocket upgrade filter runs before servlets, so the mapping does not stand in its way).
+ */
+public final class NizhalServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NizhalServer.class.getName());
+
+    /** How long {@link #stop()} waits for requests in flight unless the builder says otherwise. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final String host;
+
+    private NizhalServer(Server server, ServerConnector connector, String host) {
+        this.server = server;
+        this.connector = connector;
+        this.host = host;
+    }
+
+    /**
+     * Starts a server on {@code port} of every interface ({@code 0}: a free port, see {@link #port()}) with the
+     * default limits and stop timeout.
+     *
+     * @throws IllegalStateException when the server cannot start (the port is taken, for example)
+     */
+    public static NizhalServer start(Nizhal nizhal, ActorResolver actors, int port) {
+        return builder(nizhal, actors).port(port).start();
+    }
+
+    /** A server for {@code nizhal}'s endpoints, authenticating bearer tokens with {@code actors}. */
+    public static Builder builder(Nizhal nizhal, ActorResolver actors) {
+        return new Builder(nizhal, actors);
+    }
+
+    /** The port the server listens on (the chosen one when started with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code http://<host>:<port>/}, with {@code localhost} when listening on every interface. */
+    public URI uri() {
+        return URI.create("http://" + (host == null ? "localhost" : host) + ":" + port() + "/");
+    }
+
+    public boolean isRunning() {
+        return server.isRunning();
+    }
+
+    /**
+     * Stops gracefully within the stop timeout (see the class comment). Returns when the server has stopped.
+     *
+     * @throws IllegalStateException when Jetty fails to stop a component
+     */
+    public void stop() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // Jetty stops everything, then reports that the graceful wait ran out: that is the bound working
+            if (causedByTimeout(e) && !server.isRunning()) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "requests still running after the stop timeout of {0} ms were cut off",
+                        server.getStopTimeout());
+                return;
+            }
+            throw new IllegalStateException("the Nizhal server did not stop cleanly", e);
+        }
+    }
+
+    private static boolean causedByTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Where the server listens, its limits and how long a stop waits. */
+    public static final class Builder {
+        private final Nizhal nizhal;
+        private final ActorResolver actors;
+        private String host;
+        private int port = 8080;
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private WireLimits limits = WireLimits.DEFAULTS;
+
+        private Builder(Nizhal nizhal, ActorResolver actors) {
+            this.nizhal = Objects.requireNonNull(nizhal, "nizhal");
+            this.actors = Objects.requireNonNull(actors, "actors");
+        }
+
+        /** The interface to listen on (a host name or address); every interface unless set. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port; {@code 0} picks a free one. 8080 unless set. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("a port is 0 … 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** How long {@link #stop()} lets requests in flight finish before cutting them off. */
+        public Builder stopTimeout(Duration stopTimeout) {
+            if (stopTimeout.isNegative()) {
+                throw new IllegalArgumentException("the stop timeout must not be negative");
+            }
+            this.stopTimeout = stopTimeout;
+            return this;
+        }
+
+        /** Body and pull limits; {@link WireLimits#DEFAULTS} unless set. */
+        public Builder limits(WireLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when the server cannot start (the port is taken, for example)
+         */
+        public NizhalServer start() {
+            JaxrsEndpoints endpoints = JaxrsEndpoints.builder()
+                    .pull(nizhal::pull)
+                    .push(nizhal::push)
+                    .contract(nizhal::contract)
+                    .actors(actors)
+                    .health(() -> {
+                        Nizhal.Health health = nizhal.health();
+                        return new HealthCheck.Health(health.databaseUp(), health.migrationsCurrent());
+                    })
+                    .limits(limits)
+                    .build();
+
+            QueuedThreadPool threads = new QueuedThreadPool();
+            threads.setName("nizhal-http");
+            Server server = new Server(threads);
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(host);
+            connector.setPort(port);
+            server.addConnector(connector);
+
+            ServletContextHandler context = new ServletContextHandler("/");
+            context.setErrorHandler(new JettyErrorHandler.ForContext());
+            ServletHolder rest = new ServletHolder("nizhal-rest", new ServletContainer(jersey(endpoints)));
+            rest.setInitOrder(0); // Jersey validates the resources at start, not on the first request
+            context.addServlet(rest, "/*");
+
+            server.setHandler(new Gate(context));
+            server.setErrorHandler(new JettyErrorHandler.ForServer());
+            server.setStopTimeout(stopTimeout.toMillis());
+            try {
+                server.start();
+            } catch (Exception e) {
+                stopQuietly(server);
+                throw new IllegalStateException("the Nizhal server could not start on port " + port, e);
+            }
+            NizhalServer started = new NizhalServer(server, connector, host);
+            LOG.log(System.Logger.Level.INFO, "Nizhal server listening on {0}", started.uri());
+            return started;
+        }
+
+        private static ResourceConfig jersey(JaxrsEndpoints endpoints) {
+            return new ResourceConfig()
+                    .registerInstances(endpoints.singletons())
+                    // the endpoints are the whole application: nothing found on the class path joins them
+                    .property(ServerProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
+                    .property(ServerProperties.METAINF_SERVICES_LOOKUP_DISABLE, true)
+                    .property(ServerProperties.WADL_FEATURE_DISABLE, true)
+                    .property(ServerProperties.BV_FEATURE_DISABLE, true)
+                    // a bodiless error status (404 of an unknown path) is sent as it is, not via Jetty's error page
+                    .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        }
+
+        private static void stopQuietly(Server server) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "stopping a server that failed to start", e);
+            }
+        }
+    }
+
+    /**
+     * Counts requests in flight for a graceful stop, answers {@code TRANSIENT} to those that arrive while stopping,
+     * and puts the protocol header on every response, also Jetty's own.
+     */
+    private static final class Gate extends GracefulHandler {
+        Gate(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            response.getHeaders().put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
+            return super.handle(request, response, callback);
+        }
+
+        @Override
+        protected void handleShutdownRejection(Request request, Response response, Callback callback) {
+            JaxrsErrorMapper.HostError error = JaxrsErrorMapper.hostError(
+                    SyncErrorCode.TRANSIENT, "the server is stopping; retry on another instance or later");
+            response.setStatus(503);
+            response.getHeaders().put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            response.write(true, ByteBuffer.wrap(error.body()), callback);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.nizhal.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A server under test seen from outside: its base URL for HTTP (JDK {@link HttpClient}) and its database's JDBC URL
+ * for counting rows. Every answer is checked on arrival for what no answer may ever have: a missing {@code
+ * Nizhal-Protocol: 1}, or a body that names a Java class or package, SQL, or holds a stack trace.
+ */
+final class HttpTarget implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern STACK_FRAME = Pattern.compile("\\bat [\\w$.]+\\([\\w$]+\\.java:\\d+\\)");
+
+    /** Texts that never appear in a body (PROTOCOL.md: no stack trace, SQL text or class name). */
+    static final List<String> FORBIDDEN = List.of("Exception", "java.", "org.", "SELECT", "insert into");
+
+    private final URI base;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final HttpClient client;
+    private Connection connection;
+
+    HttpTarget(URI base, String jdbcUrl, String user, String password) {
+        this.base = base;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** An answer, checked for leaks and the protocol header. */
+    record Reply(int status, HttpHeaders headers, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+            }
+        }
+
+        /** The {@code error} object of an error answer, checked for the fields every error has. */
+        JsonNode error() {
+            JsonNode error = json().get("error");
+            assertThat(error).as("an error body: %s", body).isNotNull();
+            assertThat(error.get("code").isTextual()).isTrue();
+            assertThat(error.get("message").isTextual()).isTrue();
+            assertThat(error.get("retryable").isBoolean()).isTrue();
+            assertThat(error.get("correlationId").asText()).matches("[0-9a-f-]{36}");
+            return error;
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
+    URI uri(String path) {
+        return base.resolve(path);
+    }
+
+    Reply post(String path, String token, String body, String... headers) {
+        return send(
+                request(path, token, headers).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    Reply post(String path, String token, byte[] body, String... headers) {
+        return send(request(path, token, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    Reply get(String path, String token, String... headers) {
+        return send(request(path, token, headers).GET());
+    }
+
+    HttpRequest.Builder request(String path, String token, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request;
+    }
+
+    Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            Reply reply = new Reply(response.statusCode(), response.headers(), response.body());
+            checkNoLeak(reply);
+            return reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void checkNoLeak(Reply reply) {
+        assertThat(reply.header("Nizhal-Protocol"))
+                .as("Nizhal-Protocol of a %d answer", reply.status())
+                .isEqualTo("1");
+        assertThat(reply.body())
+                .as("body of a %d answer", reply.status())
+                .doesNotContain(FORBIDDEN.subList(0, 4).toArray(String[]::new));
+        assertThat(reply.body().toLowerCase(Locale.ROOT)).doesNotContain(FORBIDDEN.get(4));
+        assertThat(STACK_FRAME.matcher(reply.body()).find())
+                .as("a stack frame in %s", reply.body())
+                .isFalse();
+    }
+
+    /** The single number {@code sql} selects, read (autocommit, so always the latest) on the target's database. */
+    synchronized long count(String sql) {
+        try {
+            if (connection == null) {
+                connection = DriverManager.getConnection(jdbcUrl, user, password);
+            }
+            try (Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery(sql)) {
+                row.next();
+                return row.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        client.close();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
