@@ -154,6 +154,14 @@ public final class JdbiChangeLog implements ChangeLog {
 
     @Override
     public Meta meta(Tx tx) {
+        // before the first migrate there is no schema: that is "nothing installed", not an error
+        boolean installed = handle(tx)
+                .createQuery("select to_regclass('nizhal.meta') is not null")
+                .mapTo(Boolean.class)
+                .one();
+        if (!installed) {
+            return new Meta(null, null, null);
+        }
         return handle(tx)
                 .createQuery("select identity, plan_hash, cast(retention_mark as text) as retention_mark"
                         + " from nizhal.meta")

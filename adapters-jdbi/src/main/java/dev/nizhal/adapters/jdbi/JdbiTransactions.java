@@ -3,6 +3,8 @@ package dev.nizhal.adapters.jdbi;
 import dev.nizhal.domain.mutator.Isolation;
 import dev.nizhal.ports.out.Transactions;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
@@ -10,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -102,6 +105,11 @@ public final class JdbiTransactions implements Transactions {
             Throwable next = pending.pop();
             if (!seen.add(next)) {
                 continue; // cause chains can loop
+            }
+            if (next instanceof ConnectionException
+                    || next instanceof SQLTransientConnectionException
+                    || next instanceof SQLRecoverableException) {
+                return true; // no connection at all (pool closed or exhausted, database unreachable)
             }
             if (next instanceof SQLException sql) {
                 if (isTransientState(sql.getSQLState())) {

@@ -37,9 +37,15 @@ class JdbiTransactionsTest {
         assertThat(transactions.isTransient(new SQLException("no state"))).isFalse();
         assertThat(transactions.isTransient(new IllegalStateException("not SQL")))
                 .isFalse();
-        // the type alone does not count, only the SQLSTATE
+    }
+
+    @Test
+    void noConnectionAtAllIsTransientWhateverItsState() {
+        // a pool that timed out, was closed or cannot reach the database: the request may simply be retried
         assertThat(transactions.isTransient(new SQLTransientConnectionException("no state")))
-                .isFalse();
+                .isTrue();
+        assertThat(transactions.isTransient(new ConnectionException(new SQLException("pool closed"))))
+                .isTrue();
     }
 
     @Test

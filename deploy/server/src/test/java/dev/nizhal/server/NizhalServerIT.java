@@ -200,9 +200,8 @@ class NizhalServerIT {
             assertThat(health.status()).isEqualTo(503);
             assertThat(health.body())
                     .isEqualTo("{\"status\":\"DOWN\",\"database\":\"DOWN\",\"migrations\":\"UNKNOWN\"}");
-            // PROTOCOL.md wants 503 TRANSIENT here; the pull use case does not classify connection failures yet
-            assertThat(pull.status()).isIn(500, 503);
-            pull.error();
+            assertThat(pull.status()).isEqualTo(503);
+            assertThat(pull.error().get("code").asText()).isEqualTo("TRANSIENT");
         }
     }
 

@@ -56,11 +56,19 @@ final class PullChangesService implements PullChanges {
             throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "limit must be at least 1");
         }
         NizhalServices.Storage storage = config.storage();
-        return storage.transactions().inReadTransaction(tx -> {
-            PullResponse response = new Pull(tx, actor, request, rule).run();
-            config.pullObserver().afterPull(tx, actor, request, response);
-            return response;
-        });
+        try {
+            return storage.transactions().inReadTransaction(tx -> {
+                PullResponse response = new Pull(tx, actor, request, rule).run();
+                config.pullObserver().afterPull(tx, actor, request, response);
+                return response;
+            });
+        } catch (RuntimeException e) {
+            if (e instanceof SyncException || !storage.transactions().isTransient(e)) {
+                throw e;
+            }
+            // a pull writes nothing: the client simply pulls again with the same cursor
+            throw new SyncException(SyncErrorCode.TRANSIENT, "the database is unavailable; retry later", Map.of(), e);
+        }
     }
 
     /** One pull request's work, in its transaction. */
@@ -100,6 +108,12 @@ final class PullChangesService implements PullChanges {
         }
 
         PullResponse run() {
+            ChangeLog.Meta meta = changeLog.meta(tx);
+            if (!compiled.planHash().equals(meta.planHash())) {
+                throw new SyncException(
+                        SyncErrorCode.TRANSIENT,
+                        "the server's sync rules are not installed in the database yet; retry after migration");
+            }
             config.storage().journal().client(tx, request.clientId()).ifPresent(client -> {
                 if (!client.actorId().equals(actor.id())) {
                     throw new SyncException(
@@ -108,12 +122,6 @@ final class PullChangesService implements PullChanges {
             });
             PgSnapshot current = changeLog.currentSnapshot(tx);
             snapshot = current.limitInFlight(MAX_IN_FLIGHT);
-            ChangeLog.Meta meta = changeLog.meta(tx);
-            if (!compiled.planHash().equals(meta.planHash())) {
-                throw new SyncException(
-                        SyncErrorCode.TRANSIENT,
-                        "the server's sync rules are not installed in the database yet; retry after migration");
-            }
             boolean reset = restore(meta, current.xmax());
             if (config.pullDefect() == PullDefect.S_HI_PER_PAGE && !reset && !drained) {
                 sHi = snapshot;
