@@ -13,6 +13,12 @@ import java.util.Map;
  */
 public final class BoundedBody {
     private static final int BUFFER = 8192;
+    /**
+     * How much of a too-large body is read and thrown away before answering 413: a client still sending when the
+     * server answers and closes would see a reset connection instead of the answer. Beyond this, the connection is
+     * simply closed.
+     */
+    static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
     private BoundedBody() {}
 
@@ -24,6 +30,7 @@ public final class BoundedBody {
     public static byte[] read(InputStream in, String declaredLength, int limit) {
         long declared = declared(declaredLength);
         if (declared > limit) {
+            drain(in);
             throw tooLarge(limit);
         }
         if (in == null) {
@@ -37,6 +44,7 @@ public final class BoundedBody {
             while ((n = in.read(buffer)) != -1) {
                 total += n;
                 if (total > limit) {
+                    drain(in);
                     throw tooLarge(limit);
                 }
                 out.write(buffer, 0, n);
@@ -45,6 +53,22 @@ public final class BoundedBody {
             throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "the request body could not be read", Map.of(), e);
         }
         return out.toByteArray();
+    }
+
+    private static void drain(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        byte[] buffer = new byte[BUFFER];
+        long drained = 0;
+        try {
+            int n;
+            while (drained < DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            // the client went away: there is nobody left to answer
+        }
     }
 
     private static long declared(String header) {
