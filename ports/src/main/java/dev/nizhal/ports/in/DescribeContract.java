@@ -8,11 +8,16 @@ import java.util.Map;
 public interface DescribeContract {
     Contract describe();
 
+    /** An unmodifiable copy that keeps the definition order (rules, collections and columns as written). */
+    private static <K, V> Map<K, V> ordered(Map<K, V> map) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
+    }
+
     /** {@code GET /nizhal/contract}. */
     record Contract(int protocol, Map<String, RuleContract> syncRules, Map<String, String> mutatorArgsSchemas) {
         public Contract {
-            syncRules = Map.copyOf(syncRules);
-            mutatorArgsSchemas = Map.copyOf(mutatorArgsSchemas);
+            syncRules = ordered(syncRules);
+            mutatorArgsSchemas = ordered(mutatorArgsSchemas);
         }
     }
 
@@ -20,7 +25,7 @@ public interface DescribeContract {
     record RuleContract(List<ParameterContract> parameters, Map<String, CollectionContract> collections) {
         public RuleContract {
             parameters = List.copyOf(parameters);
-            collections = Map.copyOf(collections);
+            collections = ordered(collections);
         }
     }
 
@@ -31,7 +36,7 @@ public interface DescribeContract {
     record CollectionContract(List<String> key, Map<String, String> columns) {
         public CollectionContract {
             key = List.copyOf(key);
-            columns = Map.copyOf(columns);
+            columns = ordered(columns);
         }
     }
 }
