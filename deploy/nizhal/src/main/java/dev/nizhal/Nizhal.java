@@ -8,6 +8,7 @@ import dev.nizhal.adapters.jdbi.JdbiRowSource;
 import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
 import dev.nizhal.adapters.jdbi.JdbiTransactions;
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
@@ -15,6 +16,7 @@ import dev.nizhal.domain.sql.InvalidSyncRulesException;
 import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.RealtimeNotifier;
 import dev.nizhal.ports.service.NizhalServices;
@@ -22,8 +24,11 @@ import dev.nizhal.ports.service.PullDefect;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
@@ -45,16 +50,46 @@ public final class Nizhal {
     private final JdbiCaptureTriggers capture;
     private final JdbiMaintenance maintenance;
     private final Jdbi jdbi;
+    private final List<RealtimeNotifier> listeners;
 
-    private Nizhal(NizhalServices services, JdbiCaptureTriggers capture, JdbiMaintenance maintenance, Jdbi jdbi) {
+    private Nizhal(
+            NizhalServices services,
+            JdbiCaptureTriggers capture,
+            JdbiMaintenance maintenance,
+            Jdbi jdbi,
+            List<RealtimeNotifier> listeners) {
         this.services = services;
         this.capture = capture;
         this.maintenance = maintenance;
         this.jdbi = jdbi;
+        this.listeners = listeners;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * What a realtime stream socket of {@code actor} for {@code syncRule} listens to (see {@link WatchChanges#watch}).
+     */
+    public WatchChanges.Watch watch(Actor actor, String syncRule, String bucketsFilterJson) {
+        return services.watchChanges().watch(actor, syncRule, bucketsFilterJson);
+    }
+
+    /** The commits after the poller's last position (see {@link WatchChanges#commitsAfter}). */
+    public WatchChanges.Commits commitsAfter(PgSnapshot after) {
+        return services.watchChanges().commitsAfter(after);
+    }
+
+    /**
+     * Adds a listener that hears, after each push's mutation commits, the buckets it logged under (the in-process
+     * poke of a realtime stream); besides the builder's {@link Builder#notifier}. Closing the returned handle removes
+     * it.
+     */
+    public AutoCloseable addCommitListener(RealtimeNotifier listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     /** Lints the rules against the live schema now (also done by {@link Builder#build()}). */
@@ -252,6 +287,10 @@ public final class Nizhal {
                             w.table(),
                             w.message()));
             byte[] key = cursorKey != null ? cursorKey : developmentKey();
+            List<RealtimeNotifier> listeners = new CopyOnWriteArrayList<>();
+            if (notifier != null) {
+                listeners.add(notifier);
+            }
             NizhalServices services = NizhalServices.create(NizhalServices.Config.builder(rules, catalog)
                     .mutators(mutators)
                     .argsCodec(argsCodec)
@@ -264,12 +303,22 @@ public final class Nizhal {
                     .cursorKeys(() -> key.clone())
                     .ids(new TimeOrderedIds())
                     .incidents(Nizhal::logIncident)
-                    .notifier(notifier)
+                    .notifier((txid, buckets) -> listeners.forEach(l -> publishQuietly(l, txid, buckets)))
                     .pullObserver(pullObserver)
                     .pullDefect(pullDefect)
                     .pushHooks(pushHooks)
                     .build());
-            return new Nizhal(services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi), jdbi);
+            return new Nizhal(
+                    services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi), jdbi, listeners);
+        }
+
+        /** A listener's failure is logged and never reaches the push: the mutation is committed, a poke is a hint. */
+        private static void publishQuietly(RealtimeNotifier listener, long txid, Set<String> buckets) {
+            try {
+                listener.publish(txid, buckets);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a commit listener failed; its pokes are lost", e);
+            }
         }
 
         private static byte[] developmentKey() {

@@ -143,13 +143,54 @@ public final class JdbiChangeLog implements ChangeLog {
     }
 
     @Override
-    public Set<String> bucketsWrittenBy(Tx tx) {
+    public Written writtenBy(Tx tx) {
         // pg_current_xact_id_if_assigned: a transaction that wrote nothing has no id, and then logged nothing
-        return new java.util.TreeSet<>(handle(tx)
-                .createQuery("select distinct bucket from nizhal.change_log"
-                        + " where txid = pg_current_xact_id_if_assigned()")
-                .mapTo(String.class)
-                .list());
+        return handle(tx)
+                .createQuery("select cast(x.txid as text) as txid,"
+                        + " array(select distinct c.bucket from nizhal.change_log as c where c.txid = x.txid) as buckets"
+                        + " from (select pg_current_xact_id_if_assigned() as txid) as x")
+                .map((rs, ctx) -> {
+                    String[] buckets = (String[]) rs.getArray("buckets").getArray();
+                    return buckets.length == 0
+                            ? Written.NOTHING
+                            : new Written(Long.parseLong(rs.getString("txid")), Set.of(buckets));
+                })
+                .one();
+    }
+
+    /**
+     * The realtime poller's read: the window's two branches as in {@link #WINDOW_SQL}, for every bucket, as distinct
+     * (txid, bucket) pairs.
+     */
+    static final String COMMITTED_SQL = """
+            select distinct cast(w.txid as text) as txid, w.bucket
+            from (
+                (select c.txid, c.bucket
+                 from nizhal.change_log as c
+                 where c.txid >= pg_snapshot_xmax(cast(:s_prev as pg_snapshot))
+                   and c.txid < pg_snapshot_xmax(cast(:s_hi as pg_snapshot))
+                   and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot)))
+                union all
+                (select c.txid, c.bucket
+                 from nizhal.change_log as c
+                 where c.txid = any(array(select pg_snapshot_xip(cast(:s_prev as pg_snapshot))))
+                   and c.txid < pg_snapshot_xmax(cast(:s_hi as pg_snapshot))
+                   and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot)))
+            ) as w
+            limit :limit
+            """;
+
+    @Override
+    public List<Commit> committed(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, int limit) {
+        Objects.requireNonNull(sPrev, "sPrev");
+        Objects.requireNonNull(sHi, "sHi");
+        return handle(tx)
+                .createQuery(COMMITTED_SQL)
+                .bind("s_prev", sPrev.text())
+                .bind("s_hi", sHi.text())
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Commit(Long.parseLong(rs.getString("txid")), rs.getString("bucket")))
+                .list();
     }
 
     @Override

@@ -64,12 +64,22 @@ public final class JdbiRowSource implements RowSource {
      */
     @Override
     public Set<String> grants(Tx tx, CompiledRule rule, Actor actor) {
+        return forActor(tx, rule.grants(), actor);
+    }
+
+    @Override
+    public Set<String> grantKeys(Tx tx, CompiledRule rule, Actor actor) {
+        return forActor(tx, rule.actorGrantKeys(), actor);
+    }
+
+    /** The keys {@code fragment} selects for {@code actor}'s id and claims. */
+    private Set<String> forActor(Tx tx, SqlFragment fragment, Actor actor) {
         Objects.requireNonNull(actor, "actor");
         Handle handle = handle(tx);
         Map<String, Consumer<Query>> runtime = Map.of(
                 "actor_id", q -> q.bind("actor_id", actor.id()),
                 "claims", q -> q.bind("claims", claimsJson(handle, actor.claims())));
-        return buckets(compiled(handle, rule.grants(), runtime));
+        return buckets(compiled(handle, fragment, runtime));
     }
 
     @Override

@@ -6,15 +6,27 @@ import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
 import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
 import dev.nizhal.adapters.jaxrs.JaxrsProtocolFilter;
 import dev.nizhal.adapters.jaxrs.WireLimits;
+import dev.nizhal.adapters.websocket.StreamEndpoint;
+import dev.nizhal.adapters.websocket.StreamHub;
+import dev.nizhal.adapters.websocket.StreamSettings;
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ActorResolver;
+import dev.nizhal.ports.out.Clock;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Handler;
@@ -33,7 +45,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * The embedded one-process server: Jetty 12.1 (EE11 servlets) on one port, with the Nizhal endpoints of
- * adapters-jaxrs on Jersey's servlet.
+ * adapters-jaxrs on Jersey's servlet and the realtime stream ({@code GET /sync/stream}) of adapters-websocket on
+ * Jetty's Jakarta WebSocket container. It also runs the instance's change-log poller (in the stream) and writes a
+ * snapshot mark every minute for retention (CHANGE-CAPTURE.md).
  *
  * <pre>{@code
  * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).argsCodec(codec).build();
@@ -43,14 +57,15 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * }
  * }</pre>
  *
- * <p>{@link #stop()} is graceful and bounded: the port stops accepting connections at once, requests already being
+ * <p>{@link #stop()} is graceful and bounded: stream sockets are closed with 1001 (going away), the port stops
+ * accepting connections at once, requests already being
  * served run to their end, a request arriving on an open connection meanwhile gets 503 {@code TRANSIENT} (and the
  * connection closes), and whatever still runs after the stop timeout is cut off.
  *
  * <p>Every response carries {@code Nizhal-Protocol: 1}, also Jetty's own answers, whose bodies are Nizhal error JSON
  * rather than Jetty's HTML page. The REST servlet is mapped to {@code /*} of one servlet context; a Jakarta WebSocket
- * endpoint ({@code /sync/stream}) and the admin console are meant to join that same context and port later (the
- * WebSocket upgrade filter runs before servlets, so the mapping does not stand in its way).
+ * endpoint ({@code /sync/stream}) shares that context and port (the WebSocket upgrade runs before servlets, so the
+ * mapping does not stand in its way), and the admin console is meant to join them later.
  */
 public final class NizhalServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NizhalServer.class.getName());
@@ -58,14 +73,29 @@ public final class NizhalServer implements AutoCloseable {
     /** How long {@link #stop()} waits for requests in flight unless the builder says otherwise. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /** How often the server writes a snapshot mark (CHANGE-CAPTURE.md "Retention"). */
+    static final Duration SNAPSHOT_MARK_INTERVAL = Duration.ofMinutes(1);
+
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    private final StreamHub stream;
+    private final AutoCloseable commitListener;
+    private final ScheduledExecutorService maintenance;
 
-    private NizhalServer(Server server, ServerConnector connector, String host) {
+    private NizhalServer(
+            Server server,
+            ServerConnector connector,
+            String host,
+            StreamHub stream,
+            AutoCloseable commitListener,
+            ScheduledExecutorService maintenance) {
         this.server = server;
         this.connector = connector;
         this.host = host;
+        this.stream = stream;
+        this.commitListener = commitListener;
+        this.maintenance = maintenance;
     }
 
     /**
@@ -97,12 +127,20 @@ public final class NizhalServer implements AutoCloseable {
         return server.isRunning();
     }
 
+    /** The realtime stream's sockets, queued frames and dropped stalled sockets now. */
+    public StreamHub.Stats streamStats() {
+        return stream.stats();
+    }
+
     /**
      * Stops gracefully within the stop timeout (see the class comment). Returns when the server has stopped.
      *
      * @throws IllegalStateException when Jetty fails to stop a component
      */
     public void stop() {
+        maintenance.shutdownNow();
+        closeQuietly(commitListener);
+        stream.close();
         try {
             server.stop();
         } catch (Exception e) {
@@ -115,6 +153,14 @@ public final class NizhalServer implements AutoCloseable {
                 return;
             }
             throw new IllegalStateException("the Nizhal server did not stop cleanly", e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing on stop", e);
         }
     }
 
@@ -141,6 +187,8 @@ public final class NizhalServer implements AutoCloseable {
         private int port = 8080;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private WireLimits limits = WireLimits.DEFAULTS;
+        private StreamSettings streamSettings = StreamSettings.DEFAULTS;
+        private Clock clock = Instant::now;
 
         private Builder(Nizhal nizhal, ActorResolver actors) {
             this.nizhal = Objects.requireNonNull(nizhal, "nizhal");
@@ -177,6 +225,18 @@ public final class NizhalServer implements AutoCloseable {
             return this;
         }
 
+        /** The realtime stream's heartbeat, poll interval and limits; {@link StreamSettings#DEFAULTS} unless set. */
+        public Builder stream(StreamSettings settings) {
+            this.streamSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** The clock the stream compares token expiry with (the resolver's own, in tests); the system's unless set. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
         /**
          * @throws IllegalStateException when the server cannot start (the port is taken, for example)
          */
@@ -209,6 +269,9 @@ public final class NizhalServer implements AutoCloseable {
             ServletHolder rest = new ServletHolder("nizhal-rest", new ServletContainer(jersey(endpoints)));
             rest.setInitOrder(0); // Jersey validates the resources at start, not on the first request
             context.addServlet(rest, "/*");
+            StreamHub stream = new StreamHub(watchChanges(nizhal), actors, clock, streamSettings);
+            JakartaWebSocketServletContainerInitializer.configure(
+                    context, (servletContext, container) -> container.addEndpoint(StreamEndpoint.config(stream)));
 
             server.setHandler(new Gate(context));
             server.setErrorHandler(new JettyErrorHandler.ForServer());
@@ -216,12 +279,45 @@ public final class NizhalServer implements AutoCloseable {
             try {
                 server.start();
             } catch (Exception e) {
+                stream.close();
                 stopQuietly(server);
                 throw new IllegalStateException("the Nizhal server could not start on port " + port, e);
             }
-            NizhalServer started = new NizhalServer(server, connector, host);
+            AutoCloseable listener = nizhal.addCommitListener(stream);
+            stream.start();
+            ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("nizhal-maintenance").daemon().factory());
+            long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
+            maintenance.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
+            NizhalServer started = new NizhalServer(server, connector, host, stream, listener, maintenance);
             LOG.log(System.Logger.Level.INFO, "Nizhal server listening on {0}", started.uri());
             return started;
+        }
+
+        /** The stream's view of the engine. */
+        private static WatchChanges watchChanges(Nizhal nizhal) {
+            return new WatchChanges() {
+                @Override
+                public Watch watch(Actor actor, String syncRule, String bucketsFilterJson) {
+                    return nizhal.watch(actor, syncRule, bucketsFilterJson);
+                }
+
+                @Override
+                public Commits commitsAfter(PgSnapshot after) {
+                    return nizhal.commitsAfter(after);
+                }
+            };
+        }
+
+        private static void takeSnapshotMark(Nizhal nizhal) {
+            try {
+                nizhal.takeSnapshotMark();
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "writing the snapshot mark failed; the next minute tries again",
+                        e);
+            }
         }
 
         private static ResourceConfig jersey(JaxrsEndpoints endpoints) {

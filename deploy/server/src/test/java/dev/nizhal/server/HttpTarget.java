@@ -133,6 +133,25 @@ final class HttpTarget implements AutoCloseable {
                 .isFalse();
     }
 
+    /** The realtime stream's address: {@code ws://…/sync/stream}. */
+    URI streamUri() {
+        return URI.create("ws" + base.toString().substring("http".length())).resolve("sync/stream");
+    }
+
+    /** Runs {@code sql} (autocommit) on the target's database: a write from outside Nizhal. */
+    synchronized void execute(String sql) {
+        try {
+            if (connection == null) {
+                connection = DriverManager.getConnection(jdbcUrl, user, password);
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The single number {@code sql} selects, read (autocommit, so always the latest) on the target's database. */
     synchronized long count(String sql) {
         try {

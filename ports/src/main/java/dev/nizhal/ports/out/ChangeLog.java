@@ -20,8 +20,18 @@ public interface ChangeLog {
      */
     List<Entry> window(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, Set<String> buckets, Position after, int limitKeys);
 
-    /** The buckets the capture triggers logged in {@code tx} so far (a mutation's affected buckets). */
-    Set<String> bucketsWrittenBy(Tx tx);
+    /**
+     * What the capture triggers logged in {@code tx} so far (a mutation's affected buckets), with the transaction's
+     * id so that the realtime poller can tell this commit, already poked in process, from others.
+     */
+    Written writtenBy(Tx tx);
+
+    /**
+     * The distinct (transaction, bucket) pairs of the entries committed after {@code sPrev} and visible in {@code
+     * sHi} (the same window as {@link #window}, for every bucket), at most {@code limit} of them: what the realtime
+     * poller pokes. A result of {@code limit} pairs may be cut.
+     */
+    List<Commit> committed(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, int limit);
 
     /** Nizhal's own facts in {@code nizhal.meta}, as {@code tx} sees them. */
     Meta meta(Tx tx);
@@ -37,6 +47,21 @@ public interface ChangeLog {
     static String truncateBucket(String table) {
         return "truncate:" + table;
     }
+
+    /**
+     * @param txid the transaction's id, 0 when it wrote nothing (and has no id)
+     * @param buckets the buckets it logged entries under
+     */
+    record Written(long txid, Set<String> buckets) {
+        public Written {
+            buckets = Set.copyOf(buckets);
+        }
+
+        public static final Written NOTHING = new Written(0, Set.of());
+    }
+
+    /** A transaction that logged an entry under {@code bucket}. */
+    record Commit(long txid, String bucket) {}
 
     /** A position inside a window: the key at {@code ordinal} of the entry (txid, seq). */
     record Position(long txid, long seq, int ordinal) {}

@@ -26,6 +26,13 @@ public interface RowSource {
     /** The bucket keys granted to {@code actor} by {@code rule}, in the transaction's snapshot. */
     Set<String> grants(Tx tx, CompiledRule rule, Actor actor);
 
+    /**
+     * The grant keys ({@code grant:<rule>[...]}) under which the capture triggers log changes to {@code actor}'s rows
+     * of the tables {@code rule}'s parameter queries read: a change under one may change the actor's grants. Empty
+     * for rules without parameter queries.
+     */
+    Set<String> grantKeys(Tx tx, CompiledRule rule, Actor actor);
+
     /** The bucket keys a client's filter ({@code filtersJson}: a JSON array of objects, as sent) names. */
     Set<String> requested(Tx tx, CompiledRule rule, String filtersJson);
 

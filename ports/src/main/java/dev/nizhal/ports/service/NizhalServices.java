@@ -10,6 +10,7 @@ import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.LintRules;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.CursorKeys;
@@ -35,6 +36,7 @@ public final class NizhalServices {
     private final CompiledRules compiled;
     private final PullChanges pullChanges;
     private final PushMutations pushMutations;
+    private final WatchChanges watchChanges;
 
     private NizhalServices(Config config) {
         this.lintRules = new LintRulesService(config);
@@ -42,10 +44,12 @@ public final class NizhalServices {
         if (config.storage() != null) {
             this.compiled = SqlCompiler.compile(config.rules(), config.catalog().describe(config.tables()));
             this.pullChanges = new PullChangesService(config, compiled);
+            this.watchChanges = new WatchChangesService(config, compiled);
             this.pushMutations = config.argsCodec() == null ? null : new PushMutationsService(config, compiled);
         } else {
             this.compiled = null;
             this.pullChanges = null;
+            this.watchChanges = null;
             this.pushMutations = null;
         }
     }
@@ -83,6 +87,13 @@ public final class NizhalServices {
             throw new IllegalStateException("push needs Storage and an ArgsCodec in the services' Config");
         }
         return pushMutations;
+    }
+
+    /**
+     * @throws IllegalStateException when no {@link Storage} was given
+     */
+    public WatchChanges watchChanges() {
+        return requireStorage(watchChanges);
     }
 
     /** The rules compiled against the live schema when the services were created (migrate installs them). */

@@ -11,6 +11,7 @@ import dev.nizhal.domain.mutator.MutatorDefinition;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.MutationJournal;
 import dev.nizhal.ports.out.Tx;
 import java.nio.charset.StandardCharsets;
@@ -130,18 +131,17 @@ final class PushMutationsService implements PushMutations {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Object decoded = args;
             SyncException decodeFailure = invalid;
-            Set<String> touched = new TreeSet<>();
             try {
-                MutationOutcome outcome = config.storage()
+                Committed committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
                                 isolation,
-                                tx -> inTransaction(
-                                        tx, actor, clientId, m, definition, decoded, decodeFailure, touched));
-                if (!touched.isEmpty() && config.notifier() != null) {
-                    config.notifier().publish(touched);
+                                tx -> inTransaction(tx, actor, clientId, m, definition, decoded, decodeFailure));
+                ChangeLog.Written written = committed.written();
+                if (!written.buckets().isEmpty() && config.notifier() != null) {
+                    config.notifier().publish(written.txid(), written.buckets());
                 }
-                return Optional.of(outcome);
+                return Optional.of(committed.outcome());
             } catch (RuntimeException e) {
                 if (!config.storage().transactions().isTransient(e)) {
                     throw e;
@@ -157,15 +157,17 @@ final class PushMutationsService implements PushMutations {
         return Optional.empty();
     }
 
-    private MutationOutcome inTransaction(
+    /** A mutation's outcome and what its transaction logged, once it committed. */
+    private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
+
+    private Committed inTransaction(
             Tx tx,
             Actor actor,
             String clientId,
             MutationRequest m,
             Optional<MutatorDefinition<?>> definition,
             Object args,
-            SyncException invalid,
-            Set<String> touched) {
+            SyncException invalid) {
         MutationJournal journal = config.storage().journal();
         MutationJournal.ClientRow client = journal.lockClient(tx, clientId, actor.id());
         if (!client.actorId().equals(actor.id())) {
@@ -174,7 +176,7 @@ final class PushMutationsService implements PushMutations {
         long expected = client.lastMutationId() + 1;
         String hash = hash(m);
         if (m.id() < expected) {
-            return replay(tx, clientId, m, hash);
+            return new Committed(replay(tx, clientId, m, hash), ChangeLog.Written.NOTHING);
         }
         if (m.id() > expected) {
             throw new SyncException(
@@ -194,9 +196,9 @@ final class PushMutationsService implements PushMutations {
             outcome = run(tx, actor, clientId, m, definition.get(), args);
         }
         journal.record(tx, entry(clientId, m, actor, hash, outcome));
-        touched.addAll(config.storage().changeLog().bucketsWrittenBy(tx));
+        ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
         config.pushHooks().beforeCommit(tx, clientId, m.id());
-        return outcome;
+        return new Committed(outcome, written);
     }
 
     @SuppressWarnings("unchecked")
@@ -251,7 +253,8 @@ final class PushMutationsService implements PushMutations {
 
     /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
     private List<String> affected(Tx tx, Actor actor, MutationResult result) {
-        Set<String> touched = new TreeSet<>(config.storage().changeLog().bucketsWrittenBy(tx));
+        Set<String> touched =
+                new TreeSet<>(config.storage().changeLog().writtenBy(tx).buckets());
         touched.addAll(result.affectedBuckets());
         Set<String> granted = new TreeSet<>();
         for (CompiledRules.CompiledRule rule : compiled.rules()) {

@@ -222,6 +222,32 @@ public abstract class ChangeLogContract {
         assertThat(after).isEqualTo(new Meta(before.identity(), "plan-abc", mark));
     }
 
+    @Test
+    void committedNamesEachTransactionAndBucketOfAWindowOnce() {
+        PgSnapshot s0 = snapshot();
+        OpenTransaction late = setup.begin();
+        late.write(entry("b1", "notes", "late"));
+        long t1 = setup.commit(entry("b1", "notes", "k1"), entry("b1", "todos", "k2"), entry("b2", "notes", "k3"));
+        PgSnapshot s1 = snapshot();
+        late.commit();
+        long t2 = setup.commit(entry("grant:lists[\"u\"]", "list_members", "k4"));
+        PgSnapshot s2 = snapshot();
+        setup.commit(entry("b9", "notes", "after"));
+
+        assertThat(committed(s0, s1, 100))
+                .containsExactlyInAnyOrder(new ChangeLog.Commit(t1, "b1"), new ChangeLog.Commit(t1, "b2"));
+        assertThat(committed(s1, s2, 100))
+                .containsExactlyInAnyOrder(
+                        new ChangeLog.Commit(late.txid(), "b1"), new ChangeLog.Commit(t2, "grant:lists[\"u\"]"));
+        assertThat(committed(s0, s2, 2)).hasSize(2);
+        assertThat(committed(s2, s2, 100)).isEmpty();
+    }
+
+    /** The poller's pairs of a window, read in a read transaction of its own. */
+    protected final List<ChangeLog.Commit> committed(PgSnapshot sPrev, PgSnapshot sHi, int limit) {
+        return setup.transactions().inReadTransaction(tx -> setup.changeLog().committed(tx, sPrev, sHi, limit));
+    }
+
     /** The current snapshot, taken in a read transaction of its own. */
     protected final PgSnapshot snapshot() {
         return setup.transactions().inReadTransaction(tx -> setup.changeLog().currentSnapshot(tx));

@@ -165,6 +165,16 @@ public abstract class RowSourceContract {
     }
 
     @Test
+    void grantKeysNameTheActorsParameterQueryRowsOnlyForRulesThatHaveThem() {
+        assertThat(grantKeys("sharedLists", Actor.of("u1"))).containsExactly("grant:sharedLists[\"u1\"]");
+        // the key exists before any row does: a first membership row is logged under it
+        assertThat(grantKeys("sharedLists", Actor.of("nobody"))).containsExactly("grant:sharedLists[\"nobody\"]");
+        assertThat(grantKeys("myNotes", Actor.of("u1"))).isEmpty();
+        assertThat(grantKeys("teamLevel", new Actor("u1", Map.of("team", "red", "level", 7))))
+                .isEmpty();
+    }
+
+    @Test
     void aFromClaimRuleGrantsFromTheClaimsExactlyAsTheyWereIssued() {
         Actor bigLevel = new Actor("someone", Map.of("team", "red", "level", 9007199254740993L));
         Actor textLevel = new Actor("someone", Map.of("team", "red", "level", "7"));
@@ -390,6 +400,10 @@ public abstract class RowSourceContract {
 
     private Set<String> grants(String rule, Actor actor) {
         return read(tx -> setup.rowSource().grants(tx, rule(rule), actor));
+    }
+
+    private Set<String> grantKeys(String rule, Actor actor) {
+        return read(tx -> setup.rowSource().grantKeys(tx, rule(rule), actor));
     }
 
     private List<Row> changedRows(String rule, String table, List<String> keys, Set<String> readSet) {

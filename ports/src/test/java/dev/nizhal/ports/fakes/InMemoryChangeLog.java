@@ -32,16 +32,27 @@ public final class InMemoryChangeLog implements ChangeLog {
         this.meta = meta;
     }
 
-    /** The transaction whose entries {@link #bucketsWrittenBy} reports (the fake has no transactions of its own). */
+    /** The transaction whose entries {@link #writtenBy} reports (the fake has no transactions of its own). */
     public void setWritingTransaction(long txid) {
         this.writingTxid = txid;
     }
 
     @Override
-    public Set<String> bucketsWrittenBy(Tx tx) {
+    public Written writtenBy(Tx tx) {
         Set<String> buckets = new java.util.TreeSet<>();
         entries.stream().filter(e -> e.txid() == writingTxid).forEach(e -> buckets.add(e.bucket()));
-        return buckets;
+        return buckets.isEmpty() ? Written.NOTHING : new Written(writingTxid, buckets);
+    }
+
+    @Override
+    public List<Commit> committed(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, int limit) {
+        return entries.stream()
+                .filter(e -> !sPrev.isVisible(e.txid()) && sHi.isVisible(e.txid()))
+                .sorted(Comparator.comparingLong(Entry::txid).thenComparingLong(Entry::seq))
+                .map(e -> new Commit(e.txid(), e.bucket()))
+                .distinct()
+                .limit(limit)
+                .toList();
     }
 
     @Override

@@ -10,7 +10,7 @@ public final class RecordingRealtimeNotifier implements RealtimeNotifier {
     private final List<Set<String>> published = new ArrayList<>();
 
     @Override
-    public void publish(Set<String> buckets) {
+    public void publish(long txid, Set<String> buckets) {
         published.add(Set.copyOf(buckets));
     }
 

@@ -1,0 +1,402 @@
+package dev.nizhal.adapters.websocket;
+
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.ports.in.WatchChanges;
+import dev.nizhal.ports.out.ActorResolver;
+import dev.nizhal.ports.out.Clock;
+import dev.nizhal.ports.out.RealtimeNotifier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The realtime stream of one server instance (PROTOCOL.md "GET /sync/stream", CHANGE-CAPTURE.md "Realtime"): the
+ * open sockets, indexed by the keys they listen to; pokes from pushes in this process ({@link #publish}) and from one
+ * change-log poller for everything else (other instances, plain SQL); heartbeats that also find stalled sockets; and
+ * the token check that closes a socket with 4401 once its token expires.
+ *
+ * <p>Close codes: {@code 4000 + the HTTP status} of the protocol's error code (4400 {@code MALFORMED_REQUEST}, 4401
+ * {@code UNAUTHENTICATED}, 4404 {@code UNKNOWN_SYNC_RULE}, 4503 {@code TRANSIENT}), with the code's name and a short
+ * message as the reason; 4408 for a stalled socket, 1001 when the server stops, 1011 after an unexpected failure
+ * (with a correlation id in the reason and the log).
+ *
+ * <p>Threads: one timer thread (poller, heartbeats, token checks, delayed pokes) and two workers that recompute the
+ * buckets of sockets whose grants may have changed, so that a slow database never delays the timer.
+ */
+public final class StreamHub implements RealtimeNotifier, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(StreamHub.class.getName());
+    /** Local commits the poller has not seen after this long are forgotten (it fell behind, or never will see them). */
+    private static final long LOCAL_TXID_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Without an {@code exp} claim, a socket's token is checked again this often. */
+    private static final Duration RECHECK_WITHOUT_EXPIRY = Duration.ofMinutes(1);
+
+    static final int STALLED = 4408;
+    static final int GOING_AWAY = 1001;
+    static final int INTERNAL = 1011;
+
+    private final WatchChanges changes;
+    private final ActorResolver actors;
+    private final Clock clock;
+    private final StreamSettings settings;
+    private final LongSupplier nanos;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+
+    private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Set<Subscription>> index = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Long> localTxids = new ConcurrentHashMap<>();
+    private volatile PgSnapshot position;
+    private volatile boolean pollFailing;
+    private volatile boolean closed;
+
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong polls = new AtomicLong();
+
+    /** A socket listening to a key for a rule. */
+    private record Subscription(StreamConnection connection, String rule) {}
+
+    public StreamHub(WatchChanges changes, ActorResolver actors, Clock clock, StreamSettings settings) {
+        this.changes = Objects.requireNonNull(changes, "changes");
+        this.actors = Objects.requireNonNull(actors, "actors");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.nanos = System::nanoTime;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("nizhal-stream-timer").daemon().factory());
+        this.workers = Executors.newFixedThreadPool(
+                2, Thread.ofPlatform().name("nizhal-stream-worker-", 0).daemon().factory());
+    }
+
+    /** Starts the poller, the heartbeats and the token checks. */
+    public StreamHub start() {
+        long poll = settings.pollInterval().toNanos();
+        timer.scheduleWithFixedDelay(this::poll, 0, poll, TimeUnit.NANOSECONDS);
+        long beat = settings.heartbeat().toNanos();
+        timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
+        long auth = settings.authCheckInterval().toNanos();
+        timer.scheduleWithFixedDelay(this::checkTokens, auth, auth, TimeUnit.NANOSECONDS);
+        return this;
+    }
+
+    public StreamSettings settings() {
+        return settings;
+    }
+
+    // ---- sockets
+
+    /** A new socket: it has {@code helloTimeout} to send its hello frame. */
+    StreamConnection open(Wire wire) {
+        StreamConnection connection = new StreamConnection(
+                wire, timer, nanos, settings.minPokeInterval().toNanos());
+        if (closed) {
+            wire.close(GOING_AWAY, "the server is stopping");
+            return connection;
+        }
+        connections.add(connection);
+        timer.schedule(
+                () -> {
+                    if (connection.state() == StreamConnection.State.HELLO) {
+                        drop(
+                                connection,
+                                closeCode(SyncErrorCode.UNAUTHENTICATED),
+                                reason(SyncErrorCode.UNAUTHENTICATED, "no hello frame in time"));
+                    }
+                },
+                settings.helloTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+        return connection;
+    }
+
+    /** A text frame from the client: the hello, or (after it) anything, which is ignored. */
+    void onText(StreamConnection connection, String text) {
+        if (connection.state() != StreamConnection.State.HELLO) {
+            return;
+        }
+        try {
+            hello(connection, Hello.parse(text, settings.maxRules()));
+        } catch (SyncException e) {
+            drop(connection, closeCode(e.code()), reason(e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+            String correlationId = UUID.randomUUID().toString();
+            LOG.log(System.Logger.Level.ERROR, "stream hello failed, correlation id " + correlationId, e);
+            drop(connection, INTERNAL, reason(SyncErrorCode.INTERNAL, "correlation id " + correlationId));
+        }
+    }
+
+    void onPong(StreamConnection connection) {
+        connection.pong();
+    }
+
+    /** The container closed the socket (the client went away, or after our close). */
+    void onClose(StreamConnection connection) {
+        if (connection.markClosed()) {
+            unregister(connection);
+        }
+    }
+
+    private void hello(StreamConnection connection, Hello hello) {
+        Actor actor = actors.resolve(hello.token());
+        Map<String, WatchChanges.Watch> watches = new LinkedHashMap<>();
+        hello.filters().forEach((rule, filter) -> watches.put(rule, changes.watch(actor, rule, filter)));
+        if (!connection.ready(actor, hello.token(), nextTokenCheck(actor), hello.filters())) {
+            return; // closed while the hello was checked
+        }
+        watches.values().forEach(w -> reindex(connection, w));
+        if (connection.state() == StreamConnection.State.CLOSED) {
+            unregister(connection); // closed while being indexed: nothing of it may stay behind
+        }
+    }
+
+    // ---- pokes
+
+    @Override
+    public void publish(long txid, Set<String> keys) {
+        if (txid != 0) {
+            localTxids.put(txid, nanos.getAsLong());
+        }
+        route(keys);
+    }
+
+    private void route(Set<String> keys) {
+        for (String key : keys) {
+            Set<Subscription> subscribers = index.get(key);
+            if (subscribers == null) {
+                continue;
+            }
+            boolean grant = key.startsWith("grant:");
+            for (Subscription s : subscribers) {
+                if (grant) {
+                    workers.execute(() -> recompute(s.connection(), s.rule()));
+                } else {
+                    s.connection().poke(s.rule());
+                }
+            }
+        }
+    }
+
+    /** A grant of the socket's actor may have changed: its buckets for {@code rule} again, then a poke. */
+    private void recompute(StreamConnection connection, String rule) {
+        if (connection.state() != StreamConnection.State.READY) {
+            return;
+        }
+        try {
+            reindex(connection, changes.watch(connection.actor(), rule, connection.filter(rule)));
+        } catch (RuntimeException e) {
+            // the buckets stay as they were; the poke still sends the client to pull, which is authoritative
+            LOG.log(System.Logger.Level.WARNING, "recomputing a socket's buckets failed", e);
+        }
+        connection.poke(rule);
+    }
+
+    private void reindex(StreamConnection connection, WatchChanges.Watch watch) {
+        Subscription subscription = new Subscription(connection, watch.syncRule());
+        WatchChanges.Watch before = connection.watch(watch);
+        Set<String> now = keys(watch);
+        if (before != null) {
+            for (String key : keys(before)) {
+                if (!now.contains(key)) {
+                    unindex(key, subscription);
+                }
+            }
+        }
+        for (String key : now) {
+            index.compute(key, (k, set) -> {
+                Set<Subscription> s = set != null ? set : ConcurrentHashMap.newKeySet();
+                s.add(subscription);
+                return s;
+            });
+        }
+    }
+
+    private static Set<String> keys(WatchChanges.Watch watch) {
+        Set<String> keys = new java.util.HashSet<>(watch.buckets());
+        keys.addAll(watch.grantKeys());
+        return keys;
+    }
+
+    private void unindex(String key, Subscription subscription) {
+        index.computeIfPresent(key, (k, set) -> {
+            set.remove(subscription);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private void unregister(StreamConnection connection) {
+        connections.remove(connection);
+        connection.watches().forEach((rule, watch) -> {
+            Subscription subscription = new Subscription(connection, rule);
+            keys(watch).forEach(key -> unindex(key, subscription));
+        });
+    }
+
+    /** Closes {@code connection} and forgets it at once, whatever the wire does with the close. */
+    private void drop(StreamConnection connection, int code, String reason) {
+        if (connection.markClosed()) {
+            unregister(connection);
+            if (code == STALLED) {
+                dropped.incrementAndGet();
+            }
+            workers.execute(() -> connection.wire().close(code, reason));
+        }
+    }
+
+    // ---- the timer's work
+
+    /** One look at the change log: pokes for the commits since the last look that this process did not publish. */
+    void poll() {
+        try {
+            WatchChanges.Commits commits = changes.commitsAfter(position);
+            position = commits.position();
+            polls.incrementAndGet();
+            if (pollFailing) {
+                pollFailing = false;
+                LOG.log(System.Logger.Level.INFO, "the stream's change-log poller reads again");
+            }
+            if (commits.cut()) {
+                for (StreamConnection c : connections) {
+                    c.watches().keySet().forEach(c::poke);
+                }
+            } else {
+                commits.keysByTxid().forEach((txid, keys) -> {
+                    if (localTxids.remove(txid) == null) {
+                        route(keys);
+                    }
+                });
+            }
+            long now = nanos.getAsLong();
+            localTxids.values().removeIf(at -> now - at > LOCAL_TXID_TTL_NANOS);
+        } catch (RuntimeException e) {
+            if (!pollFailing) {
+                pollFailing = true;
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the stream's change-log poller cannot read; pokes of other writers wait until it can",
+                        e);
+            }
+        }
+    }
+
+    /** Drops stalled sockets, pings the others. */
+    void heartbeat() {
+        long beat = settings.heartbeat().toNanos();
+        for (StreamConnection c : connections) {
+            if (c.stalled(beat)) {
+                drop(c, STALLED, "the socket stopped reading");
+            } else {
+                c.ping();
+            }
+        }
+    }
+
+    /** Closes with 4401 the sockets whose token the resolver no longer accepts (expired, or its key revoked). */
+    void checkTokens() {
+        Instant now = clock.now();
+        for (StreamConnection c : connections) {
+            Instant at = c.authCheckAt();
+            if (c.state() != StreamConnection.State.READY || at == null || at.isAfter(now)) {
+                continue;
+            }
+            try {
+                Actor actor = actors.resolve(c.token());
+                Instant next = nextTokenCheck(actor);
+                c.authCheckAt(next.isAfter(now) ? next : now.plus(settings.authCheckInterval()));
+            } catch (SyncException e) {
+                drop(
+                        c,
+                        closeCode(SyncErrorCode.UNAUTHENTICATED),
+                        reason(SyncErrorCode.UNAUTHENTICATED, "the token expired"));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "checking a socket's token failed; it is checked again", e);
+                c.authCheckAt(now.plus(settings.authCheckInterval()));
+            }
+        }
+    }
+
+    /** When to check the token again: at its {@code exp} claim (epoch seconds), else a minute from now. */
+    private Instant nextTokenCheck(Actor actor) {
+        return actor.claim("exp")
+                .filter(Number.class::isInstance)
+                .map(exp -> Instant.ofEpochSecond(((Number) exp).longValue()))
+                .orElseGet(() -> clock.now().plus(RECHECK_WITHOUT_EXPIRY));
+    }
+
+    // ---- stopping and looking inside
+
+    /** Stops the timer and closes every socket with 1001 (going away). */
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        List<StreamConnection> open = new ArrayList<>(connections);
+        for (StreamConnection c : open) {
+            if (c.markClosed()) {
+                unregister(c);
+                c.wire().close(GOING_AWAY, "the server is stopping");
+            }
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * What the hub holds now: open sockets, index entries, frames waiting in all send queues, the stalled sockets
+     * dropped so far and the polls done.
+     */
+    public Stats stats() {
+        int waiting = 0;
+        int maxWaiting = 0;
+        for (StreamConnection c : connections) {
+            int w = c.waiting();
+            waiting += w;
+            maxWaiting = Math.max(maxWaiting, w);
+        }
+        return new Stats(connections.size(), index.size(), waiting, maxWaiting, dropped.get(), polls.get());
+    }
+
+    public record Stats(
+            int sockets,
+            int indexedKeys,
+            int waitingFrames,
+            int maxWaitingPerSocket,
+            long stalledDropped,
+            long polls) {}
+
+    static int closeCode(SyncErrorCode code) {
+        return 4000 + code.httpStatus();
+    }
+
+    /** {@code CODE: message}, cut to the 123 bytes of UTF-8 a close reason may hold. */
+    static String reason(SyncErrorCode code, String message) {
+        String reason = code.name() + ": " + message;
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= 123) {
+            return reason;
+        }
+        int end = 120;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--; // not inside a multi-byte character
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8) + "...";
+    }
+}
