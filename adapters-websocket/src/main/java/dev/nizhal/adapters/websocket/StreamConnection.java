@@ -45,8 +45,10 @@ final class StreamConnection {
     private long sendStarted;
     private boolean flushScheduled;
     private final Map<String, Long> lastPoke = new HashMap<>();
-    private long lastPingSent;
-    private long lastPong;
+    /** When the oldest ping still without a pong was sent; meaningful while {@code awaitingPong}. */
+    private long unansweredSince;
+
+    private boolean awaitingPong;
     private long pokesSent;
 
     StreamConnection(Wire wire, ScheduledExecutorService timer, LongSupplier nanos, long minPokeNanos) {
@@ -54,7 +56,6 @@ final class StreamConnection {
         this.timer = timer;
         this.nanos = nanos;
         this.minPokeNanos = minPokeNanos;
-        this.lastPong = nanos.getAsLong();
     }
 
     Wire wire() {
@@ -132,7 +133,10 @@ final class StreamConnection {
         if (state == State.CLOSED) {
             return;
         }
-        lastPingSent = nanos.getAsLong();
+        if (!awaitingPong) {
+            awaitingPong = true;
+            unansweredSince = nanos.getAsLong();
+        }
         wire.sendPing();
         if (state == State.READY) {
             pendingPing = true;
@@ -141,16 +145,16 @@ final class StreamConnection {
     }
 
     synchronized void pong() {
-        lastPong = nanos.getAsLong();
+        awaitingPong = false;
     }
 
     /**
-     * Stalled: the previous WebSocket ping, sent at least {@code heartbeatNanos} ago, got no pong, or the frame being
+     * Stalled: a WebSocket ping sent at least {@code heartbeatNanos} ago has had no pong since, or the frame being
      * written has not been written for {@code heartbeatNanos}.
      */
     synchronized boolean stalled(long heartbeatNanos) {
         long now = nanos.getAsLong();
-        boolean unanswered = lastPingSent != 0 && lastPong - lastPingSent < 0 && now - lastPingSent >= heartbeatNanos;
+        boolean unanswered = awaitingPong && now - unansweredSince >= heartbeatNanos;
         boolean stuck = sending && now - sendStarted >= heartbeatNanos;
         return unanswered || stuck;
     }

@@ -47,7 +47,9 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     /** Without an {@code exp} claim, a socket's token is checked again this often. */
     private static final Duration RECHECK_WITHOUT_EXPIRY = Duration.ofMinutes(1);
 
-    static final int STALLED = 4408;
+    /** The close code of a socket dropped as stalled. */
+    public static final int STALLED = 4408;
+
     static final int GOING_AWAY = 1001;
     static final int INTERNAL = 1011;
 
