@@ -84,6 +84,7 @@ final class Commands {
                 try {
                     Nizhal nizhal = Engine.build(app, db.dataSource(), null);
                     out().print(nizhal.lint().render());
+                    out().flush();
                     return 0;
                 } catch (InvalidSyncRulesException e) {
                     out().print(e.report().render());

@@ -50,6 +50,8 @@ public final class NizhalCli {
         quietLibraryLogs();
         NizhalCli cli = create();
         int exit = cli.execute(args);
+        cli.out.flush();
+        cli.err.flush();
         // a running server keeps the process alive; the shutdown hook stops it
         if (exit != 0 || cli.serving == null) {
             System.exit(exit);
@@ -135,7 +137,7 @@ public final class NizhalCli {
 
     /** Keeps the libraries' start-up chatter out of the CLI's output unless a log setting says otherwise. */
     private static void quietLibraryLogs() {
-        for (String logger : new String[] {"com.zaxxer.hikari", "io.zonky.test", "org.eclipse.jetty"}) {
+        for (String logger : new String[] {"com.zaxxer.hikari", "io.zonky.test", "org.eclipse.jetty", "org.flywaydb"}) {
             String key = "org.slf4j.simpleLogger.log." + logger;
             if (System.getProperty(key) == null) {
                 System.setProperty(key, "warn");
