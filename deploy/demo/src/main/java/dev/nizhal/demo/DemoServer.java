@@ -1,97 +1,58 @@
 package dev.nizhal.demo;
 
-import dev.nizhal.Nizhal;
-import dev.nizhal.adapters.json.JacksonArgsCodec;
 import dev.nizhal.adapters.jwt.HmacTokenIssuer;
-import dev.nizhal.adapters.jwt.Issuer;
-import dev.nizhal.adapters.jwt.JwtActorResolver;
-import dev.nizhal.adapters.jwt.JwtConfig;
-import dev.nizhal.adapters.jwt.KeySource;
-import dev.nizhal.server.NizhalServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
+import dev.nizhal.server.cli.NizhalCli;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import javax.sql.DataSource;
 
 /**
- * The one-command demo: an embedded PostgreSQL whose data survives restarts (in {@code .nizhal-demo/} under the
- * working directory), the demo apps' tables, Nizhal migrated, and the server on {@code http://localhost:4000}
- * (override with {@code NIZHAL_PORT}). Prints development tokens for two users, signed with an HS256 secret kept in
- * the data folder.
+ * The one-command demo: {@code nizhal serve} of the demo apps with the data folder {@code .nizhal-demo/} under the
+ * working directory ({@code NIZHAL_DEMO_HOME} to change it), so an embedded PostgreSQL whose data survives restarts,
+ * the apps' tables, Nizhal migrated, and the server on {@code http://localhost:4000} ({@code NIZHAL_PORT} to change
+ * it). Prints development tokens for two users, signed with the HS256 secret that {@code serve} keeps in the data
+ * folder.
  */
 public final class DemoServer {
+    static final String ISSUER = "nizhal-demo";
+
     private DemoServer() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         long started = System.nanoTime();
-        Path home = Path.of(System.getenv().getOrDefault("NIZHAL_DEMO_HOME", ".nizhal-demo"))
-                .toAbsolutePath();
-        Files.createDirectories(home);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(home.resolve("postgres"))
-                .setCleanDataDirectory(false)
-                .start();
-        DataSource dataSource = postgres.getPostgresDatabase();
-        DemoApp.createSchema(dataSource);
+        String home = System.getenv().getOrDefault("NIZHAL_DEMO_HOME", ".nizhal-demo");
+        int exit = NizhalCli.create()
+                .onServing(serving -> {
+                    HmacTokenIssuer tokens = new HmacTokenIssuer(serving.issuer(), Instant::now);
+                    System.out.printf(
+                            """
 
-        byte[] cursorKey = secret(home.resolve("cursor.key"));
-        Issuer issuer = Issuer.builder(new KeySource.HmacSecret(secret(home.resolve("jwt.secret"))))
-                .issuer("nizhal-demo")
-                .audience("nizhal-demo")
-                .build();
-        Nizhal nizhal = Nizhal.builder()
-                .dataSource(dataSource)
-                .syncRules(DemoApp.rules())
-                .mutators(DemoApp.mutators())
-                .argsCodec(new JacksonArgsCodec())
-                .cursorKey(cursorKey)
-                .build();
-        nizhal.migrate();
-        int port = Integer.parseInt(System.getenv().getOrDefault("NIZHAL_PORT", "4000"));
-        NizhalServer server = NizhalServer.start(nizhal, new JwtActorResolver(JwtConfig.of(issuer)), port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            try {
-                postgres.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }));
-
-        HmacTokenIssuer tokens = new HmacTokenIssuer(issuer, Instant::now);
-        System.out.printf(
-                """
-
-                Nizhal demo on %s (data in %s), ready in %.1f s
-                  alice's token (12 h): %s
-                  bob's token   (12 h): %s
-                Try:
-                  curl -s %ssync/pull -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' \\
-                    -d '{"syncRule":"myNotes","clientId":"c-alice"}'
-                Stop with Ctrl+C.
-                """,
-                server.uri(),
-                home,
-                (System.nanoTime() - started) / 1e9,
-                tokens.sign("alice", Duration.ofHours(12)),
-                tokens.sign("bob", Duration.ofHours(12)),
-                server.uri());
-    }
-
-    /** A 32-byte secret kept in a file of the data folder, generated on first start. */
-    private static byte[] secret(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return Base64.getDecoder().decode(Files.readString(file).trim());
+                            Nizhal demo on %s (data in %s), ready in %.1f s
+                              alice's token (12 h): %s
+                              bob's token   (12 h): %s
+                            Try:
+                              curl -s %ssync/pull -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' \\
+                                -d '{"syncRule":"myNotes","clientId":"c-alice"}'
+                            Stop with Ctrl+C.
+                            """,
+                            serving.uri(),
+                            serving.dataDirectory(),
+                            (System.nanoTime() - started) / 1e9,
+                            tokens.sign("alice", Duration.ofHours(12)),
+                            tokens.sign("bob", Duration.ofHours(12)),
+                            serving.uri());
+                })
+                .execute(
+                        "serve",
+                        "--app",
+                        DemoNizhalApp.class.getName(),
+                        "--data-dir",
+                        home,
+                        "--jwt-issuer",
+                        ISSUER,
+                        "--jwt-audience",
+                        ISSUER);
+        if (exit != 0) {
+            System.exit(exit);
         }
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        Files.writeString(file, Base64.getEncoder().encodeToString(secret));
-        return secret;
     }
 }

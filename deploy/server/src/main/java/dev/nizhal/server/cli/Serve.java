@@ -1,0 +1,125 @@
+package dev.nizhal.server.cli;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jwt.Issuer;
+import dev.nizhal.adapters.jwt.JwtActorResolver;
+import dev.nizhal.adapters.jwt.JwtConfig;
+import dev.nizhal.adapters.jwt.KeySource;
+import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import dev.nizhal.server.NizhalApp;
+import dev.nizhal.server.NizhalServer;
+import java.io.UncheckedIOException;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
+
+/** {@code nizhal serve}: prepare, migrate, then the HTTP server until the process is stopped. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prepares the app, migrates, then serves the sync endpoints over HTTP until stopped (Ctrl+C or SIGTERM"
+                    + " stop it gracefully)."
+        })
+final class Serve extends Commands.Subcommand {
+    static final String CURSOR_KEY_FILE = "cursor.key";
+    static final String JWT_SECRET_FILE = "jwt.secret";
+
+    @Mixin
+    ServeOptions serve;
+
+    Serve(NizhalCli cli) {
+        super(cli);
+    }
+
+    @Override
+    public Integer call() {
+        NizhalApp app = app();
+        checkKeysAreConfigured();
+        Database db = Database.open(database);
+        try {
+            byte[] cursorKey = serve.cursorKey != null
+                    ? serve.cursorKey.bytes()
+                    : KeptSecret.in(dataDir().resolve(CURSOR_KEY_FILE));
+            Issuer issuer = issuer();
+            app.prepare(db.dataSource());
+            Nizhal nizhal = Engine.buildOrFail(app, db.dataSource(), cursorKey);
+            nizhal.migrate();
+            NizhalServer.Builder builder = NizhalServer.builder(nizhal, new JwtActorResolver(JwtConfig.of(issuer)))
+                    .port(serve.port);
+            if (serve.host != null) {
+                builder.host(serve.host);
+            }
+            app.configure(builder);
+            NizhalServer server = builder.start();
+            NizhalCli.Serving serving = new NizhalCli.Serving(server, dataDir(), issuer, db);
+            out().println("nizhal: serving " + app.getClass().getName() + " on " + server.uri() + " with "
+                    + db.description() + "; stop with Ctrl+C");
+            out().flush();
+            cli.started(serving);
+            return 0;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private java.nio.file.Path dataDir() {
+        return database.dataDirectory();
+    }
+
+    /**
+     * Fails before anything starts when a key would otherwise be generated for a database that other instances may
+     * share: their cursors and tokens must verify everywhere.
+     */
+    private void checkKeysAreConfigured() {
+        long sources = Stream.of(serve.jwtSecret, serve.jwksUrl, serve.jwksFile)
+                .filter(s -> s != null)
+                .count();
+        if (sources > 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "give one of --jwt-secret, --jwt-jwks-url and --jwt-jwks-file, not several");
+        }
+        if (database.jdbcUrl == null) {
+            return; // the embedded database: keys are kept in its data folder
+        }
+        if (serve.cursorKey == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "with --jdbc-url a cursor key is required, the same on every instance: set --cursor-key,"
+                            + " NIZHAL_CURSOR_KEY or cursor.key (make one with: openssl rand -base64 32)");
+        }
+        if (sources == 0) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "with --jdbc-url tokens need a verifier: set --jwt-secret, --jwt-jwks-url or --jwt-jwks-file");
+        }
+    }
+
+    private Issuer issuer() {
+        SigningAlgorithm[] algorithms = serve.jwtAlgorithms.toArray(SigningAlgorithm[]::new);
+        try {
+            KeySource keys;
+            if (serve.jwtSecret != null) {
+                keys = KeySource.hmacSecret(serve.jwtSecret.bytes());
+            } else if (serve.jwksUrl != null) {
+                keys = KeySource.jwksUrl(serve.jwksUrl, algorithms);
+            } else if (serve.jwksFile != null) {
+                keys = KeySource.jwksFile(serve.jwksFile, algorithms);
+            } else {
+                keys = KeySource.hmacSecret(KeptSecret.in(dataDir().resolve(JWT_SECRET_FILE)));
+            }
+            Issuer.Builder issuer = Issuer.builder(keys);
+            if (serve.jwtIssuer != null) {
+                issuer.issuer(serve.jwtIssuer);
+            }
+            if (serve.jwtAudiences != null) {
+                issuer.audience(serve.jwtAudiences.toArray(String[]::new));
+            }
+            return issuer.build();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), "token verification: " + e.getMessage());
+        }
+    }
+}

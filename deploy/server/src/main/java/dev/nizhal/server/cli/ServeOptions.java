@@ -1,0 +1,82 @@
+package dev.nizhal.server.cli;
+
+import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The settings of {@code serve}: where to listen, the cursor key and how bearer tokens are verified. */
+final class ServeOptions {
+    static final String DEFAULT_PORT = "4000";
+
+    @Option(
+            names = "--port",
+            descriptionKey = "port",
+            paramLabel = "<port>",
+            defaultValue = DEFAULT_PORT,
+            description = "HTTP port; 0 picks a free one. Default 4000. Env NIZHAL_PORT.")
+    int port;
+
+    @Option(
+            names = "--host",
+            descriptionKey = "host",
+            paramLabel = "<host>",
+            description = "Interface to listen on; every interface unless set. Env NIZHAL_HOST.")
+    String host;
+
+    @Option(
+            names = "--cursor-key",
+            descriptionKey = "cursor.key",
+            paramLabel = "<base64>",
+            converter = Base64Key.Converter.class,
+            description = "Key that signs cursors (base64, 32+ bytes), the same on every instance; kept in the data"
+                    + " folder with the embedded PostgreSQL, required with --jdbc-url. Env NIZHAL_CURSOR_KEY.")
+    Base64Key cursorKey;
+
+    @Option(
+            names = "--jwt-secret",
+            descriptionKey = "jwt.secret",
+            paramLabel = "<base64>",
+            converter = Base64Key.Converter.class,
+            description = "HS256 secret of the bearer tokens (base64, 32+ bytes). Env NIZHAL_JWT_SECRET.")
+    Base64Key jwtSecret;
+
+    @Option(
+            names = "--jwt-jwks-url",
+            descriptionKey = "jwt.jwks.url",
+            paramLabel = "<url>",
+            description = "JWKS endpoint of the token issuer (https). Env NIZHAL_JWT_JWKS_URL.")
+    URI jwksUrl;
+
+    @Option(
+            names = "--jwt-jwks-file",
+            descriptionKey = "jwt.jwks.file",
+            paramLabel = "<file>",
+            description = "JWKS file of the token issuer. Env NIZHAL_JWT_JWKS_FILE.")
+    Path jwksFile;
+
+    @Option(
+            names = "--jwt-algorithms",
+            descriptionKey = "jwt.algorithms",
+            paramLabel = "<alg>",
+            split = ",",
+            defaultValue = "RS256",
+            description = "Algorithms accepted with a JWKS: RS256, ES256. Default RS256. Env NIZHAL_JWT_ALGORITHMS.")
+    List<SigningAlgorithm> jwtAlgorithms;
+
+    @Option(
+            names = "--jwt-issuer",
+            descriptionKey = "jwt.issuer",
+            paramLabel = "<iss>",
+            description = "Expected iss claim; not checked unless set. Env NIZHAL_JWT_ISSUER.")
+    String jwtIssuer;
+
+    @Option(
+            names = "--jwt-audience",
+            descriptionKey = "jwt.audience",
+            paramLabel = "<aud>",
+            split = ",",
+            description = "Accepted aud values (required with a JWKS). Env NIZHAL_JWT_AUDIENCE.")
+    List<String> jwtAudiences;
+}
