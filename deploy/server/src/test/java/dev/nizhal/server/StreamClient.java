@@ -30,15 +30,17 @@ import org.glassfish.tyrus.client.ClientManager;
  */
 final class StreamClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ClientManager CLIENT = ClientManager.createClient();
 
     private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    /** A client container of its own: Tyrus's shared one stops its timers between sockets, under its users' feet. */
+    private final ClientManager client = ClientManager.createClient();
+
     private final Session session;
 
     private StreamClient(URI uri) {
         try {
-            this.session = CLIENT.connectToServer(
+            this.session = client.connectToServer(
                     new Endpoint() {
                         @Override
                         public void onOpen(Session session, EndpointConfig config) {
@@ -159,6 +161,8 @@ final class StreamClient implements AutoCloseable {
             }
         } catch (IOException e) {
             // already gone
+        } finally {
+            client.shutdown();
         }
     }
 }
