@@ -54,7 +54,12 @@ public final class DemoServer {
                 .build();
         nizhal.migrate();
         int port = Integer.parseInt(System.getenv().getOrDefault("NIZHAL_PORT", "4000"));
-        NizhalServer server = NizhalServer.start(nizhal, new JwtActorResolver(JwtConfig.of(issuer)), port);
+        HmacTokenIssuer tokens = new HmacTokenIssuer(issuer, Instant::now);
+        NizhalServer server = DemoWeb.install(
+                        NizhalServer.builder(nizhal, new JwtActorResolver(JwtConfig.of(issuer)))
+                                .port(port),
+                        tokens)
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             try {
@@ -64,11 +69,11 @@ public final class DemoServer {
             }
         }));
 
-        HmacTokenIssuer tokens = new HmacTokenIssuer(issuer, Instant::now);
         System.out.printf(
                 """
 
                 Nizhal demo on %s (data in %s), ready in %.1f s
+                  the notes page: %s (its log-in buttons exist only in the demo)
                   alice's token (12 h): %s
                   bob's token   (12 h): %s
                 Try:
@@ -79,6 +84,7 @@ public final class DemoServer {
                 server.uri(),
                 home,
                 (System.nanoTime() - started) / 1e9,
+                server.uri(),
                 tokens.sign("alice", Duration.ofHours(12)),
                 tokens.sign("bob", Duration.ofHours(12)),
                 server.uri());
