@@ -98,6 +98,15 @@ class DemoPageIT {
                 .as("user text is text, never markup")
                 .isEmpty();
 
+        // a mutation counter ahead of the server's (ids lost): the page adopts the expected id of MUTATION_ORDER
+        String counter = "'nizhal-demo.next-mutation.' + localStorage.getItem('nizhal-demo.client.alice')";
+        browser.executeScript("localStorage.setItem(" + counter + ", '40')");
+        browser.findElement(By.id("note-body")).sendKeys("after a gap");
+        browser.findElement(By.id("add-note")).click();
+        until("the note after the gap is confirmed", () -> notes().contains("after a gap") && pending() == 0);
+        assertThat(browser.executeScript("return localStorage.getItem(" + counter + ")"))
+                .isEqualTo("3");
+
         String alice = demo.tokens.sign("alice", Duration.ofMinutes(10));
         Reply pushed = demo.post(
                 "sync/push",
@@ -106,7 +115,7 @@ class DemoPageIT {
                         + "\"args\":{\"id\":\"it-n1\",\"body\":\"pushed over HTTP\"}}]}");
         assertThat(pushed.body()).contains("\"status\":\"applied\"");
         until("the note pushed over HTTP appears in alice's page", () -> notes().contains("pushed over HTTP"));
-        assertThat(notes()).containsExactly("<b>from the page</b> & more", "pushed over HTTP");
+        assertThat(notes()).containsExactly("<b>from the page</b> & more", "after a gap", "pushed over HTTP");
         assertThat(errorShown()).as("no error on alice's page").isNull();
 
         // bob: a note of his own arrives, alice's never do
@@ -132,6 +141,14 @@ class DemoPageIT {
                 "{\"syncRule\":\"myNotes\",\"clientId\":\"c-it-bob\"}");
         assertThat(bobPull.body()).doesNotContain("it-b1");
         assertThat(errorShown()).as("no error on bob's page").isNull();
+
+        // a TRUNCATE logs no row deletes: the next pull answers reset, and the page starts over from no cursor
+        browser.findElement(By.id("note-body")).sendKeys("soon truncated");
+        browser.findElement(By.id("add-note")).click();
+        until("bob's new note is confirmed", () -> notes().contains("soon truncated") && pending() == 0);
+        demo.database.jdbi().useHandle(h -> h.execute("truncate notes"));
+        until("the truncated note is gone from the page", () -> notes().isEmpty());
+        assertThat(errorShown()).as("no error after the reset").isNull();
     }
 
     private static void logIn(String user) {

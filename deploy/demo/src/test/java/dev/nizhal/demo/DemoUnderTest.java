@@ -28,10 +28,12 @@ final class DemoUnderTest implements AutoCloseable {
 
     final NizhalServer server;
     final HmacTokenIssuer tokens;
+    final TestDatabase database;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     DemoUnderTest(TestDatabase database) {
+        this.database = database;
         DemoApp.createSchema(database.dataSource());
         byte[] cursorKey = new byte[32];
         new SecureRandom().nextBytes(cursorKey);
