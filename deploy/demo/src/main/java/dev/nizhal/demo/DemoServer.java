@@ -27,6 +27,7 @@ public final class DemoServer {
                             """
 
                             Nizhal demo on %s (data in %s), ready in %.1f s
+                              the notes page: %s (its log-in buttons exist only in the demo)
                               alice's token (12 h): %s
                               bob's token   (12 h): %s
                             Try:
@@ -37,10 +38,12 @@ public final class DemoServer {
                             serving.uri(),
                             serving.dataDirectory(),
                             (System.nanoTime() - started) / 1e9,
+                            serving.uri(),
                             tokens.sign("alice", Duration.ofHours(12)),
                             tokens.sign("bob", Duration.ofHours(12)),
                             serving.uri());
                 })
+                .beforeStart((server, issuer) -> DemoWeb.install(server, new HmacTokenIssuer(issuer, Instant::now)))
                 .execute(
                         "serve",
                         "--app",

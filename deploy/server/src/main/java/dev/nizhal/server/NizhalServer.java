@@ -15,10 +15,15 @@ import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ActorResolver;
 import dev.nizhal.ports.out.Clock;
+import jakarta.servlet.Servlet;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,7 +70,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * <p>Every response carries {@code Nizhal-Protocol: 1}, also Jetty's own answers, whose bodies are Nizhal error JSON
  * rather than Jetty's HTML page. The REST servlet is mapped to {@code /*} of one servlet context; a Jakarta WebSocket
  * endpoint ({@code /sync/stream}) shares that context and port (the WebSocket upgrade runs before servlets, so the
- * mapping does not stand in its way), and the admin console is meant to join them later.
+ * mapping does not stand in its way), and the admin console is meant to join them later. An application
+ * can add its own servlets at exact or prefix paths beside the endpoints ({@link Builder#servlet}), for a page or a
+ * login of its own.
  */
 public final class NizhalServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NizhalServer.class.getName());
@@ -189,6 +196,8 @@ public final class NizhalServer implements AutoCloseable {
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
+        private final Map<Servlet, List<String>> servlets = new IdentityHashMap<>();
+        private final List<Servlet> servletOrder = new ArrayList<>();
 
         private Builder(Nizhal nizhal, ActorResolver actors) {
             this.nizhal = Objects.requireNonNull(nizhal, "nizhal");
@@ -238,6 +247,50 @@ public final class NizhalServer implements AutoCloseable {
         }
 
         /**
+         * Adds {@code servlet} at {@code pathSpec} of the server's one context, beside Nizhal's endpoints: an exact
+         * path ({@code "/login"}), a prefix ({@code "/app/*"}) or {@code ""} for the root {@code /} alone. The more
+         * specific mapping wins over the endpoints' {@code /*}, so a path under {@code /sync} or {@code /nizhal} is
+         * refused, and so are {@code /*}, {@code /} and extension mappings ({@code *.html}), which could never win.
+         * The same servlet added at several paths is one servlet with several mappings (initialized once). Its
+         * responses carry the protocol header too, and Jetty's own errors stay Nizhal error JSON.
+         *
+         * @throws IllegalArgumentException for a path spec that is not an exact or prefix path, or one that would
+         *     take a path of Nizhal's own
+         */
+        public Builder servlet(String pathSpec, Servlet servlet) {
+            Objects.requireNonNull(pathSpec, "pathSpec");
+            Objects.requireNonNull(servlet, "servlet");
+            checkPathSpec(pathSpec);
+            if (servlets.values().stream().anyMatch(specs -> specs.contains(pathSpec))) {
+                throw new IllegalArgumentException("a servlet is already mapped at " + pathSpec);
+            }
+            servlets.computeIfAbsent(servlet, s -> {
+                        servletOrder.add(s);
+                        return new ArrayList<>();
+                    })
+                    .add(pathSpec);
+            return this;
+        }
+
+        private static void checkPathSpec(String spec) {
+            if (spec.isEmpty()) {
+                return; // the servlet specification's "exact context root"
+            }
+            boolean prefix = spec.endsWith("/*");
+            String path = prefix ? spec.substring(0, spec.length() - 2) : spec;
+            if (!spec.startsWith("/") || path.isEmpty() || path.equals("/") || path.contains("*")) {
+                throw new IllegalArgumentException("a servlet path spec is \"\" (the root), an exact path \"/a/b\""
+                        + " or a prefix \"/a/*\"; was \"" + spec + "\"");
+            }
+            for (String own : List.of("/sync", "/nizhal")) {
+                if (path.equals(own) || path.startsWith(own + "/")) {
+                    throw new IllegalArgumentException(
+                            "the path spec " + spec + " would take paths of Nizhal's own endpoints under " + own);
+                }
+            }
+        }
+
+        /**
          * @throws IllegalStateException when the server cannot start (the port is taken, for example)
          */
         public NizhalServer start() {
@@ -272,6 +325,13 @@ public final class NizhalServer implements AutoCloseable {
             StreamHub stream = new StreamHub(watchChanges(nizhal), actors, clock, streamSettings);
             JakartaWebSocketServletContainerInitializer.configure(
                     context, (servletContext, container) -> container.addEndpoint(StreamEndpoint.config(stream)));
+            for (int i = 0; i < servletOrder.size(); i++) {
+                Servlet servlet = servletOrder.get(i);
+                ServletHolder holder = new ServletHolder("app-" + i, servlet);
+                for (String spec : servlets.get(servlet)) {
+                    context.addServlet(holder, spec);
+                }
+            }
 
             server.setHandler(new Gate(context));
             server.setErrorHandler(new JettyErrorHandler.ForServer());

@@ -9,6 +9,9 @@ import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.server.HttpTarget.Reply;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,9 +22,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,5 +220,82 @@ class NizhalServerIT {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(String.valueOf(first.port()));
         }
+    }
+
+    /** Says which of its mappings answered; counts its initializations; fails on {@code /app/boom}. */
+    private static final class Echo extends HttpServlet {
+        final AtomicInteger inits = new AtomicInteger();
+
+        @Override
+        public void init() {
+            inits.incrementAndGet();
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if ("/boom".equals(request.getPathInfo())) {
+                throw new IllegalStateException("org.example.Secret: SELECT * FROM secrets");
+            }
+            response.setContentType("text/plain");
+            response.getWriter().write("echo servlet=" + request.getServletPath() + " path=" + request.getPathInfo());
+        }
+    }
+
+    @Test
+    void applicationServletsAnswerBesideTheEndpointsWhichStayTheSame() throws IOException {
+        Echo echo = new Echo();
+        try (NizhalServer server = NizhalServer.builder(nizhal, SeedApp.ACTORS)
+                        .host("127.0.0.1")
+                        .port(0)
+                        .servlet("", echo)
+                        .servlet("/app/*", echo)
+                        .servlet("/login", echo)
+                        .start();
+                HttpTarget target = target(server)) {
+            Reply root = target.get("", null);
+            Reply page = target.get("app/notes.js", null);
+            Reply login = target.get("login", null);
+            Reply boom = target.get("app/boom", null);
+            Reply health = target.get("nizhal/health", null);
+            Reply pull = target.post("sync/pull", SeedApp.ALICE, "{\"syncRule\":\"myNotes\",\"clientId\":\"s-c\"}");
+            Reply unauthenticated = target.post("sync/pull", null, "{\"syncRule\":\"myNotes\",\"clientId\":\"s-c\"}");
+            Reply unknown = target.get("index.html", null);
+
+            assertThat(echo.inits).as("one servlet, three mappings, one init").hasValue(1);
+            assertThat(root.status()).isEqualTo(200);
+            assertThat(root.body()).isEqualTo("echo servlet= path=/");
+            assertThat(page.body()).isEqualTo("echo servlet=/app path=/notes.js");
+            assertThat(login.body()).isEqualTo("echo servlet=/login path=null");
+            assertThat(boom.status()).isEqualTo(500);
+            assertThat(boom.error().get("code").asText()).isEqualTo("INTERNAL");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.json().get("status").asText()).isEqualTo("UP");
+            assertThat(pull.status()).isEqualTo(200);
+            assertThat(pull.json().has("cursor")).isTrue();
+            assertThat(unauthenticated.status()).isEqualTo(401);
+            assertThat(unauthenticated.error().get("code").asText()).isEqualTo("UNAUTHENTICATED");
+            assertThat(unknown.status())
+                    .as("a path outside every servlet is still Jersey's 404")
+                    .isEqualTo(404);
+            assertThat(unknown.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void applicationServletsCannotTakeTheEndpointsPaths() {
+        NizhalServer.Builder builder = NizhalServer.builder(nizhal, SeedApp.ACTORS);
+        Echo echo = new Echo();
+        for (String spec :
+                List.of("/*", "/", "*.html", "/sync/*", "/sync/pull", "/nizhal", "/nizhal/*", "app", "/a*")) {
+            assertThatThrownBy(() -> builder.servlet(spec, echo))
+                    .as(spec)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(spec);
+        }
+        builder.servlet("/app/*", echo);
+        assertThatThrownBy(() -> builder.servlet("/app/*", new Echo()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already mapped");
+        assertThat(builder.servlet("/synchronize", echo)).isSameAs(builder);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +38,7 @@ public final class NizhalCli {
     private PrintWriter out = new PrintWriter(System.out, true);
     private PrintWriter err = new PrintWriter(System.err, true);
     private Consumer<Serving> onServing = serving -> {};
+    private BiConsumer<NizhalServer.Builder, Issuer> beforeStart = (server, issuer) -> {};
     private volatile Serving serving;
 
     private NizhalCli() {}
@@ -77,6 +79,15 @@ public final class NizhalCli {
 
     public NizhalCli err(PrintWriter err) {
         this.err = Objects.requireNonNull(err, "err");
+        return this;
+    }
+
+    /**
+     * Called by {@code serve} with the server's builder and the token issuer it verifies, after the app's own {@link
+     * dev.nizhal.server.NizhalApp#configure} and before the server starts (the demo adds its page and login here).
+     */
+    public NizhalCli beforeStart(BiConsumer<NizhalServer.Builder, Issuer> customizer) {
+        this.beforeStart = Objects.requireNonNull(customizer, "customizer");
         return this;
     }
 
@@ -128,6 +139,10 @@ public final class NizhalCli {
 
     ClassLoader classLoader() {
         return classLoader;
+    }
+
+    void beforeStart(NizhalServer.Builder server, Issuer issuer) {
+        beforeStart.accept(server, issuer);
     }
 
     void started(Serving serving) {

@@ -52,6 +52,7 @@ final class Serve extends Commands.Subcommand {
                 builder.host(serve.host);
             }
             app.configure(builder);
+            cli.beforeStart(builder, issuer);
             NizhalServer server = builder.start();
             NizhalCli.Serving serving = new NizhalCli.Serving(server, dataDir(), issuer, db);
             out().println("nizhal: serving " + app.getClass().getName() + " on " + server.uri() + " with "
