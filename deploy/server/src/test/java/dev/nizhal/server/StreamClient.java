@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -99,6 +100,11 @@ final class StreamClient implements AutoCloseable {
             session.getBasicRemote().sendText(text);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        } catch (RejectedExecutionException e) {
+            // the frame is written: Tyrus then re-arms an idle timer, which fails when the server's close (the answer
+            // to that very frame) has already shut the client's timers down; what the server did is in the frames and
+            // the close that the test checks next
+
         }
     }
 
