@@ -88,6 +88,10 @@ class DemoPageIT {
         browser.get(demo.uri("").toString());
         logIn("alice");
         until("alice's page is up to date", () -> "up-to-date".equals(status()));
+        // live: the page got "ready" on /sync/stream and stops polling, so what arrives from now on came by a poke
+        until(
+                "alice's page listens to the stream",
+                () -> browser.findElement(By.id("sync-status")).getText().contains("live"));
 
         browser.findElement(By.id("note-body")).sendKeys("<b>from the page</b> & more");
         browser.findElement(By.id("add-note")).click();
@@ -114,7 +118,10 @@ class DemoPageIT {
                 "{\"clientId\":\"c-it-alice\",\"mutations\":[{\"id\":1,\"name\":\"addNote\","
                         + "\"args\":{\"id\":\"it-n1\",\"body\":\"pushed over HTTP\"}}]}");
         assertThat(pushed.body()).contains("\"status\":\"applied\"");
+        long pushedAt = System.nanoTime();
         until("the note pushed over HTTP appears in alice's page", () -> notes().contains("pushed over HTTP"));
+        System.out.printf(
+                "push over HTTP to note shown in the live page: %d ms%n", (System.nanoTime() - pushedAt) / 1_000_000);
         assertThat(notes()).containsExactly("<b>from the page</b> & more", "after a gap", "pushed over HTTP");
         assertThat(errorShown()).as("no error on alice's page").isNull();
 
