@@ -157,12 +157,11 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         Actor actor = actors.resolve(hello.token());
         Map<String, WatchChanges.Watch> watches = new LinkedHashMap<>();
         hello.filters().forEach((rule, filter) -> watches.put(rule, changes.watch(actor, rule, filter)));
-        if (!connection.ready(actor, hello.token(), nextTokenCheck(actor), hello.filters())) {
-            return; // closed while the hello was checked
-        }
+        // indexed before "ready" goes out: the client pulls on "ready", so a commit is either before that pull or
+        // poked after it (a poke that comes before "ready" is dropped, and that pull covers it)
         watches.values().forEach(w -> reindex(connection, w));
-        if (connection.state() == StreamConnection.State.CLOSED) {
-            unregister(connection); // closed while being indexed: nothing of it may stay behind
+        if (!connection.ready(actor, hello.token(), nextTokenCheck(actor), hello.filters())) {
+            unregister(connection); // closed while the hello was checked: nothing of it may stay behind
         }
     }
 
@@ -224,6 +223,9 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
                 s.add(subscription);
                 return s;
             });
+        }
+        if (connection.state() == StreamConnection.State.CLOSED) {
+            unregister(connection); // it closed while being indexed: nothing of it may stay behind
         }
     }
 
