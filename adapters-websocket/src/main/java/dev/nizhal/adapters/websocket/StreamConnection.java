@@ -5,6 +5,7 @@ import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.ports.in.WatchChanges;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,9 @@ final class StreamConnection {
     private long unansweredSince;
 
     private boolean awaitingPong;
+    private boolean pingInFlight;
+    private final Set<String> recomputing = new HashSet<>();
+    private final Set<String> recomputeAgain = new HashSet<>();
     private long pokesSent;
 
     StreamConnection(Wire wire, ScheduledExecutorService timer, LongSupplier nanos, long minPokeNanos) {
@@ -86,18 +90,43 @@ final class StreamConnection {
         this.authCheckAt = at;
     }
 
+    /** The hello's token is good: the socket's actor, token and filters, while its watches are read. */
+    synchronized void authenticated(Actor actor, String token, Map<String, String> filters) {
+        this.actor = actor;
+        this.token = token;
+        this.filters = new HashMap<>(filters); // null: no filter for that rule
+    }
+
     /** The hello was accepted: from now on the socket gets pokes. False when it closed meanwhile. */
-    synchronized boolean ready(Actor actor, String token, Instant authCheckAt, Map<String, String> filters) {
+    synchronized boolean ready(Instant authCheckAt) {
         if (state != State.HELLO) {
             return false;
         }
         this.state = State.READY;
-        this.actor = actor;
-        this.token = token;
         this.authCheckAt = authCheckAt;
-        this.filters = new HashMap<>(filters); // null: no filter for that rule
         send(READY_FRAME);
         return true;
+    }
+
+    /**
+     * Claims the recompute of {@code rule}'s watch: true when none runs, else the running one is asked to run once
+     * more ({@link #finishRecompute}), so that at most one runs per rule and none is lost.
+     */
+    synchronized boolean startRecompute(String rule) {
+        if (recomputing.add(rule)) {
+            return true;
+        }
+        recomputeAgain.add(rule);
+        return false;
+    }
+
+    /** A recompute of {@code rule} is done: true when it must run once more (and stays claimed). */
+    synchronized boolean finishRecompute(String rule) {
+        if (recomputeAgain.remove(rule)) {
+            return true;
+        }
+        recomputing.remove(rule);
+        return false;
     }
 
     /** Replaces the watch of {@code watch.syncRule()}; returns the one it replaced, or null. */
@@ -128,20 +157,29 @@ final class StreamConnection {
         flush();
     }
 
-    /** A heartbeat: a WebSocket ping now, and a ping frame after whatever is being written. */
-    synchronized void ping() {
-        if (state == State.CLOSED) {
-            return;
+    /**
+     * A heartbeat: a ping frame after whatever is being written, and true when the caller is to send a WebSocket
+     * ping now (off this lock: Jetty returns from it once written) and call {@link #pingSent()} after; false while
+     * the last one is still being written.
+     */
+    synchronized boolean ping() {
+        if (state == State.CLOSED || pingInFlight) {
+            return false;
         }
         if (!awaitingPong) {
             awaitingPong = true;
             unansweredSince = nanos.getAsLong();
         }
-        wire.sendPing();
+        pingInFlight = true;
         if (state == State.READY) {
             pendingPing = true;
             flush();
         }
+        return true;
+    }
+
+    synchronized void pingSent() {
+        pingInFlight = false;
     }
 
     synchronized void pong() {

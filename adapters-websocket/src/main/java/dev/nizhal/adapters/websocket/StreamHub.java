@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -37,8 +35,10 @@ import java.util.function.LongSupplier;
  * message as the reason; 4408 for a stalled socket, 1001 when the server stops, 1011 after an unexpected failure
  * (with a correlation id in the reason and the log).
  *
- * <p>Threads: one timer thread (poller, heartbeats, token checks, delayed pokes) and two workers that recompute the
- * buckets of sockets whose grants may have changed, so that a slow database never delays the timer.
+ * <p>Threads: one poller thread; one timer thread (heartbeats, token checks, delayed pokes); two workers that
+ * recompute the buckets of sockets whose grants may have changed, at most one at a time per socket and rule; and a
+ * virtual thread per WebSocket ping, which Jetty writes before returning. So a slow database never delays a
+ * heartbeat, and a client that does not read never holds up another.
  */
 public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StreamHub.class.getName());
@@ -59,6 +59,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     private final StreamSettings settings;
     private final LongSupplier nanos;
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService poller;
     private final ExecutorService workers;
 
     private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
@@ -82,19 +83,37 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         this.nanos = System::nanoTime;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("nizhal-stream-timer").daemon().factory());
+        this.poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("nizhal-stream-poller").daemon().factory());
         this.workers = Executors.newFixedThreadPool(
                 2, Thread.ofPlatform().name("nizhal-stream-worker-", 0).daemon().factory());
     }
 
-    /** Starts the poller, the heartbeats and the token checks. */
+    /**
+     * Takes the poller's first position (so that no commit after it can be missed: until there is one, hellos are
+     * refused with 4503), then starts the poller, the heartbeats and the token checks. Call it before sockets can
+     * connect.
+     */
     public StreamHub start() {
+        poll();
         long poll = settings.pollInterval().toNanos();
-        timer.scheduleWithFixedDelay(this::poll, 0, poll, TimeUnit.NANOSECONDS);
+        poller.scheduleWithFixedDelay(safely("poll", this::poll), poll, poll, TimeUnit.NANOSECONDS);
         long beat = settings.heartbeat().toNanos();
-        timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
+        timer.scheduleAtFixedRate(safely("heartbeat", this::heartbeat), beat, beat, TimeUnit.NANOSECONDS);
         long auth = settings.authCheckInterval().toNanos();
-        timer.scheduleWithFixedDelay(this::checkTokens, auth, auth, TimeUnit.NANOSECONDS);
+        timer.scheduleWithFixedDelay(safely("token check", this::checkTokens), auth, auth, TimeUnit.NANOSECONDS);
         return this;
+    }
+
+    /** A periodic task that logs what it throws rather than being cancelled by it. */
+    private static Runnable safely(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the stream's " + what + " failed; it runs again", e);
+            }
+        };
     }
 
     public StreamSettings settings() {
@@ -154,14 +173,34 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     }
 
     private void hello(StreamConnection connection, Hello hello) {
+        if (position == null) {
+            throw new SyncException(
+                    SyncErrorCode.TRANSIENT, "the stream cannot read the change log yet; retry shortly");
+        }
         Actor actor = actors.resolve(hello.token());
-        Map<String, WatchChanges.Watch> watches = new LinkedHashMap<>();
-        hello.filters().forEach((rule, filter) -> watches.put(rule, changes.watch(actor, rule, filter)));
+        connection.authenticated(actor, hello.token(), hello.filters());
+        // the hello's watches count as recomputes: a grant commit meanwhile asks for another one, done after "ready"
+        hello.filters().keySet().forEach(connection::startRecompute);
+        for (String rule : hello.filters().keySet()) {
+            WatchChanges.Watch watch =
+                    changes.watch(actor, rule, hello.filters().get(rule));
+            reindex(connection, watch);
+            if (!watch.grantKeys().isEmpty()) {
+                // a grant committed between the read above and the indexing of its grant keys reached no socket:
+                // read once more, now that the grant keys are indexed
+                reindex(connection, changes.watch(actor, rule, hello.filters().get(rule)));
+            }
+        }
         // indexed before "ready" goes out: the client pulls on "ready", so a commit is either before that pull or
         // poked after it (a poke that comes before "ready" is dropped, and that pull covers it)
-        watches.values().forEach(w -> reindex(connection, w));
-        if (!connection.ready(actor, hello.token(), nextTokenCheck(actor), hello.filters())) {
+        if (!connection.ready(nextTokenCheck(actor))) {
             unregister(connection); // closed while the hello was checked: nothing of it may stay behind
+            return;
+        }
+        for (String rule : hello.filters().keySet()) {
+            if (connection.finishRecompute(rule)) {
+                workers.execute(() -> recompute(connection, rule));
+            }
         }
     }
 
@@ -184,7 +223,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
             boolean grant = key.startsWith("grant:");
             for (Subscription s : subscribers) {
                 if (grant) {
-                    workers.execute(() -> recompute(s.connection(), s.rule()));
+                    requestRecompute(s.connection(), s.rule());
                 } else {
                     s.connection().poke(s.rule());
                 }
@@ -192,18 +231,31 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         }
     }
 
-    /** A grant of the socket's actor may have changed: its buckets for {@code rule} again, then a poke. */
+    /** A grant of the socket's actor may have changed: one recompute per socket and rule runs at a time. */
+    private void requestRecompute(StreamConnection connection, String rule) {
+        if (connection.startRecompute(rule)) {
+            workers.execute(() -> recompute(connection, rule));
+        }
+    }
+
+    /** The socket's buckets for {@code rule} again, then a poke; again while grant commits came in meanwhile. */
     private void recompute(StreamConnection connection, String rule) {
-        if (connection.state() != StreamConnection.State.READY) {
-            return;
-        }
-        try {
-            reindex(connection, changes.watch(connection.actor(), rule, connection.filter(rule)));
-        } catch (RuntimeException e) {
-            // the buckets stay as they were; the poke still sends the client to pull, which is authoritative
-            LOG.log(System.Logger.Level.WARNING, "recomputing a socket's buckets failed", e);
-        }
-        connection.poke(rule);
+        do {
+            if (connection.state() == StreamConnection.State.CLOSED) {
+                return;
+            }
+            try {
+                reindex(connection, changes.watch(connection.actor(), rule, connection.filter(rule)));
+            } catch (RuntimeException e) {
+                // the buckets stay as they were until a retry; the poke still sends the client to pull
+                LOG.log(System.Logger.Level.WARNING, "recomputing a socket's buckets failed; it is tried again", e);
+                connection.finishRecompute(rule);
+                connection.poke(rule);
+                timer.schedule(() -> requestRecompute(connection, rule), 1, TimeUnit.SECONDS);
+                return;
+            }
+            connection.poke(rule);
+        } while (connection.finishRecompute(rule));
     }
 
     private void reindex(StreamConnection connection, WatchChanges.Watch watch) {
@@ -274,8 +326,14 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "the stream's change-log poller reads again");
             }
             if (commits.cut()) {
+                // more commits than one read holds: every socket pulls, and every grant may have changed
                 for (StreamConnection c : connections) {
-                    c.watches().keySet().forEach(c::poke);
+                    c.watches().forEach((rule, watch) -> {
+                        c.poke(rule);
+                        if (!watch.grantKeys().isEmpty()) {
+                            requestRecompute(c, rule);
+                        }
+                    });
                 }
             } else {
                 commits.keysByTxid().forEach((txid, keys) -> {
@@ -303,8 +361,12 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         for (StreamConnection c : connections) {
             if (c.stalled(beat)) {
                 drop(c, STALLED, "the socket stopped reading");
-            } else {
-                c.ping();
+            } else if (c.ping()) {
+                // Jetty writes a ping before it returns, however long the client takes to read: not on the timer
+                Thread.ofVirtual().name("nizhal-stream-ping").start(() -> {
+                    c.wire().sendPing();
+                    c.pingSent();
+                });
             }
         }
     }
@@ -347,6 +409,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        poller.shutdownNow();
         timer.shutdownNow();
         List<StreamConnection> open = new ArrayList<>(connections);
         for (StreamConnection c : open) {

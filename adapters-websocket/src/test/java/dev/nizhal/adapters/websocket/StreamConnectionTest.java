@@ -64,8 +64,8 @@ class StreamConnectionTest {
     }
 
     private void ready() {
-        assertThat(connection.ready(Actor.of("u1"), "token", Instant.EPOCH, Map.of("a", "[]")))
-                .isTrue();
+        connection.authenticated(Actor.of("u1"), "token", Map.of("a", "[]"));
+        assertThat(connection.ready(Instant.EPOCH)).isTrue();
         assertThat(wire.frames).containsExactly(StreamConnection.READY_FRAME);
         wire.complete();
     }
@@ -84,7 +84,9 @@ class StreamConnectionTest {
             connection.poke("a");
             connection.poke("b");
             connection.poke("c");
-            connection.ping();
+            if (connection.ping()) {
+                wire.sendPing(); // as the hub does, off the lock; this wire never finishes writing it
+            }
             nanos.addAndGet(MIN_POKE);
         }
         // one poke being written (never completed), then a, b or c and the ping waiting at most
@@ -117,7 +119,9 @@ class StreamConnectionTest {
     @Test
     void anUnansweredPingMakesTheSocketStalledAfterOneHeartbeatAndAPongClearsIt() {
         ready();
-        connection.ping();
+        assertThat(connection.ping()).isTrue();
+        wire.sendPing();
+        connection.pingSent();
         assertThat(wire.pings).isEqualTo(1);
         wire.complete(); // the ping frame
         nanos.addAndGet(HEARTBEAT - 1);
@@ -126,6 +130,26 @@ class StreamConnectionTest {
         assertThat(connection.stalled(HEARTBEAT)).isTrue();
         connection.pong();
         assertThat(connection.stalled(HEARTBEAT)).isFalse();
+    }
+
+    @Test
+    void oneRecomputePerRuleRunsAtATimeAndAHitMeanwhileMakesItRunOnceMore() {
+        assertThat(connection.startRecompute("a")).isTrue();
+        assertThat(connection.startRecompute("a")).isFalse();
+        assertThat(connection.startRecompute("a")).isFalse();
+        assertThat(connection.startRecompute("b")).isTrue();
+        assertThat(connection.finishRecompute("a")).isTrue(); // once more, for both hits
+        assertThat(connection.finishRecompute("a")).isFalse();
+        assertThat(connection.startRecompute("a")).isTrue();
+    }
+
+    @Test
+    void aPingIsNotAskedForWhileTheLastOneIsStillBeingWritten() {
+        ready();
+        assertThat(connection.ping()).isTrue();
+        assertThat(connection.ping()).isFalse();
+        connection.pingSent();
+        assertThat(connection.ping()).isTrue();
     }
 
     @Test

@@ -322,7 +322,10 @@ public final class NizhalServer implements AutoCloseable {
             ServletHolder rest = new ServletHolder("nizhal-rest", new ServletContainer(jersey(endpoints)));
             rest.setInitOrder(0); // Jersey validates the resources at start, not on the first request
             context.addServlet(rest, "/*");
+            // the stream hears local commits and has its poller's first position before any socket can connect
             StreamHub stream = new StreamHub(watchChanges(nizhal), actors, clock, streamSettings);
+            AutoCloseable listener = nizhal.addCommitListener(stream);
+            stream.start();
             JakartaWebSocketServletContainerInitializer.configure(
                     context, (servletContext, container) -> container.addEndpoint(StreamEndpoint.config(stream)));
             for (int i = 0; i < servletOrder.size(); i++) {
@@ -339,12 +342,11 @@ public final class NizhalServer implements AutoCloseable {
             try {
                 server.start();
             } catch (Exception e) {
+                closeQuietly(listener);
                 stream.close();
                 stopQuietly(server);
                 throw new IllegalStateException("the Nizhal server could not start on port " + port, e);
             }
-            AutoCloseable listener = nizhal.addCommitListener(stream);
-            stream.start();
             ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("nizhal-maintenance").daemon().factory());
             long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
