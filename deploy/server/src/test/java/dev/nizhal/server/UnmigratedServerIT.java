@@ -10,7 +10,10 @@ import dev.nizhal.server.HttpTarget.Reply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A server whose rules are not installed in its database yet: not ready, and pulls are transient failures. */
+/**
+ * A server whose rules are not installed in its database yet: not ready, and pulls and stream hellos are transient
+ * failures.
+ */
 @ExtendWith(PostgresExtension.class)
 class UnmigratedServerIT {
     private static final String PULL = "{\"syncRule\":\"myNotes\",\"clientId\":\"u-c\"}";
@@ -25,6 +28,10 @@ class UnmigratedServerIT {
                     HttpTarget target =
                             new HttpTarget(server.uri(), database.jdbcUrl(), database.user(), database.password())) {
                 Reply neverMigrated = target.get("nizhal/health", null);
+                try (StreamClient socket = StreamClient.connect(target.streamUri())) {
+                    socket.send(StreamClient.hello(SeedApp.ALICE, "myNotes"));
+                    StreamClient.assertClosedWith(socket.awaitClose(StreamProtocolSuite.DEADLINE), 4503, "TRANSIENT");
+                }
                 before.migrate(); // the previous release's rules are installed, the server runs new ones
                 Reply health = target.get("nizhal/health", null);
                 Reply pull = target.post("sync/pull", SeedApp.ALICE, PULL);
@@ -44,6 +51,7 @@ class UnmigratedServerIT {
                 assertThat(target.get("nizhal/health", null).status()).isEqualTo(200);
                 assertThat(target.post("sync/pull", SeedApp.ALICE, PULL).status())
                         .isEqualTo(200);
+                StreamClient.ready(target.streamUri(), SeedApp.ALICE, "myNotes").close();
             }
         }
     }
