@@ -4,6 +4,8 @@ import dev.nizhal.adapters.jwt.HmacTokenIssuer;
 import dev.nizhal.server.cli.NizhalCli;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one-command demo: {@code nizhal serve} of the demo apps with the data folder {@code .nizhal-demo/} under the
@@ -17,11 +19,24 @@ public final class DemoServer {
 
     private DemoServer() {}
 
+    /** The CLI with the demo's page and login added to the server (tests run it with a database of their own). */
+    static NizhalCli cli() {
+        return NizhalCli.create()
+                .beforeStart((server, issuer) -> DemoWeb.install(server, new HmacTokenIssuer(issuer, Instant::now)));
+    }
+
+    /** {@code serve} of the demo apps with the demo's issuer and audience, then {@code more} arguments. */
+    static String[] serveArgs(String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "serve", "--app", DemoNizhalApp.class.getName(), "--jwt-issuer", ISSUER, "--jwt-audience", ISSUER));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
     public static void main(String[] args) {
         long started = System.nanoTime();
         String home = System.getenv().getOrDefault("NIZHAL_DEMO_HOME", ".nizhal-demo");
-        int exit = NizhalCli.create()
-                .onServing(serving -> {
+        int exit = cli().onServing(serving -> {
                     HmacTokenIssuer tokens = new HmacTokenIssuer(serving.issuer(), Instant::now);
                     System.out.printf(
                             """
@@ -43,17 +58,7 @@ public final class DemoServer {
                             tokens.sign("bob", Duration.ofHours(12)),
                             serving.uri());
                 })
-                .beforeStart((server, issuer) -> DemoWeb.install(server, new HmacTokenIssuer(issuer, Instant::now)))
-                .execute(
-                        "serve",
-                        "--app",
-                        DemoNizhalApp.class.getName(),
-                        "--data-dir",
-                        home,
-                        "--jwt-issuer",
-                        ISSUER,
-                        "--jwt-audience",
-                        ISSUER);
+                .execute(serveArgs("--data-dir", home));
         if (exit != 0) {
             System.exit(exit);
         }

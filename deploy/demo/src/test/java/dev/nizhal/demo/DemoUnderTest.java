@@ -2,15 +2,10 @@ package dev.nizhal.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
-import dev.nizhal.adapters.json.JacksonArgsCodec;
 import dev.nizhal.adapters.jwt.HmacTokenIssuer;
-import dev.nizhal.adapters.jwt.Issuer;
-import dev.nizhal.adapters.jwt.JwtActorResolver;
-import dev.nizhal.adapters.jwt.JwtConfig;
-import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.server.NizhalServer;
+import dev.nizhal.server.cli.NizhalCli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,11 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The demo's wiring as DemoServer does it (apps, migrate, JWT, the page and its login), on a free port. */
+/**
+ * The demo as {@code ./demo} runs it ({@code nizhal serve} of the demo apps with the page and its login), on a free
+ * port and the test's database instead of the embedded one.
+ */
 final class DemoUnderTest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final NizhalCli.Serving serving;
     final NizhalServer server;
     final HmacTokenIssuer tokens;
     final TestDatabase database;
@@ -34,28 +35,30 @@ final class DemoUnderTest implements AutoCloseable {
 
     DemoUnderTest(TestDatabase database) {
         this.database = database;
-        DemoApp.createSchema(database.dataSource());
-        byte[] cursorKey = new byte[32];
-        new SecureRandom().nextBytes(cursorKey);
-        Nizhal nizhal = Nizhal.builder()
-                .dataSource(database.dataSource())
-                .syncRules(DemoApp.rules())
-                .mutators(DemoApp.mutators())
-                .argsCodec(new JacksonArgsCodec())
-                .cursorKey(cursorKey)
-                .build();
-        nizhal.migrate();
-        Issuer issuer = Issuer.builder(KeySource.HmacSecret.generate())
-                .issuer("nizhal-demo")
-                .audience("nizhal-demo")
-                .build();
-        tokens = new HmacTokenIssuer(issuer, Instant::now);
-        server = DemoWeb.install(
-                        NizhalServer.builder(nizhal, new JwtActorResolver(JwtConfig.of(issuer)))
-                                .host("127.0.0.1")
-                                .port(0),
-                        tokens)
-                .start();
+        Base64.Encoder base64 = Base64.getEncoder();
+        AtomicReference<NizhalCli.Serving> started = new AtomicReference<>();
+        int exit = DemoServer.cli()
+                .onServing(started::set)
+                .execute(DemoServer.serveArgs(
+                        "--jdbc-url", database.jdbcUrl(),
+                        "--jdbc-user", database.user(),
+                        "--jdbc-password", database.password(),
+                        "--cursor-key", base64.encodeToString(random()),
+                        "--jwt-secret", base64.encodeToString(random()),
+                        "--host", "127.0.0.1",
+                        "--port", "0"));
+        if (exit != 0 || started.get() == null) {
+            throw new IllegalStateException("the demo did not start: exit code " + exit);
+        }
+        serving = started.get();
+        server = serving.server();
+        tokens = new HmacTokenIssuer(serving.issuer(), Instant::now);
+    }
+
+    private static byte[] random() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     URI uri(String path) {
@@ -104,7 +107,7 @@ final class DemoUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop();
+        serving.stop();
         http.close();
     }
 }
