@@ -1,42 +1,30 @@
 package dev.nizhal.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@link HttpFuzzSuite} against {@link NizhalServer} on a random port and real PostgreSQL. */
+/** {@link HttpFuzzSuite} against {@link EmbeddedSeedServer}: NizhalServer on a random port and real PostgreSQL. */
 @ExtendWith(PostgresExtension.class)
 class EmbeddedServerFuzzIT extends HttpFuzzSuite {
-    private HikariDataSource pool;
-    private NizhalServer server;
-    private HttpTarget target;
+    private EmbeddedSeedServer server;
 
     @BeforeAll
     void start(TestDatabase database) {
-        database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        pool = EmbeddedServerProtocolIT.pool(database);
-        server = NizhalServer.start(SeedApp.engine(pool, true), SeedApp.ACTORS, 0);
-        target = new HttpTarget(server.uri(), database.jdbcUrl(), database.user(), database.password());
+        server = EmbeddedSeedServer.start(database);
     }
 
     @AfterAll
     void stop() {
-        if (target != null) {
-            target.close();
-        }
         if (server != null) {
-            server.stop();
-        }
-        if (pool != null) {
-            pool.close();
+            server.close();
         }
     }
 
     @Override
     HttpTarget target() {
-        return target;
+        return server.target();
     }
 }

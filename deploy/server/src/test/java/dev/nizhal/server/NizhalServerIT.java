@@ -45,7 +45,7 @@ class NizhalServerIT {
     void engine(TestDatabase database) {
         this.database = database;
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        pool = EmbeddedServerProtocolIT.pool(database);
+        pool = EmbeddedSeedServer.pool(database);
         nizhal = SeedApp.engine(pool, true);
     }
 
@@ -196,7 +196,7 @@ class NizhalServerIT {
 
     @Test
     void healthReportsTheDatabaseDownWhenItDoesNotAnswer() {
-        HikariDataSource lost = EmbeddedServerProtocolIT.pool(database);
+        HikariDataSource lost = EmbeddedSeedServer.pool(database);
         Nizhal engine = SeedApp.engine(lost, false);
         try (NizhalServer server = NizhalServer.start(engine, SeedApp.ACTORS, 0);
                 HttpTarget target = target(server)) {

@@ -60,7 +60,7 @@ class StreamLifecycleIT {
     @BeforeAll
     void start(TestDatabase database) {
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        pool = EmbeddedServerProtocolIT.pool(database);
+        pool = EmbeddedSeedServer.pool(database);
         nizhal = SeedApp.engine(pool, true);
         Issuer issuer = Issuer.builder(new KeySource.HmacSecret(
                         Arrays.copyOf("stream-lifecycle-test-secret".getBytes(StandardCharsets.UTF_8), 32)))

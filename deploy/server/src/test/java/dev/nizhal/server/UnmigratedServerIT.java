@@ -21,7 +21,7 @@ class UnmigratedServerIT {
     @Test
     void healthIs503AndPullsAre503TransientWithRetryAfterUntilTheNewRulesAreMigrated(TestDatabase database) {
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        try (HikariDataSource pool = EmbeddedServerProtocolIT.pool(database)) {
+        try (HikariDataSource pool = EmbeddedSeedServer.pool(database)) {
             Nizhal before = SeedApp.engine(pool, false);
             Nizhal after = SeedApp.engine(pool, SeedApp.notesOnly(), false);
             try (NizhalServer server = NizhalServer.start(after, SeedApp.ACTORS, 0);
