@@ -303,7 +303,17 @@ public final class Nizhal {
                     .cursorKeys(() -> key.clone())
                     .ids(new TimeOrderedIds())
                     .incidents(Nizhal::logIncident)
-                    .notifier((txid, buckets) -> listeners.forEach(l -> publishQuietly(l, txid, buckets)))
+                    .notifier(new RealtimeNotifier() {
+                        @Override
+                        public void committing(long txid) {
+                            listeners.forEach(l -> l.committing(txid));
+                        }
+
+                        @Override
+                        public void publish(long txid, Set<String> buckets) {
+                            listeners.forEach(l -> publishQuietly(l, txid, buckets));
+                        }
+                    })
                     .pullObserver(pullObserver)
                     .pullDefect(pullDefect)
                     .pushHooks(pushHooks)

@@ -206,11 +206,14 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
 
     // ---- pokes
 
+    /** Remembered before the commit, so that the poller never pokes for it too, however soon it looks. */
+    @Override
+    public void committing(long txid) {
+        localTxids.put(txid, nanos.getAsLong());
+    }
+
     @Override
     public void publish(long txid, Set<String> keys) {
-        if (txid != 0) {
-            localTxids.put(txid, nanos.getAsLong());
-        }
         route(keys);
     }
 

@@ -197,6 +197,9 @@ final class PushMutationsService implements PushMutations {
         }
         journal.record(tx, entry(clientId, m, actor, hash, outcome));
         ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+        if (!written.buckets().isEmpty() && config.notifier() != null) {
+            config.notifier().committing(written.txid());
+        }
         config.pushHooks().beforeCommit(tx, clientId, m.id());
         return new Committed(outcome, written);
     }
