@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StreamLifecycleIT {
     private static final Duration DEADLINE = StreamProtocolSuite.DEADLINE;
     private static final StreamSettings SETTINGS = StreamSettings.DEFAULTS
-            .withHeartbeat(Duration.ofMillis(300))
+            // short, so that a stalled socket is found fast; long enough that a busy machine answers every ping
+            .withHeartbeat(Duration.ofSeconds(1))
             .withHelloTimeout(Duration.ofSeconds(1))
             .withPollInterval(Duration.ofMillis(100))
             .withAuthCheckInterval(Duration.ofMillis(100));
@@ -138,6 +139,11 @@ class StreamLifecycleIT {
         String token = tokens.sign("stalled", Duration.ofHours(1));
         try (StreamClient healthy = StreamClient.ready(target.streamUri(), token, "myNotes");
                 Socket stalled = new Socket()) {
+            // sockets of earlier tests close asynchronously: count from a settled state
+            Await.until(
+                    "only the healthy socket is open",
+                    DEADLINE,
+                    () -> server.streamStats().sockets() == 1);
             int before = server.streamStats().sockets();
             stalled.setReceiveBufferSize(1024);
             stalled.connect(new InetSocketAddress("localhost", server.port()));
