@@ -80,6 +80,23 @@ public final class NizhalServer implements AutoCloseable {
     /** How long {@link #stop()} waits for requests in flight unless the builder says otherwise. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Jersey warns at start that each resource instance "will be ignored", and then serves it (its known bug with
+     * registered instances, eclipse-ee4j/jersey#3700). That warning about Nizhal's own resources is dropped, every
+     * other record of that logger passes. Held here: a logger nobody references may be collected with its filter.
+     */
+    private static final java.util.logging.Logger JERSEY_PROVIDERS =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
+    static {
+        java.util.logging.Filter previous = JERSEY_PROVIDERS.getFilter();
+        JERSEY_PROVIDERS.setFilter(record -> {
+            boolean ours = record.getMessage() != null
+                    && record.getMessage().contains("provider " + JaxrsEndpoints.class.getPackageName() + ".");
+            return !ours && (previous == null || previous.isLoggable(record));
+        });
+    }
+
     /** How often the server writes a snapshot mark (CHANGE-CAPTURE.md "Retention"). */
     static final Duration SNAPSHOT_MARK_INTERVAL = Duration.ofMinutes(1);
 
