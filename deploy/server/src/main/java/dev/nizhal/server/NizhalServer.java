@@ -62,10 +62,10 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * }
  * }</pre>
  *
- * <p>{@link #stop()} is graceful and bounded: stream sockets are closed with 1001 (going away), the port stops
- * accepting connections at once, requests already being
- * served run to their end, a request arriving on an open connection meanwhile gets 503 {@code TRANSIENT} (and the
- * connection closes), and whatever still runs after the stop timeout is cut off.
+ * <p>{@link #stop()} is graceful and bounded: the port stops accepting connections at once, requests already being
+ * served run to their end (and their pokes go out), a request arriving on an open connection meanwhile gets 503
+ * {@code TRANSIENT} (and the connection closes), whatever still runs after the stop timeout is cut off, and then
+ * stream sockets are closed with 1001 (going away).
  *
  * <p>Every response carries {@code Nizhal-Protocol: 1}, also Jetty's own answers, whose bodies are Nizhal error JSON
  * rather than Jetty's HTML page. The REST servlet is mapped to {@code /*} of one servlet context; a Jakarta WebSocket
@@ -163,8 +163,6 @@ public final class NizhalServer implements AutoCloseable {
      */
     public void stop() {
         maintenance.shutdownNow();
-        closeQuietly(commitListener);
-        stream.close();
         try {
             server.stop();
         } catch (Exception e) {
@@ -177,6 +175,10 @@ public final class NizhalServer implements AutoCloseable {
                 return;
             }
             throw new IllegalStateException("the Nizhal server did not stop cleanly", e);
+        } finally {
+            // after the pushes in flight: their pokes still went out
+            closeQuietly(commitListener);
+            stream.close();
         }
     }
 
