@@ -185,6 +185,31 @@ class StreamLifecycleIT {
     }
 
     @Test
+    void aPushOnAnotherInstancePokesThisInstancesSocketsThroughItsPoller() {
+        // a second instance: its own engine on the same database, its own server, hub and poller
+        NizhalServer other = NizhalServer.builder(SeedApp.engine(pool, false), actors).port(0).stream(SETTINGS)
+                .clock(now::get)
+                .start();
+        String token = tokens.sign("two-instances", Duration.ofHours(1));
+        try (StreamClient here = StreamClient.ready(target.streamUri(), token, "myNotes");
+                StreamClient there = StreamClient.ready(streamUri(other), token, "myNotes");
+                HttpTarget otherTarget = new HttpTarget(other.uri(), null, null, null)) {
+            assertThat(otherTarget
+                            .post(
+                                    "sync/push",
+                                    token,
+                                    "{\"clientId\":\"two-1\",\"mutations\":[{\"id\":1,\"name\":\"addNote\","
+                                            + "\"args\":{\"id\":\"two-n1\",\"body\":\"b\"}}]}")
+                            .status())
+                    .isEqualTo(200);
+            there.await(poke("myNotes"), DEADLINE); // in process, on the instance that ran the push
+            here.await(poke("myNotes"), DEADLINE); // by this instance's change-log poller
+        } finally {
+            other.stop();
+        }
+    }
+
+    @Test
     void stoppingTheServerClosesItsSocketsWith1001() {
         NizhalServer second = start();
         try (StreamClient socket =
