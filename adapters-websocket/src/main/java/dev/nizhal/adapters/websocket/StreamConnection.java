@@ -53,7 +53,6 @@ final class StreamConnection {
     private boolean pingInFlight;
     private final Set<String> recomputing = new HashSet<>();
     private final Set<String> recomputeAgain = new HashSet<>();
-    private long pokesSent;
 
     StreamConnection(Wire wire, ScheduledExecutorService timer, LongSupplier nanos, long minPokeNanos) {
         this.wire = wire;
@@ -202,10 +201,6 @@ final class StreamConnection {
         return pendingPokes.size() + (pendingPing ? 1 : 0) + (sending ? 1 : 0);
     }
 
-    synchronized long pokesSent() {
-        return pokesSent;
-    }
-
     /** Writes the next frame that may go now, if none is being written; schedules one for a coalesced poke. */
     private void flush() {
         if (sending || state != State.READY) {
@@ -224,7 +219,6 @@ final class StreamConnection {
             if (due - now <= 0) {
                 pendingPokes.remove(rule);
                 lastPoke.put(rule, now);
-                pokesSent++;
                 send("{\"type\":\"poke\",\"syncRule\":" + quoted(rule) + "}");
                 return;
             }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -285,7 +286,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     }
 
     private static Set<String> keys(WatchChanges.Watch watch) {
-        Set<String> keys = new java.util.HashSet<>(watch.buckets());
+        Set<String> keys = new HashSet<>(watch.buckets());
         keys.addAll(watch.grantKeys());
         return keys;
     }

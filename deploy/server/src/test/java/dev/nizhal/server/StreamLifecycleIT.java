@@ -190,20 +190,23 @@ class StreamLifecycleIT {
         NizhalServer other = NizhalServer.builder(SeedApp.engine(pool, false), actors).port(0).stream(SETTINGS)
                 .clock(now::get)
                 .start();
-        String token = tokens.sign("two-instances", Duration.ofHours(1));
-        try (StreamClient here = StreamClient.ready(target.streamUri(), token, "myNotes");
-                StreamClient there = StreamClient.ready(streamUri(other), token, "myNotes");
-                HttpTarget otherTarget = new HttpTarget(other.uri(), null, null, null)) {
-            assertThat(otherTarget
-                            .post(
-                                    "sync/push",
-                                    token,
-                                    "{\"clientId\":\"two-1\",\"mutations\":[{\"id\":1,\"name\":\"addNote\","
-                                            + "\"args\":{\"id\":\"two-n1\",\"body\":\"b\"}}]}")
-                            .status())
-                    .isEqualTo(200);
-            there.await(poke("myNotes"), DEADLINE); // in process, on the instance that ran the push
-            here.await(poke("myNotes"), DEADLINE); // by this instance's change-log poller
+        try {
+            String token = tokens.sign("two-instances", Duration.ofHours(1));
+            try (StreamClient here = StreamClient.ready(target.streamUri(), token, "myNotes");
+                    StreamClient there = StreamClient.ready(streamUri(other), token, "myNotes");
+                    HttpTarget otherTarget = new HttpTarget(other.uri(), null, null, null)) {
+                String push = "{\"clientId\":\"two-1\",\"mutations\":[{\"id\":1,\"name\":\"addNote\","
+                        + "\"args\":{\"id\":\"two-n1\",\"body\":\"b\"}}]}";
+                assertThat(otherTarget.post("sync/push", token, push).status()).isEqualTo(200);
+                there.await(poke("myNotes"), DEADLINE); // in process, on the instance that ran the push
+                here.await(poke("myNotes"), DEADLINE); // by this instance's change-log poller
+            }
+            // closed sockets leave nothing behind in the hub
+            Await.until(
+                    "the other instance forgets its socket",
+                    DEADLINE,
+                    () -> other.streamStats().sockets() == 0
+                            && other.streamStats().indexedKeys() == 0);
         } finally {
             other.stop();
         }
