@@ -180,12 +180,17 @@ public final class JdbiChangeLog implements ChangeLog {
             limit :limit
             """;
 
+    /** How long the poller's read may take before the driver cancels it. */
+    static final int COMMITTED_TIMEOUT_SECONDS = 10;
+
     @Override
     public List<Commit> committed(Tx tx, PgSnapshot sPrev, PgSnapshot sHi, int limit) {
         Objects.requireNonNull(sPrev, "sPrev");
         Objects.requireNonNull(sHi, "sHi");
         return handle(tx)
                 .createQuery(COMMITTED_SQL)
+                // the poller asks again soon: a read stuck on a sick database is cancelled rather than waited for
+                .setQueryTimeout(COMMITTED_TIMEOUT_SECONDS)
                 .bind("s_prev", sPrev.text())
                 .bind("s_hi", sHi.text())
                 .bind("limit", limit)

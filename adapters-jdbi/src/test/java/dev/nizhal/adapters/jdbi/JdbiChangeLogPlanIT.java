@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The window query stays O(window) on a large change log: both branches (began after {@code S_prev}, in flight at
+ * The window query (and the realtime poller's read of a window) stays O(window) on a large change log: both branches (began after {@code S_prev}, in flight at
  * {@code S_prev}) read index ranges, never the whole log, with the parameter values at hand (the plans of the first
  * executions) and in the generic plan PostgreSQL may switch a reused prepared statement to.
  */
@@ -89,6 +89,18 @@ class JdbiChangeLogPlanIT {
             handle.execute("set plan_cache_mode = force_generic_plan");
             return explain(handle, "explain execute nizhal_window(" + arguments + ")");
         });
+
+        assertReadsIndexRangesOnly(plan);
+    }
+
+    @Test
+    void theRealtimePollersReadOfAWindowReadsIndexRangesToo() {
+        List<String> plan = jdbi.withHandle(handle -> handle.createQuery("explain " + JdbiChangeLog.COMMITTED_SQL)
+                .bind("s_prev", S_PREV.text())
+                .bind("s_hi", S_HI.text())
+                .bind("limit", 10_000)
+                .mapTo(String.class)
+                .list());
 
         assertReadsIndexRangesOnly(plan);
     }
