@@ -19,8 +19,8 @@ import picocli.CommandLine.ParameterException;
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Prepares the app, migrates, then serves the sync endpoints over HTTP until stopped (Ctrl+C or SIGTERM"
-                    + " stop it gracefully)."
+            "Prepares the app, migrates, then serves the sync endpoints over HTTP and the realtime stream"
+                    + " (/sync/stream) until stopped (Ctrl+C or SIGTERM stop it gracefully)."
         })
 final class Serve extends Commands.Subcommand {
     static final String CURSOR_KEY_FILE = "cursor.key";
