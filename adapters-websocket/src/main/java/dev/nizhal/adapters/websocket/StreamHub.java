@@ -253,9 +253,13 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
             } catch (RuntimeException e) {
                 // the buckets stay as they were until a retry; the poke still sends the client to pull
                 LOG.log(System.Logger.Level.WARNING, "recomputing a socket's buckets failed; it is tried again", e);
-                connection.finishRecompute(rule);
+                while (connection.finishRecompute(rule)) {
+                    // the retry below covers every hit so far: give up the claim entirely
+                }
                 connection.poke(rule);
-                timer.schedule(() -> requestRecompute(connection, rule), 1, TimeUnit.SECONDS);
+                if (!closed) {
+                    timer.schedule(() -> requestRecompute(connection, rule), 1, TimeUnit.SECONDS);
+                }
                 return;
             }
             connection.poke(rule);
