@@ -51,8 +51,8 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * The embedded one-process server: Jetty 12.1 (EE11 servlets) on one port, with the Nizhal endpoints of
  * adapters-jaxrs on Jersey's servlet and the realtime stream ({@code GET /sync/stream}) of adapters-websocket on
- * Jetty's Jakarta WebSocket container. It also runs the instance's change-log poller (in the stream) and writes a
- * snapshot mark every minute for retention (CHANGE-CAPTURE.md).
+ * Jetty's Jakarta WebSocket container. It also runs the instance's change-log poller (in the stream), writes a
+ * snapshot mark every minute and trims the change log to its retention every hour (CHANGE-CAPTURE.md).
  *
  * <pre>{@code
  * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).argsCodec(codec).build();
@@ -99,6 +99,12 @@ public final class NizhalServer implements AutoCloseable {
 
     /** How often the server writes a snapshot mark (CHANGE-CAPTURE.md "Retention"). */
     static final Duration SNAPSHOT_MARK_INTERVAL = Duration.ofMinutes(1);
+
+    /** How often the server trims the change log to its retention. */
+    static final Duration TRIM_INTERVAL = Duration.ofHours(1);
+
+    /** How long the change log keeps entries unless the builder says otherwise (CHANGE-CAPTURE.md "Retention"). */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
     private final Server server;
     private final ServerConnector connector;
@@ -215,6 +221,7 @@ public final class NizhalServer implements AutoCloseable {
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
+        private Duration retention = DEFAULT_RETENTION;
         private final Map<Servlet, List<String>> servlets = new IdentityHashMap<>();
         private final List<Servlet> servletOrder = new ArrayList<>();
 
@@ -256,6 +263,18 @@ public final class NizhalServer implements AutoCloseable {
         /** The realtime stream's heartbeat, poll interval and limits; {@link StreamSettings#DEFAULTS} unless set. */
         public Builder stream(StreamSettings settings) {
             this.streamSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * How long the change log keeps entries: every hour the server trims what is older (a client away longer
+         * resets on its next pull). {@link #DEFAULT_RETENTION} unless set.
+         */
+        public Builder retention(Duration retention) {
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("the retention must be positive, was " + retention);
+            }
+            this.retention = retention;
             return this;
         }
 
@@ -370,6 +389,9 @@ public final class NizhalServer implements AutoCloseable {
                     Thread.ofPlatform().name("nizhal-maintenance").daemon().factory());
             long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
             maintenance.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
+            long trim = TRIM_INTERVAL.toMillis();
+            Duration horizon = retention;
+            maintenance.scheduleWithFixedDelay(() -> trimChangeLog(nizhal, horizon), trim, trim, TimeUnit.MILLISECONDS);
             NizhalServer started = new NizhalServer(server, connector, host, stream, listener, maintenance);
             LOG.log(System.Logger.Level.INFO, "Nizhal server listening on {0}", started.uri());
             return started;
@@ -388,6 +410,19 @@ public final class NizhalServer implements AutoCloseable {
                     return nizhal.commitsAfter(after);
                 }
             };
+        }
+
+        private static void trimChangeLog(Nizhal nizhal, Duration horizon) {
+            try {
+                nizhal.trimChangeLog(horizon)
+                        .ifPresent(deleted -> LOG.log(
+                                System.Logger.Level.INFO,
+                                "trimmed {0} change-log entries older than {1}",
+                                deleted,
+                                horizon));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "trimming the change log failed; the next hour tries again", e);
+            }
         }
 
         private static void takeSnapshotMark(Nizhal nizhal) {

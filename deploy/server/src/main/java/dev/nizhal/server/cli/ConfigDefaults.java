@@ -31,7 +31,10 @@ final class ConfigDefaults implements IDefaultValueProvider {
     private final Map<Path, PropertiesDefaultProvider> files = new HashMap<>();
 
     ConfigDefaults(Map<String, String> environment) {
-        this.environment = Map.copyOf(environment);
+        // an empty variable (NIZHAL_JDBC_URL= in a compose file) is not set: it hides neither the file nor a default
+        Map<String, String> set = new java.util.HashMap<>(environment);
+        set.values().removeIf(String::isBlank);
+        this.environment = Map.copyOf(set);
     }
 
     /** The environment variable of a setting: {@code jdbc.url} is {@code NIZHAL_JDBC_URL}. */

@@ -85,6 +85,13 @@ final class Database implements AutoCloseable {
         return embedded != null;
     }
 
+    /** The caller closes this database at the end of the process, after whatever still uses it. */
+    void handOverShutdown() {
+        if (embedded != null) {
+            embedded.handOverShutdown();
+        }
+    }
+
     /** Where the data is, for messages. */
     String description() {
         return description;

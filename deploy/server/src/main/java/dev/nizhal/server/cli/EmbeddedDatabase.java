@@ -3,6 +3,7 @@ package dev.nizhal.server.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An embedded PostgreSQL (zonky) over a data folder that is kept. zonky is an optional dependency of this module:
@@ -12,9 +13,29 @@ final class EmbeddedDatabase implements AutoCloseable {
     private static final String ZONKY = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Stops PostgreSQL when the process ends before anyone else took that over ({@link #handOverShutdown()}). */
+    private final Thread shutdownHook = new Thread(this::close, "nizhal-postgres-stop");
 
     private EmbeddedDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
         this.postgres = postgres;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Whoever calls this stops PostgreSQL at the end of the process itself, in its own order (the server first, so
+     * that requests in flight still reach the database).
+     */
+    void handOverShutdown() {
+        removeHook();
+    }
+
+    private void removeHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the process is already shutting down
+        }
     }
 
     /**
@@ -32,6 +53,10 @@ final class EmbeddedDatabase implements AutoCloseable {
             return new EmbeddedDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setDataDirectory(folder)
                     .setCleanDataDirectory(false)
+                    // zonky's test defaults: a commit answered "applied" must survive a crash of a kept database
+                    .setServerConfig("synchronous_commit", "on")
+                    // stopped by this class's hook or its owner, never while the server still drains requests
+                    .setRegisterShutdownHook(false)
                     .start());
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException(
@@ -45,6 +70,12 @@ final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            removeHook();
+        }
         try {
             postgres.close();
         } catch (IOException e) {

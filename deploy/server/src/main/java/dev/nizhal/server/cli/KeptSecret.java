@@ -2,9 +2,14 @@ package dev.nizhal.server.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -21,9 +26,9 @@ final class KeptSecret {
             if (!Files.exists(file)) {
                 byte[] secret = new byte[Base64Key.MIN_BYTES];
                 new SecureRandom().nextBytes(secret);
-                Files.createDirectories(file.toAbsolutePath().getParent());
                 write(file, Base64.getEncoder().encodeToString(secret));
             }
+            ownerOnly(file);
             return Base64Key.parse(Files.readString(file)).bytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep a secret in " + file, e);
@@ -32,15 +37,39 @@ final class KeptSecret {
         }
     }
 
+    /**
+     * Writes a temporary file readable by its owner only, then moves it into place in one step: a crash leaves no
+     * empty key behind, and of two processes starting at once, the second one takes the first one's key.
+     */
     private static void write(Path file, String content) throws IOException {
+        Path folder = file.toAbsolutePath().getParent();
+        Files.createDirectories(folder);
+        Path temporary = Files.createTempFile(folder, file.getFileName() + ".", ".tmp");
         try {
-            // readable by its owner only, where the file system has POSIX permissions
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        } catch (FileAlreadyExistsException e) {
-            return; // another process made it first: use theirs
+            ownerOnly(temporary);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
+                channel.force(true);
+            }
+            try {
+                // a hard link appears whole and never replaces a file (a rename may)
+                Files.createLink(file, temporary);
+            } catch (FileAlreadyExistsException e) {
+                // another process made it first: use theirs
+            } catch (UnsupportedOperationException e) {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
         }
-        Files.writeString(file, content);
+    }
+
+    /** Readable and writable by its owner only, where the file system has POSIX permissions. */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // no POSIX permissions here (Windows): the folder's access rules apply
+        }
     }
 }

@@ -176,6 +176,8 @@ public final class NizhalCli {
             this.database = database;
             this.shutdownHook = new Thread(this::release, "nizhal-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
+            // one hook, in order: the server drains its requests, then the database closes
+            database.handOverShutdown();
         }
 
         public NizhalServer server() {

@@ -9,6 +9,7 @@ import dev.nizhal.adapters.jwt.SigningAlgorithm;
 import dev.nizhal.server.NizhalApp;
 import dev.nizhal.server.NizhalServer;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,12 @@ final class Serve extends Commands.Subcommand {
     public Integer call() {
         NizhalApp app = app();
         checkKeysAreConfigured();
+        if (serve.retentionDays < 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--retention-days is at least 1, was " + serve.retentionDays);
+        }
         Database db = Database.open(database);
+        NizhalServer server = null;
         try {
             byte[] cursorKey = serve.cursorKey != null
                     ? serve.cursorKey.bytes()
@@ -51,9 +57,10 @@ final class Serve extends Commands.Subcommand {
             if (serve.host != null) {
                 builder.host(serve.host);
             }
+            builder.retention(Duration.ofDays(serve.retentionDays));
             app.configure(builder);
             cli.beforeStart(builder, issuer);
-            NizhalServer server = builder.start();
+            server = builder.start();
             NizhalCli.Serving serving = new NizhalCli.Serving(server, dataDir(), issuer, db);
             out().println("nizhal: serving " + app.getClass().getName() + " on " + server.uri() + " with "
                     + db.description() + "; stop with Ctrl+C");
@@ -61,6 +68,10 @@ final class Serve extends Commands.Subcommand {
             cli.started(serving);
             return 0;
         } catch (RuntimeException e) {
+            // nothing keeps running after a failure: the server (if it started) stops before its database closes
+            if (server != null) {
+                server.stop();
+            }
             db.close();
             throw e;
         }

@@ -26,6 +26,15 @@ final class ServeOptions {
     String host;
 
     @Option(
+            names = "--retention-days",
+            descriptionKey = "retention.days",
+            paramLabel = "<days>",
+            defaultValue = "7",
+            description = "How long the change log keeps entries: older ones are trimmed every hour, and a client"
+                    + " that was away longer resets. Default 7. Env NIZHAL_RETENTION_DAYS.")
+    int retentionDays;
+
+    @Option(
             names = "--cursor-key",
             descriptionKey = "cursor.key",
             paramLabel = "<base64>",

@@ -70,6 +70,18 @@ class NizhalCliTest {
     }
 
     @Test
+    void anEmptyEnvironmentVariableIsNotSet() throws IOException {
+        Path file = config("jdbc.url=jdbc:postgresql://file/db\n");
+
+        Serve serve = parseServe(
+                Map.of("NIZHAL_JDBC_URL", "", "NIZHAL_PORT", " ", "NIZHAL_CONFIG", file.toString()), "serve");
+
+        assertThat(serve.database.jdbcUrl).isEqualTo("jdbc:postgresql://file/db");
+        assertThat(serve.serve.port).isEqualTo(4000);
+        assertThat(serve.serve.retentionDays).isEqualTo(7);
+    }
+
+    @Test
     void theConfigFileCanBeNamedByTheEnvironment() throws IOException {
         Path file = config("port=4005\ndata.dir=/srv/nizhal\n");
 
