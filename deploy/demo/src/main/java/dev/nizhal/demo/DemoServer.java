@@ -33,6 +33,15 @@ public final class DemoServer {
         return args.toArray(String[]::new);
     }
 
+    /**
+     * The demo's login gives anyone a token of alice or bob: it listens on the loopback interface only, unless
+     * {@code NIZHAL_HOST} says otherwise.
+     */
+    private static String loopbackUnlessSet() {
+        String host = System.getenv("NIZHAL_HOST");
+        return host == null || host.isBlank() ? "127.0.0.1" : host;
+    }
+
     public static void main(String[] args) {
         long started = System.nanoTime();
         String home = System.getenv().getOrDefault("NIZHAL_DEMO_HOME", ".nizhal-demo");
@@ -58,7 +67,7 @@ public final class DemoServer {
                             tokens.sign("bob", Duration.ofHours(12)),
                             serving.uri());
                 })
-                .execute(serveArgs("--data-dir", home));
+                .execute(serveArgs("--data-dir", home, "--host", loopbackUnlessSet()));
         if (exit != 0) {
             System.exit(exit);
         }

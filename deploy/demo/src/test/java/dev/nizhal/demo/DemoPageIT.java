@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -103,12 +104,12 @@ class DemoPageIT {
                 .isEmpty();
 
         // a mutation counter ahead of the server's (ids lost): the page adopts the expected id of MUTATION_ORDER
-        String counter = "'nizhal-demo.next-mutation.' + localStorage.getItem('nizhal-demo.client.alice')";
-        browser.executeScript("localStorage.setItem(" + counter + ", '40')");
+        String counter = "'nizhal-demo.next-mutation.' + sessionStorage.getItem('nizhal-demo.client.alice')";
+        browser.executeScript("sessionStorage.setItem(" + counter + ", '40')");
         browser.findElement(By.id("note-body")).sendKeys("after a gap");
         browser.findElement(By.id("add-note")).click();
         until("the note after the gap is confirmed", () -> notes().contains("after a gap") && pending() == 0);
-        assertThat(browser.executeScript("return localStorage.getItem(" + counter + ")"))
+        assertThat(browser.executeScript("return sessionStorage.getItem(" + counter + ")"))
                 .isEqualTo("3");
 
         String alice = demo.tokens.sign("alice", Duration.ofMinutes(10));
@@ -124,6 +125,26 @@ class DemoPageIT {
                 "push over HTTP to note shown in the live page: %d ms%n", (System.nanoTime() - pushedAt) / 1_000_000);
         assertThat(notes()).containsExactly("<b>from the page</b> & more", "after a gap", "pushed over HTTP");
         assertThat(errorShown()).as("no error on alice's page").isNull();
+
+        // a second tab of alice's is a client of its own: writes from both tabs apply, neither blocks the other
+        String firstTab = browser.getWindowHandle();
+        browser.switchTo().newWindow(WindowType.TAB);
+        browser.get(demo.uri("").toString());
+        until(
+                "the second tab is signed in as alice",
+                () -> "alice".equals(browser.findElement(By.id("who")).getText()));
+        browser.findElement(By.id("note-body")).sendKeys("from the second tab");
+        browser.findElement(By.id("add-note")).click();
+        until("the second tab's note is confirmed", () -> notes().contains("from the second tab") && pending() == 0);
+        browser.close();
+        browser.switchTo().window(firstTab);
+        browser.findElement(By.id("note-body")).sendKeys("from the first tab again");
+        browser.findElement(By.id("add-note")).click();
+        until(
+                "the first tab has both tabs' notes, confirmed",
+                () -> notes().containsAll(List.of("from the second tab", "from the first tab again"))
+                        && pending() == 0);
+        assertThat(errorShown()).as("no error after writing from two tabs").isNull();
 
         // bob: a note of his own arrives, alice's never do
         Reply bobs = demo.post(

@@ -1,5 +1,6 @@
 // The demo's notes page: a small client of the Nizhal wire protocol (pull, push, the /sync/stream pokes), with no
-// framework and no build step. Rows live in memory; the client id and its mutation counter live in localStorage.
+// framework and no build step. Rows live in memory; the session lives in localStorage, the client id and its
+// mutation counter in sessionStorage.
 // User text only ever reaches the page through textContent.
 
 const RULE = 'myNotes';
@@ -63,14 +64,17 @@ function randomId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A client id is bound to the first actor that uses it, so each user of this browser has its own. */
-function clientIdFor(user) {
+/**
+ * A client id is bound to the first actor that uses it, so each user has its own; and it is kept per tab
+ * (sessionStorage, which a reload keeps), so that two tabs never take mutation ids from one counter.
+ */
+function clientIdFor(user, fresh) {
   const key = 'nizhal-demo.client.' + user;
-  let id = localStorage.getItem(key);
+  let id = fresh ? null : sessionStorage.getItem(key);
   if (!id) {
     id = 'web-' + randomId();
-    localStorage.setItem(key, id);
-    localStorage.setItem('nizhal-demo.next-mutation.' + id, '1');
+    sessionStorage.setItem(key, id);
+    sessionStorage.setItem('nizhal-demo.next-mutation.' + id, '1');
   }
   return id;
 }
@@ -99,7 +103,7 @@ class NotesSync {
 
   start() {
     this.pollTimer = setInterval(() => {
-      if (!this.live) this.sync();
+      if (!this.live || !this.upToDate) this.sync();
       else if (this.pending.some((m) => !m.sent)) this.push(); // a push that failed is sent again
     }, POLL_MS);
     this.connect();
@@ -118,6 +122,11 @@ class NotesSync {
     this.pull();
   }
 
+  /** Shows an error, unless this sync was stopped (logged out, or another user): then it is no longer the page's. */
+  report(e) {
+    if (!this.stopped) this.view.error(e);
+  }
+
   // --- HTTP with a fresh demo token after a 401 ---
 
   async call(path, body) {
@@ -132,6 +141,7 @@ class NotesSync {
 
   async renewToken() {
     const renewed = await login(this.session.user);
+    if (this.stopped) return; // logged out or switched user meanwhile: never bring the old session back
     this.session.token = renewed.token;
     localStorage.setItem(SESSION_KEY, JSON.stringify(this.session));
   }
@@ -175,7 +185,8 @@ class NotesSync {
         }
       } while (this.pullAgain && !this.stopped);
     } catch (e) {
-      this.view.error(e);
+      this.upToDate = false; // the poll timer pulls again, live or not: a poke may never come
+      this.report(e);
     }
   }
 
@@ -210,8 +221,8 @@ class NotesSync {
   // --- push ---
 
   nextMutationId() {
-    const id = Number(localStorage.getItem(this.counterKey) || '1');
-    localStorage.setItem(this.counterKey, String(id + 1));
+    const id = Number(sessionStorage.getItem(this.counterKey) || '1');
+    sessionStorage.setItem(this.counterKey, String(id + 1));
     return id;
   }
 
@@ -249,7 +260,15 @@ class NotesSync {
           this.pushAgain = true;
           continue;
         }
-        this.view.error(e); // a retryable failure is sent again by the next poll or poke
+        if (e.code === 'MUTATION_CONFLICT' && adopted++ < 3) {
+          // an id this client used before holds another mutation: go on as a new client, from id 1
+          this.clientId = clientIdFor(this.session.user, true);
+          this.counterKey = 'nizhal-demo.next-mutation.' + this.clientId;
+          this.renumber(1);
+          this.pushAgain = true;
+          continue;
+        }
+        this.report(e); // a retryable failure is sent again by the next poll or poke
         return;
       }
       for (const result of response.results) {
@@ -260,9 +279,9 @@ class NotesSync {
         } else if (result.status === 'rejected') {
           this.pending = this.pending.filter((m) => m !== mutation); // roll the optimistic write back
           const error = result.error || {};
-          this.view.error(new ApiError(200, error.code, error.message, error.details, false));
+          this.report(new ApiError(200, error.code, error.message, error.details, false));
         } else {
-          if (result.error) this.view.error(new ApiError(200, result.error.code, result.error.message, null, true));
+          if (result.error) this.report(new ApiError(200, result.error.code, result.error.message, null, true));
           break; // notAttempted: sent again from this id later
         }
       }
@@ -275,7 +294,7 @@ class NotesSync {
   renumber(expected) {
     let id = expected;
     for (const m of this.pending.filter((p) => !p.sent).sort((a, b) => a.id - b.id)) m.id = id++;
-    localStorage.setItem(this.counterKey, String(id));
+    sessionStorage.setItem(this.counterKey, String(id));
   }
 
   // --- the stream: pokes, or a poll every 5 s without it ---
@@ -316,7 +335,7 @@ class NotesSync {
       if (this.stopped) return;
       this.render();
       if (event.code === 4401) {
-        this.renewToken().catch((e) => this.view.error(e)).finally(() => this.reconnectLater());
+        this.renewToken().catch((e) => this.report(e)).finally(() => this.reconnectLater());
       } else {
         this.reconnectLater();
       }
