@@ -111,16 +111,20 @@ final class Serve extends Commands.Subcommand {
 
     private Issuer issuer() {
         SigningAlgorithm[] algorithms = serve.jwtAlgorithms.toArray(SigningAlgorithm[]::new);
+        // a kept secret that cannot be read or written is a failure (1) like a bad cursor key file, not a usage error
+        byte[] kept = serve.jwtSecret == null && serve.jwksUrl == null && serve.jwksFile == null
+                ? KeptSecret.in(dataDir().resolve(JWT_SECRET_FILE))
+                : null;
         try {
             KeySource keys;
-            if (serve.jwtSecret != null) {
+            if (kept != null) {
+                keys = KeySource.hmacSecret(kept);
+            } else if (serve.jwtSecret != null) {
                 keys = KeySource.hmacSecret(serve.jwtSecret.bytes());
             } else if (serve.jwksUrl != null) {
                 keys = KeySource.jwksUrl(serve.jwksUrl, algorithms);
-            } else if (serve.jwksFile != null) {
-                keys = KeySource.jwksFile(serve.jwksFile, algorithms);
             } else {
-                keys = KeySource.hmacSecret(KeptSecret.in(dataDir().resolve(JWT_SECRET_FILE)));
+                keys = KeySource.jwksFile(serve.jwksFile, algorithms);
             }
             Issuer.Builder issuer = Issuer.builder(keys);
             if (serve.jwtIssuer != null) {
