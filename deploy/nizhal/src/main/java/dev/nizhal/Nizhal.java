@@ -8,7 +8,6 @@ import dev.nizhal.adapters.jdbi.JdbiRowSource;
 import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
 import dev.nizhal.adapters.jdbi.JdbiTransactions;
 import dev.nizhal.domain.actor.Actor;
-import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
@@ -69,16 +68,9 @@ public final class Nizhal {
         return new Builder();
     }
 
-    /**
-     * What a realtime stream socket of {@code actor} for {@code syncRule} listens to (see {@link WatchChanges#watch}).
-     */
-    public WatchChanges.Watch watch(Actor actor, String syncRule, String bucketsFilterJson) {
-        return services.watchChanges().watch(actor, syncRule, bucketsFilterJson);
-    }
-
-    /** The commits after the poller's last position (see {@link WatchChanges#commitsAfter}). */
-    public WatchChanges.Commits commitsAfter(PgSnapshot after) {
-        return services.watchChanges().commitsAfter(after);
+    /** What the realtime stream reads: the keys a socket listens to, and the commits since the poller's last look. */
+    public WatchChanges watchChanges() {
+        return services.watchChanges();
     }
 
     /**

@@ -9,10 +9,7 @@ import dev.nizhal.adapters.jaxrs.WireLimits;
 import dev.nizhal.adapters.websocket.StreamEndpoint;
 import dev.nizhal.adapters.websocket.StreamHub;
 import dev.nizhal.adapters.websocket.StreamSettings;
-import dev.nizhal.domain.actor.Actor;
-import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.error.SyncErrorCode;
-import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ActorResolver;
 import dev.nizhal.ports.out.Clock;
 import jakarta.servlet.Servlet;
@@ -361,7 +358,7 @@ public final class NizhalServer implements AutoCloseable {
             rest.setInitOrder(0); // Jersey validates the resources at start, not on the first request
             context.addServlet(rest, "/*");
             // the stream hears local commits and has its poller's first position before any socket can connect
-            StreamHub stream = new StreamHub(watchChanges(nizhal), actors, clock, streamSettings);
+            StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, clock, streamSettings);
             AutoCloseable listener = nizhal.addCommitListener(stream);
             stream.start();
             JakartaWebSocketServletContainerInitializer.configure(
@@ -395,21 +392,6 @@ public final class NizhalServer implements AutoCloseable {
             NizhalServer started = new NizhalServer(server, connector, host, stream, listener, maintenance);
             LOG.log(System.Logger.Level.INFO, "Nizhal server listening on {0}", started.uri());
             return started;
-        }
-
-        /** The stream's view of the engine. */
-        private static WatchChanges watchChanges(Nizhal nizhal) {
-            return new WatchChanges() {
-                @Override
-                public Watch watch(Actor actor, String syncRule, String bucketsFilterJson) {
-                    return nizhal.watch(actor, syncRule, bucketsFilterJson);
-                }
-
-                @Override
-                public Commits commitsAfter(PgSnapshot after) {
-                    return nizhal.commitsAfter(after);
-                }
-            };
         }
 
         private static void trimChangeLog(Nizhal nizhal, Duration horizon) {

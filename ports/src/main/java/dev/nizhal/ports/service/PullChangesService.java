@@ -55,20 +55,12 @@ final class PullChangesService implements PullChanges {
         if (request.limit() < 1) {
             throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "limit must be at least 1");
         }
-        NizhalServices.Storage storage = config.storage();
-        try {
-            return storage.transactions().inReadTransaction(tx -> {
-                PullResponse response = new Pull(tx, actor, request, rule).run();
-                config.pullObserver().afterPull(tx, actor, request, response);
-                return response;
-            });
-        } catch (RuntimeException e) {
-            if (e instanceof SyncException || !storage.transactions().isTransient(e)) {
-                throw e;
-            }
-            // a pull writes nothing: the client simply pulls again with the same cursor
-            throw new SyncException(SyncErrorCode.TRANSIENT, "the database is unavailable; retry later", Map.of(), e);
-        }
+        // a pull writes nothing: after a transient failure the client simply pulls again with the same cursor
+        return ReadTransactions.read(config.storage().transactions(), tx -> {
+            PullResponse response = new Pull(tx, actor, request, rule).run();
+            config.pullObserver().afterPull(tx, actor, request, response);
+            return response;
+        });
     }
 
     /** One pull request's work, in its transaction. */

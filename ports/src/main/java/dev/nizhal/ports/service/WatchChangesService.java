@@ -72,14 +72,6 @@ final class WatchChangesService implements WatchChanges {
     }
 
     private <T> T read(Transactions.Work<T> work) {
-        Transactions transactions = config.storage().transactions();
-        try {
-            return transactions.inReadTransaction(work);
-        } catch (RuntimeException e) {
-            if (e instanceof SyncException || !transactions.isTransient(e)) {
-                throw e;
-            }
-            throw new SyncException(SyncErrorCode.TRANSIENT, "the database is unavailable; retry later", Map.of(), e);
-        }
+        return ReadTransactions.read(config.storage().transactions(), work);
     }
 }
