@@ -1,0 +1,1055 @@
+import { Backoff, systemClock, type Clock } from "./clock.js";
+import {
+  NizhalError,
+  SKIP_MUTATOR,
+  type BucketFilter,
+  type MutationOutcome,
+  type PullRequest,
+  type PullResponse,
+  type PushMutation,
+  type StreamFrame,
+} from "./protocol.js";
+import {
+  MAX_REJECTED_KEPT,
+  type Effect,
+  type Meta,
+  type NizhalStorage,
+  type OutboxEntry,
+  type RejectedWrite,
+  type RuleState,
+  type StorageTx,
+  type StoredRow,
+} from "./storage.js";
+import { streamToken, type Auth, type StreamSocket, type Transport } from "./transport.js";
+import { RowViews, viewId, type ClientMutator, type ViewBatch } from "./view.js";
+import { alwaysLeader, noChannel, type Leadership, type TabChannel, type TabMessage } from "./tabs.js";
+
+export interface EngineOptions {
+  transport: Transport;
+  storage: NizhalStorage;
+  /** The rules this client syncs; a write is confirmed once every one of them has confirmed it. */
+  syncRules: string[];
+  /** The collections of each rule, when known before the first pull (a write to them shows at once). */
+  collections?: Record<string, string[]>;
+  /** Narrows a rule to some of its buckets (the pull's and the hello's `buckets`); undefined = all granted. */
+  bucketsForSyncRule?: (rule: string) => BucketFilter[] | undefined;
+  /** Optimistic effects of mutators by name. A write without one shows when the server has applied it. */
+  mutators?: Record<string, ClientMutator<any>>;
+  /** Key columns per collection (default `["id"]`), as `/nizhal/contract` gives them. */
+  keyColumns?: Record<string, string[]>;
+  /** For the stream's hello (its token) and the 4401 refresh. */
+  auth?: Auth;
+  clock?: Clock;
+  /** Changes per pull response (the server caps it at 5000). */
+  pullLimit?: number;
+  /** Mutations per push (the server's limit is 100). */
+  batchSize?: number;
+  /** How often to pull while the realtime stream is not there. */
+  pollIntervalMs?: number;
+  /** Open `/sync/stream` for pokes (default true). */
+  realtime?: boolean;
+  newClientId?: () => string;
+  /** Which tab drains the outbox and talks to the server (default: this one). */
+  leadership?: Leadership;
+  /** Tells other tabs of this client about changes in storage (default: none). */
+  channel?: TabChannel;
+  /** Reports unexpected failures (a client mutator that throws, a storage error). */
+  onError?: (error: unknown) => void;
+}
+
+export interface SyncStatus {
+  /** The last request reached the server (false after a network failure or an offline event). */
+  online: boolean;
+  /** The realtime stream is open and ready. */
+  streaming: boolean;
+  /** This tab drains the outbox. */
+  leader: boolean;
+  /** Writes not yet confirmed (sent or not). */
+  pending: number;
+  /** Writes the server refused, newest last, until dismissed. */
+  rejected: RejectedWrite[];
+  /** Rules whose first drained pull has been applied. */
+  ready: string[];
+  lastError?: { code: string; message: string };
+}
+
+export interface WriteHandle {
+  id: number;
+  /** Resolves once every synced rule has applied a response that contains the write; rejects if the server refused it. */
+  confirmed: Promise<void>;
+}
+
+type BatchListener = (batches: ViewBatch[], ready: string[]) => void;
+type StatusListener = (status: SyncStatus) => void;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: NizhalError) => void;
+}
+
+const randomClientId = () =>
+  "c-" +
+  (globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+
+/**
+ * The protocol engine: pull loops per rule, the outbox and its drain, the realtime stream, and the rebase of pending
+ * writes over the server's rows. It owns no timer of its own (time comes from the clock) and imports nothing of
+ * TanStack: {@link subscribe} hands out row changes per (rule, collection).
+ */
+export class NizhalEngine {
+  private readonly clock: Clock;
+  private readonly views: RowViews;
+  private readonly leadership: Leadership;
+  private readonly channel: TabChannel;
+  private readonly batchListeners = new Set<BatchListener>();
+  private readonly statusListeners = new Set<StatusListener>();
+  private readonly waiters = new Map<string, Waiter>();
+
+  private meta!: Meta;
+  private readonly rules = new Map<string, RuleState>();
+  private outbox: OutboxEntry[] = [];
+  private loaded: Promise<void> | undefined;
+  private stopped = false;
+
+  private online = true;
+  private lastError: { code: string; message: string } | undefined;
+  private batchSize: number;
+
+  private readonly pulling = new Set<string>();
+  private readonly pullAgain = new Set<string>();
+  private readonly pullBackoff = new Map<string, Backoff>();
+  private readonly pullRetry = new Map<string, () => void>();
+  private readonly pullWaiters = new Map<string, Array<() => void>>();
+  private readonly fatalRules = new Map<string, NizhalError>();
+
+  private pushing = false;
+  private pushAgain = false;
+  private readonly pushBackoff: Backoff;
+  private cancelPushRetry: (() => void) | undefined;
+
+  private socket: StreamSocket | undefined;
+  private streamReady = false;
+  private readonly streamBackoff: Backoff;
+  private cancelReconnect: (() => void) | undefined;
+  private cancelPoll: (() => void) | undefined;
+  private streamFatal = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.batchSize = Math.min(options.batchSize ?? 100, 100);
+    this.leadership = options.leadership ?? alwaysLeader();
+    this.channel = options.channel ?? noChannel();
+    this.pushBackoff = new Backoff(this.clock);
+    this.streamBackoff = new Backoff(this.clock, 1000);
+    this.views = new RowViews(options.mutators ?? {}, options.keyColumns ?? {}, (entry, error) =>
+      this.report(new Error(`the client mutator ${entry.name} failed on write ${entry.id}: ${error}`)),
+    );
+    for (const [rule, collections] of Object.entries(options.collections ?? {})) {
+      for (const collection of collections) this.views.declare(rule, collection);
+    }
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  /** Loads the stored state, shows it, and (in the leading tab) starts pulling, pushing and listening. */
+  start(): Promise<void> {
+    if (!this.loaded) {
+      this.loaded = this.load().then(() => {
+        this.channel.onMessage((message) => void this.onTabMessage(message));
+        this.leadership.onChange((leader) => this.onLeadership(leader, true));
+        if (this.leadership.isLeader()) this.onLeadership(true, false);
+      });
+    }
+    return this.loaded;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.disconnectStream();
+    this.cancelPushRetry?.();
+    this.cancelPoll?.();
+    for (const cancel of this.pullRetry.values()) cancel();
+    this.pullRetry.clear();
+    this.channel.close();
+    this.leadership.close();
+  }
+
+  /** The browser's online/offline events: online resumes at once, offline stops retrying until then. */
+  setNetworkOnline(online: boolean): void {
+    if (online) {
+      this.cancelPushRetry?.();
+      this.cancelPushRetry = undefined;
+      this.pushBackoff.reset();
+      this.streamBackoff.reset();
+      for (const b of this.pullBackoff.values()) b.reset();
+      if (this.isLeading()) {
+        this.kickPush();
+        this.pullAll();
+        this.connectStream();
+      }
+    } else {
+      this.setOnline(false);
+      this.disconnectStream();
+    }
+  }
+
+  /** Pulls every rule now (on focus, say). */
+  pullAll(): Promise<void> {
+    return Promise.all(this.options.syncRules.map((rule) => this.pull(rule))).then(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  subscribe(listener: BatchListener): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    listener(this.status());
+    return () => this.statusListeners.delete(listener);
+  }
+
+  status(): SyncStatus {
+    return {
+      online: this.online,
+      streaming: this.streamReady,
+      leader: this.isLeading(),
+      pending: this.outbox.filter((e) => e.status !== "skip").length,
+      rejected: [...(this.meta?.rejected ?? [])],
+      ready: [...this.rules.values()].filter((r) => r.ready).map((r) => r.rule),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  isReady(rule: string): boolean {
+    return this.rules.get(rule)?.ready ?? false;
+  }
+
+  /** Declares a collection of a rule (a TanStack collection does so when it starts). */
+  declare(rule: string, collection: string): void {
+    this.views.declare(rule, collection);
+  }
+
+  /** What a view shows now. */
+  snapshot(rule: string, collection: string) {
+    return this.views.snapshot(rule, collection);
+  }
+
+  keyOf(collection: string, row: Record<string, unknown>): string {
+    return this.views.keyOf(collection, row);
+  }
+
+  /** The row a collection shows now, with pending writes applied. */
+  current(collection: string, key: string) {
+    return this.views.current(collection, key);
+  }
+
+  get clientId(): string {
+    return this.meta.clientId;
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Appends a write to the outbox (its id allocated in the same storage transaction), shows its effect, and has the
+   * leading tab send it. `effects` are the write's effect as data (a collection's insert/update/delete); without them
+   * the client mutator of that name computes it.
+   */
+  async mutate(name: string, args: unknown, effects?: Effect[]): Promise<WriteHandle> {
+    await this.start();
+    const entry = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      const written: OutboxEntry = {
+        id: meta.nextMutationId,
+        clientId: meta.clientId,
+        name,
+        args: args === undefined ? {} : args,
+        createdAt: this.clock.now(),
+        status: "pending",
+        ...(effects ? { effects } : {}),
+      };
+      await tx.putOutbox(written);
+      await tx.putMeta({ ...meta, nextMutationId: meta.nextMutationId + 1 });
+      return written;
+    });
+    this.meta = { ...this.meta, clientId: entry.clientId, nextMutationId: entry.id + 1 };
+    const confirmed = new Promise<void>((resolve, reject) =>
+      this.waiters.set(`${entry.clientId}:${entry.id}`, { resolve, reject }),
+    );
+    this.outbox.push(entry);
+    this.publish(new Map());
+    this.channel.post({ type: "outbox" });
+    this.kickPush();
+    return { id: entry.id, confirmed };
+  }
+
+  /** Removes a refused write from the list of rejected writes. */
+  async dismissRejected(id: number, clientId = this.meta.clientId): Promise<void> {
+    this.meta = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      const next = { ...meta, rejected: meta.rejected.filter((r) => r.id !== id || r.clientId !== clientId) };
+      await tx.putMeta(next);
+      return next;
+    });
+    this.emitStatus();
+    this.channel.post({ type: "outbox" });
+  }
+
+  /** Waits until write `id` is confirmed (or rejects with the server's refusal). */
+  awaitConfirmation(id: number): Promise<void> {
+    return this.waitFor(this.meta.clientId, id);
+  }
+
+  // ---------------------------------------------------------------- storage → memory
+
+  private async load(): Promise<void> {
+    const state = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      const rules: RuleState[] = [];
+      const rows = [];
+      for (const rule of this.options.syncRules) {
+        const stored = await tx.ruleState(rule);
+        if (stored) rules.push(stored);
+        rows.push(...(await tx.rows(rule)));
+      }
+      return { meta, rules, rows, outbox: await tx.outbox() };
+    });
+    this.meta = state.meta;
+    for (const r of state.rules) this.rules.set(r.rule, r);
+    for (const row of state.rows) this.views.setServer(row);
+    this.outbox = state.outbox;
+    const all = new Set(this.views.views().map((v) => viewId(v.rule, v.collection)));
+    this.publish(new Map(), all, state.rules.filter((r) => r.ready).map((r) => r.rule));
+  }
+
+  private async requireMeta(tx: StorageTx): Promise<Meta> {
+    const meta = await tx.meta();
+    if (meta) return meta;
+    const created: Meta = { clientId: this.newClientId(), nextMutationId: 1, rejected: [] };
+    await tx.putMeta(created);
+    return created;
+  }
+
+  private newClientId(): string {
+    return (this.options.newClientId ?? randomClientId)();
+  }
+
+  /** Another tab changed storage: read it again (rules named, or the outbox and meta). */
+  private async onTabMessage(message: TabMessage): Promise<void> {
+    if (this.stopped) return;
+    if (message.type === "rule") await this.reloadRule(message.rule);
+    else await this.reloadOutbox();
+    if (this.isLeading()) this.kickPush();
+  }
+
+  private async reloadRule(rule: string): Promise<void> {
+    const { state, rows, meta, outbox } = await this.options.storage.read(async (tx) => ({
+      state: await tx.ruleState(rule),
+      rows: await tx.rows(rule),
+      meta: await tx.meta(),
+      outbox: await tx.outbox(),
+    }));
+    if (state) this.rules.set(rule, state);
+    else this.rules.delete(rule);
+    if (meta) this.meta = meta;
+    const touched = this.views.replaceRule(rule, rows);
+    this.setOutbox(outbox);
+    this.publish(new Map(), touched, state?.ready ? [rule] : []);
+  }
+
+  private async reloadOutbox(): Promise<void> {
+    const { meta, outbox } = await this.options.storage.read(async (tx) => ({
+      meta: await tx.meta(),
+      outbox: await tx.outbox(),
+    }));
+    if (meta) this.meta = meta;
+    this.setOutbox(outbox);
+    this.publish(new Map());
+  }
+
+  /** Replaces the outbox read from storage, settling the waiters of writes that left it. */
+  private setOutbox(outbox: OutboxEntry[]): void {
+    const present = new Set(outbox.map((e) => `${e.clientId}:${e.id}`));
+    this.outbox = outbox;
+    for (const [key, waiter] of [...this.waiters]) {
+      if (present.has(key)) continue;
+      const [clientId, id] = splitWaiterKey(key);
+      const rejected = this.meta.rejected.find((r) => r.clientId === clientId && r.id === id);
+      this.waiters.delete(key);
+      if (rejected) waiter.reject(rejectionError(rejected));
+      else waiter.resolve();
+    }
+  }
+
+  // ---------------------------------------------------------------- showing
+
+  /** The writes whose effect shows: not refused, not skipped, not yet confirmed by every rule. */
+  private shownEntries(): OutboxEntry[] {
+    const confirmed = this.confirmedAll();
+    return this.outbox.filter(
+      (e) => e.status !== "skip" && e.clientId === this.meta.clientId && !(e.id <= confirmed),
+    );
+  }
+
+  private confirmedAll(): number {
+    let min = Number.MAX_SAFE_INTEGER;
+    for (const rule of this.options.syncRules) min = Math.min(min, this.rules.get(rule)?.confirmed ?? 0);
+    return min;
+  }
+
+  private isConfirmed(entry: OutboxEntry): boolean {
+    return entry.clientId === this.meta.clientId && entry.id <= this.confirmedAll();
+  }
+
+  private publish(changedServerKeys: Map<string, Set<string>>, truncated?: Set<string>, ready: string[] = []): void {
+    const batches = this.views.recompute(this.shownEntries(), changedServerKeys, truncated);
+    if (batches.length > 0 || ready.length > 0) {
+      for (const listener of this.batchListeners) {
+        try {
+          listener(batches, ready);
+        } catch (e) {
+          this.report(e);
+        }
+      }
+    }
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    if (this.statusListeners.size === 0) return;
+    const status = this.status();
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  // ---------------------------------------------------------------- pull
+
+  /** Pulls `rule` until drained; concurrent calls share one loop, and a call during a loop makes it pull again. */
+  pull(rule: string): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const list = this.pullWaiters.get(rule) ?? [];
+      list.push(resolve);
+      this.pullWaiters.set(rule, list);
+    });
+    this.pullAgain.add(rule);
+    if (!this.pulling.has(rule) && this.isLeading() && !this.fatalRules.has(rule)) void this.runPull(rule);
+    else if (!this.isLeading() || this.fatalRules.has(rule)) this.settlePullWaiters(rule);
+    return done;
+  }
+
+  private settlePullWaiters(rule: string): void {
+    const list = this.pullWaiters.get(rule) ?? [];
+    this.pullWaiters.delete(rule);
+    list.forEach((resolve) => resolve());
+  }
+
+  private async runPull(rule: string): Promise<void> {
+    this.pulling.add(rule);
+    this.pullRetry.get(rule)?.();
+    this.pullRetry.delete(rule);
+    try {
+      await this.start();
+      while (this.pullAgain.has(rule) && !this.stopped) {
+        this.pullAgain.delete(rule);
+        await this.pullUntilDrained(rule);
+      }
+      this.backoffFor(rule).reset();
+      this.settlePullWaiters(rule);
+    } catch (e) {
+      const error = asNizhalError(e);
+      this.noteError(error);
+      if (error.code === "UNKNOWN_SYNC_RULE" || error.code === "FORBIDDEN" || error.code === "UNSUPPORTED_PROTOCOL") {
+        this.fatalRules.set(rule, error); // retrying cannot help; the app shows lastError
+        this.settlePullWaiters(rule);
+      } else {
+        if (error.code === "CLIENT_ACTOR_MISMATCH") await this.renumber();
+        if (!this.stopped) {
+          const delay = this.backoffFor(rule).next(error.retryAfter);
+          this.pullRetry.set(
+            rule,
+            this.clock.schedule(delay, () => {
+              this.pullRetry.delete(rule);
+              this.pullAgain.add(rule);
+              if (!this.pulling.has(rule)) void this.runPull(rule);
+            }),
+          );
+        }
+      }
+    } finally {
+      this.pulling.delete(rule);
+    }
+  }
+
+  private backoffFor(rule: string): Backoff {
+    let b = this.pullBackoff.get(rule);
+    if (!b) this.pullBackoff.set(rule, (b = new Backoff(this.clock)));
+    return b;
+  }
+
+  private request(rule: string, cursor: string | null, held: string[]): PullRequest {
+    const buckets = this.options.bucketsForSyncRule?.(rule);
+    return {
+      syncRule: rule,
+      clientId: this.meta.clientId,
+      cursor,
+      held,
+      ...(buckets ? { buckets } : {}),
+      ...(this.options.pullLimit ? { limit: this.options.pullLimit } : {}),
+    };
+  }
+
+  private async pullUntilDrained(rule: string): Promise<void> {
+    let state = this.rules.get(rule);
+    let request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
+    // a reset's pages are buffered until drained, then replace the rule's rows at once
+    let resetPages: { first: PullRequest; pages: PullResponse[]; held: Set<string> } | undefined;
+    for (;;) {
+      const response = await this.options.transport.pull(request);
+      this.setOnline(true);
+      if (resetPages || (response.reset && response.hasMore)) {
+        resetPages ??= { first: request, pages: [], held: new Set() };
+        resetPages.pages.push(response);
+        for (const b of response.revokedBuckets) resetPages.held.delete(b);
+        for (const b of response.loadedBuckets) resetPages.held.add(b);
+        if (response.hasMore) {
+          request = this.request(rule, response.cursor, [...resetPages.held]);
+          continue;
+        }
+        const applied = await this.apply(rule, resetPages.first, resetPages.pages);
+        if (!applied) return;
+        resetPages = undefined;
+      } else if (!(await this.apply(rule, request, [response]))) {
+        return; // stale: another tab or loop moved the cursor; a pull that wanted more asks again
+      }
+      if (!response.hasMore) return;
+      state = this.rules.get(rule);
+      request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
+    }
+  }
+
+  /**
+   * Applies one response (or a reset's pages) in one storage transaction, only while the stored client id and cursor
+   * still equal the request's (compare-and-set), then shows the result. Returns false for a stale response.
+   */
+  private async apply(rule: string, request: PullRequest, pages: PullResponse[]): Promise<boolean> {
+    const last = pages[pages.length - 1]!;
+    const reset = pages[0]!.reset;
+    const result = await this.options.storage.write(async (tx) => {
+      const meta = await tx.meta();
+      const stored = await tx.ruleState(rule);
+      if (meta?.clientId !== request.clientId || (stored?.cursor ?? null) !== request.cursor) return undefined;
+      const held = new Set(reset ? [] : (stored?.held ?? []));
+      const changed = new Map<string, Set<string>>();
+      const touch = (collection: string, key: string) => {
+        const id = viewId(rule, collection);
+        let keys = changed.get(id);
+        if (!keys) changed.set(id, (keys = new Set()));
+        keys.add(key);
+      };
+      // rows as this transaction leaves them, for the memory side: key → row or null
+      const rows = new Map<string, { collection: string; key: string; row: StoredRow | null }>();
+      const rowKey = (collection: string, key: string) => `${collection}\u0000${key}`;
+      if (reset) await tx.clearRows(rule);
+      for (const page of pages) {
+        for (const change of page.changes) {
+          touch(change.collection, change.key);
+          if (change.op === "upsert") {
+            const row = { rule, collection: change.collection, key: change.key, row: change.row, buckets: change.buckets };
+            rows.set(rowKey(change.collection, change.key), { collection: change.collection, key: change.key, row });
+            await tx.putRow(row);
+          } else {
+            rows.set(rowKey(change.collection, change.key), { collection: change.collection, key: change.key, row: null });
+            await tx.deleteRow(rule, change.collection, change.key);
+          }
+        }
+        if (page.revokedBuckets.length > 0) {
+          const revoked = new Set(page.revokedBuckets);
+          page.revokedBuckets.forEach((b) => held.delete(b));
+          for (const row of await tx.rows(rule)) {
+            if (!row.buckets.some((b) => revoked.has(b))) continue;
+            const buckets = row.buckets.filter((b) => !revoked.has(b));
+            touch(row.collection, row.key);
+            if (buckets.length === 0) {
+              rows.set(rowKey(row.collection, row.key), { collection: row.collection, key: row.key, row: null });
+              await tx.deleteRow(rule, row.collection, row.key);
+            } else {
+              const kept = { ...row, buckets };
+              rows.set(rowKey(row.collection, row.key), { collection: row.collection, key: row.key, row: kept });
+              await tx.putRow(kept);
+            }
+          }
+        }
+        page.loadedBuckets.forEach((b) => held.add(b));
+      }
+      const drained = !last.hasMore;
+      const next: RuleState = {
+        rule,
+        cursor: last.cursor,
+        held: [...held],
+        confirmed: drained ? (last.lastMutationId ?? stored?.confirmed ?? 0) : (stored?.confirmed ?? 0),
+        ready: drained || (!reset && (stored?.ready ?? false)),
+      };
+      await tx.putRuleState(next);
+      // writes now confirmed by every rule and already answered by the server leave the outbox here, with their rows
+      let confirmedAll = next.confirmed;
+      for (const other of this.options.syncRules) {
+        if (other !== rule) confirmedAll = Math.min(confirmedAll, (await tx.ruleState(other))?.confirmed ?? 0);
+      }
+      const gone: number[] = [];
+      for (const entry of await tx.outbox()) {
+        if (entry.status === "applied" && entry.clientId === meta.clientId && entry.id <= confirmedAll) {
+          await tx.deleteOutbox(entry.id);
+          gone.push(entry.id);
+        }
+      }
+      return { next, changed, rows, gone };
+    });
+    if (!result) {
+      await this.reloadRule(rule); // another tab applied a response: show what it stored
+      return false;
+    }
+    const wasReady = this.rules.get(rule)?.ready ?? false;
+    this.rules.set(rule, result.next);
+    let truncated: Set<string> | undefined;
+    if (reset) truncated = this.views.replaceRule(rule, []);
+    for (const { collection, key, row } of result.rows.values()) {
+      if (row) this.views.setServer(row);
+      else this.views.deleteServer(rule, collection, key);
+    }
+    const gone = new Set(result.gone);
+    const confirmedNow = this.outbox.filter((e) => gone.has(e.id) && e.clientId === this.meta.clientId);
+    this.outbox = this.outbox.filter((e) => !(gone.has(e.id) && e.clientId === this.meta.clientId));
+    if (truncated) {
+      for (const id of result.changed.keys()) truncated.add(id);
+      for (const v of this.views.views()) if (v.rule === rule) truncated.add(viewId(v.rule, v.collection));
+    }
+    this.publish(result.changed, truncated, result.next.ready && (!wasReady || reset) ? [rule] : []);
+    for (const entry of confirmedNow) this.settle(entry.clientId, entry.id);
+    // pending writes the server has answered but whose outcome we have not seen keep their waiter until the push
+    this.channel.post({ type: "rule", rule });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- push
+
+  /** Drains the outbox now, unless a drain runs (it goes on) or waits out a backoff (new writes wait with it). */
+  private kickPush(): void {
+    if (!this.isLeading() || this.stopped || this.cancelPushRetry) return;
+    if (this.pushing) {
+      this.pushAgain = true;
+      return;
+    }
+    void this.runPush();
+  }
+
+  private async runPush(): Promise<void> {
+    this.pushing = true;
+    try {
+      await this.start();
+      do {
+        this.pushAgain = false;
+        while (!this.stopped && this.isLeading()) {
+          const batch = this.nextBatch();
+          if (batch.length === 0) break;
+          await this.pushBatch(batch);
+        }
+      } while (this.pushAgain && !this.stopped);
+      this.pushBackoff.reset();
+    } catch (e) {
+      const error = asNizhalError(e);
+      this.noteError(error);
+      if (!this.stopped) {
+        const delay = this.pushBackoff.next(error.retryAfter);
+        this.cancelPushRetry = this.clock.schedule(delay, () => {
+          this.cancelPushRetry = undefined;
+          this.kickPush();
+        });
+      }
+    } finally {
+      this.pushing = false;
+    }
+  }
+
+  /** The next contiguous run of unsent writes of the current client id, in id order. */
+  private nextBatch(): OutboxEntry[] {
+    const batch: OutboxEntry[] = [];
+    for (const entry of this.outbox) {
+      if (entry.clientId !== this.meta.clientId || entry.status === "applied") continue;
+      const previous = batch[batch.length - 1];
+      if (previous && entry.id !== previous.id + 1) break;
+      batch.push(entry);
+      if (batch.length >= this.batchSize) break;
+    }
+    return batch;
+  }
+
+  private async pushBatch(batch: OutboxEntry[]): Promise<void> {
+    const mutations: PushMutation[] = batch.map((e) =>
+      e.status === "skip" ? { id: e.id, name: SKIP_MUTATOR } : { id: e.id, name: e.name, args: e.args },
+    );
+    let outcomes: MutationOutcome[];
+    try {
+      outcomes = (await this.options.transport.push({ clientId: this.meta.clientId, mutations })).results;
+    } catch (e) {
+      const error = asNizhalError(e);
+      if (error.code === "NETWORK") this.setOnline(false);
+      else this.setOnline(true);
+      switch (error.code) {
+        case "MUTATION_ORDER":
+          return this.fillGap(batch[0]!.id, Number(error.details?.["expected"]));
+        case "MUTATION_CONFLICT":
+        case "CLIENT_ACTOR_MISMATCH":
+          return this.renumber();
+        case "PAYLOAD_TOO_LARGE":
+        case "MALFORMED_REQUEST":
+          if (batch.length > 1) {
+            this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+            return;
+          }
+          return this.refuseLocally(batch[0]!, error);
+        default:
+          throw error;
+      }
+    }
+    this.setOnline(true);
+    this.batchSize = Math.min(this.options.batchSize ?? 100, 100);
+    const stoppedBy = outcomes.find((o) => o.status === "notAttempted");
+    await this.record(outcomes.filter((o) => o.status !== "notAttempted"));
+    if (stoppedBy) {
+      const error = stoppedBy.error;
+      throw new NizhalError(error?.code ?? "TRANSIENT", error?.message ?? "the server stopped the batch", true);
+    }
+  }
+
+  /** Records the server's outcomes: applied writes wait for confirmation, refused ones roll back at once. */
+  private async record(outcomes: MutationOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const clientId = this.meta.clientId;
+    const confirmedAll = this.confirmedAll();
+    const result = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      if (meta.clientId !== clientId) return undefined;
+      const byId = new Map((await tx.outbox()).map((e) => [e.id, e]));
+      const removed: number[] = [];
+      const appliedIds: number[] = [];
+      const rejected: RejectedWrite[] = [];
+      for (const outcome of outcomes) {
+        const entry = byId.get(outcome.id);
+        if (!entry || entry.clientId !== clientId) continue;
+        if (outcome.status === "applied" && entry.status === "pending" && entry.id > confirmedAll) {
+          await tx.putOutbox({ ...entry, status: "applied" });
+          appliedIds.push(entry.id);
+          continue;
+        }
+        await tx.deleteOutbox(entry.id);
+        removed.push(entry.id);
+        if (outcome.status === "rejected" && entry.status !== "skip" && outcome.error.code !== "MUTATION_SKIPPED") {
+          rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
+        }
+      }
+      const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
+      if (rejected.length > 0) await tx.putMeta(next);
+      return { removed, appliedIds, rejected, meta: next };
+    });
+    if (!result) return;
+    this.meta = result.meta;
+    const removed = new Set(result.removed);
+    const applied = new Set(result.appliedIds);
+    this.outbox = this.outbox
+      .filter((e) => !(e.clientId === clientId && removed.has(e.id)))
+      .map((e) => (e.clientId === clientId && applied.has(e.id) ? { ...e, status: "applied" as const } : e));
+    this.publish(new Map());
+    for (const id of result.removed) {
+      const refusal = result.rejected.find((r) => r.id === id);
+      if (refusal) this.settle(clientId, id, rejectionError(refusal));
+      else this.settle(clientId, id);
+    }
+    this.channel.post({ type: "outbox" });
+  }
+
+  /** `MUTATION_ORDER`: the server expects an id below the batch's; ids it never got go out as `nizhal.skip`. */
+  private async fillGap(first: number, expected: number): Promise<void> {
+    if (!Number.isSafeInteger(expected) || expected < 1 || expected >= first) {
+      throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
+    }
+    const clientId = this.meta.clientId;
+    const filled = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      if (meta.clientId !== clientId) return [];
+      const have = new Set((await tx.outbox()).map((e) => e.id));
+      const skips: OutboxEntry[] = [];
+      for (let id = expected; id < first; id++) {
+        if (have.has(id)) continue;
+        const skip: OutboxEntry = { id, clientId, name: SKIP_MUTATOR, args: {}, createdAt: this.clock.now(), status: "skip" };
+        await tx.putOutbox(skip);
+        skips.push(skip);
+      }
+      return skips;
+    });
+    this.outbox = [...this.outbox, ...filled].sort((a, b) => a.id - b.id);
+  }
+
+  /** A write the server cannot take in any batch (too large, malformed): refused here, its id skipped. */
+  private async refuseLocally(entry: OutboxEntry, error: NizhalError): Promise<void> {
+    const refusal = rejectedWrite(entry, { code: error.code, message: error.message }, this.clock.now());
+    this.meta = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      await tx.putOutbox({ ...entry, status: "skip" });
+      const next = { ...meta, rejected: [...meta.rejected, refusal].slice(-MAX_REJECTED_KEPT) };
+      await tx.putMeta(next);
+      return next;
+    });
+    this.outbox = this.outbox.map((e) => (e === entry ? { ...e, status: "skip" as const } : e));
+    this.publish(new Map());
+    this.settle(entry.clientId, entry.id, rejectionError(refusal));
+    this.channel.post({ type: "outbox" });
+  }
+
+  /**
+   * `MUTATION_CONFLICT` (the server holds other writes under our ids: local storage was lost) or a client id bound to
+   * another actor: continue under a new client id, with the unsent writes renumbered from 1. Writes already applied
+   * stay applied on the server and arrive by pull; their overlay goes.
+   */
+  private async renumber(): Promise<void> {
+    const oldId = this.meta.clientId;
+    const fresh = this.newClientId();
+    const result = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      if (meta.clientId !== oldId) return undefined;
+      const outbox = await tx.outbox();
+      await tx.clearOutbox();
+      const moved: Array<{ from: number; entry: OutboxEntry }> = [];
+      let next = 1;
+      for (const entry of outbox) {
+        if (entry.status !== "pending") continue;
+        const renumbered: OutboxEntry = { ...entry, id: next++, clientId: fresh };
+        await tx.putOutbox(renumbered);
+        moved.push({ from: entry.id, entry: renumbered });
+      }
+      for (const rule of this.options.syncRules) {
+        const state = await tx.ruleState(rule);
+        if (state) await tx.putRuleState({ ...state, confirmed: 0 }); // the server resets the cursor of the old id
+      }
+      const nextMeta: Meta = { ...meta, clientId: fresh, nextMutationId: next };
+      await tx.putMeta(nextMeta);
+      return { moved, meta: nextMeta };
+    });
+    if (!result) return;
+    this.meta = result.meta;
+    for (const [rule, state] of this.rules) this.rules.set(rule, { ...state, confirmed: 0 });
+    for (const { from, entry } of result.moved) {
+      const waiter = this.waiters.get(`${oldId}:${from}`);
+      if (waiter) {
+        this.waiters.delete(`${oldId}:${from}`);
+        this.waiters.set(`${fresh}:${entry.id}`, waiter);
+      }
+    }
+    for (const [key, waiter] of [...this.waiters]) {
+      if (key.startsWith(oldId + ":")) {
+        this.waiters.delete(key); // applied under the old id: it is on the server
+        waiter.resolve();
+      }
+    }
+    this.outbox = result.moved.map((m) => m.entry);
+    this.publish(new Map());
+    this.channel.post({ type: "outbox" });
+    this.pullAll();
+  }
+
+  private waitFor(clientId: string, id: number): Promise<void> {
+    const key = `${clientId}:${id}`;
+    const entry = this.outbox.find((e) => e.clientId === clientId && e.id === id);
+    const refusal = this.meta.rejected.find((r) => r.clientId === clientId && r.id === id);
+    if (refusal) return Promise.reject(rejectionError(refusal));
+    if (!entry && id < this.meta.nextMutationId && clientId === this.meta.clientId) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const previous = this.waiters.get(key);
+      this.waiters.set(key, {
+        resolve: () => {
+          previous?.resolve();
+          resolve();
+        },
+        reject: (e) => {
+          previous?.reject(e);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  private settle(clientId: string, id: number, error?: NizhalError): void {
+    const key = `${clientId}:${id}`;
+    const waiter = this.waiters.get(key);
+    if (!waiter) return;
+    this.waiters.delete(key);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
+  // ---------------------------------------------------------------- realtime
+
+  private connectStream(): void {
+    if (this.options.realtime === false || this.socket || this.stopped || !this.isLeading() || this.streamFatal) return;
+    this.cancelReconnect?.();
+    this.cancelReconnect = undefined;
+    let socket: StreamSocket | undefined;
+    try {
+      socket = this.options.transport.openStream({
+        onOpen: () => void this.hello(socket!),
+        onFrame: (frame) => this.onFrame(socket!, frame),
+        onClose: (code) => this.onStreamClosed(socket!, code),
+      });
+    } catch (e) {
+      this.report(e);
+      this.schedulePoll();
+      return;
+    }
+    this.socket = socket;
+    this.schedulePoll();
+  }
+
+  private async hello(socket: StreamSocket): Promise<void> {
+    try {
+      const token = this.options.auth ? await streamToken(this.options.auth) : "";
+      const buckets: Record<string, BucketFilter[]> = {};
+      for (const rule of this.options.syncRules) {
+        const filter = this.options.bucketsForSyncRule?.(rule);
+        if (filter) buckets[rule] = filter;
+      }
+      if (this.socket !== socket) return;
+      socket.send({ type: "hello", token, syncRules: this.options.syncRules, buckets });
+    } catch (e) {
+      this.report(e);
+      socket.close();
+    }
+  }
+
+  private onFrame(socket: StreamSocket, frame: StreamFrame): void {
+    if (this.socket !== socket) return;
+    if (frame.type === "ready") {
+      this.streamReady = true;
+      this.streamBackoff.reset();
+      this.cancelPoll?.();
+      this.cancelPoll = undefined;
+      this.setOnline(true);
+      void this.pullAll(); // commits before ready were not poked
+    } else if (frame.type === "poke" && this.options.syncRules.includes(frame.syncRule)) {
+      void this.pull(frame.syncRule);
+    }
+  }
+
+  private onStreamClosed(socket: StreamSocket, code: number): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.streamReady = false;
+    this.emitStatus();
+    if (this.stopped) return;
+    if (code === 4404 || code === 4400) {
+      this.streamFatal = true; // the hello names a rule the server does not know: pulls report it
+      this.noteError(new NizhalError(code === 4404 ? "UNKNOWN_SYNC_RULE" : "MALFORMED_REQUEST", "the stream refused the hello", false));
+    }
+    if (code === 4401) void this.options.auth?.onUnauthenticated?.();
+    this.schedulePoll();
+    if (!this.streamFatal && this.isLeading()) {
+      const delay = this.streamBackoff.next();
+      this.cancelReconnect = this.clock.schedule(delay, () => {
+        this.cancelReconnect = undefined;
+        this.connectStream();
+      });
+    }
+  }
+
+  private disconnectStream(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.streamReady = false;
+    this.cancelReconnect?.();
+    this.cancelReconnect = undefined;
+    socket?.close();
+    this.emitStatus();
+  }
+
+  /** Without a ready stream, pull every rule on an interval. */
+  private schedulePoll(): void {
+    if (this.cancelPoll || this.stopped || !this.isLeading()) return;
+    const interval = this.options.pollIntervalMs ?? 10_000;
+    this.cancelPoll = this.clock.schedule(interval, () => {
+      this.cancelPoll = undefined;
+      if (this.streamReady || this.stopped || !this.isLeading()) return;
+      void this.pullAll();
+      this.schedulePoll();
+    });
+  }
+
+  // ---------------------------------------------------------------- tabs and status
+
+  private isLeading(): boolean {
+    return this.leadership.isLeader() && !this.stopped;
+  }
+
+  private onLeadership(leader: boolean, reload: boolean): void {
+    if (this.stopped) return;
+    if (leader) {
+      // a tab that becomes leader later reads the outbox again: the last leader may have changed it
+      void (reload ? this.reloadOutbox() : Promise.resolve()).then(() => {
+        this.kickPush();
+        void this.pullAll();
+        this.connectStream();
+        this.schedulePoll();
+      });
+    } else {
+      this.disconnectStream();
+    }
+    this.emitStatus();
+  }
+
+  private setOnline(online: boolean): void {
+    if (this.online === online) return;
+    this.online = online;
+    if (online) this.lastError = undefined;
+    this.emitStatus();
+  }
+
+  private noteError(error: NizhalError): void {
+    this.lastError = { code: error.code, message: error.message };
+    if (error.code === "NETWORK") this.online = false;
+    this.emitStatus();
+  }
+
+  private report(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+    else console.error("nizhal:", error);
+  }
+}
+
+function asNizhalError(e: unknown): NizhalError {
+  if (e instanceof NizhalError) return e;
+  return new NizhalError("INTERNAL", e instanceof Error ? e.message : String(e), true);
+}
+
+function rejectedWrite(
+  entry: OutboxEntry,
+  error: { code: string; message: string; details?: Record<string, unknown> },
+  at: number,
+): RejectedWrite {
+  return {
+    id: entry.id,
+    clientId: entry.clientId,
+    name: entry.name,
+    args: entry.args,
+    code: error.code,
+    message: error.message,
+    ...(error.details ? { details: error.details } : {}),
+    at,
+  };
+}
+
+function rejectionError(r: RejectedWrite): NizhalError {
+  return new NizhalError(r.code, r.message, false, undefined, r.details);
+}
+
+function splitWaiterKey(key: string): [string, number] {
+  const at = key.lastIndexOf(":");
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}

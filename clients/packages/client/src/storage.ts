@@ -1,0 +1,98 @@
+import type { Row } from "./protocol.js";
+
+/**
+ * Where a client keeps its state: one instance per server and actor (the next user of the same browser gets their
+ * own). IndexedDB in browsers ({@link ./indexeddb.ts}), memory in tests and Node ({@link MemoryStorage}); later
+ * wa-sqlite or op-sqlite behind the same interface.
+ *
+ * A `write` transaction must be atomic and isolated against other writers of the same storage, also in other tabs:
+ * the mutation id allocation (read meta, increment, append to the outbox) and the compare-and-set of a pull
+ * response rely on it. Its function may await only the transaction's own requests.
+ */
+export interface NizhalStorage {
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+export interface StorageTx {
+  meta(): Promise<Meta | undefined>;
+  putMeta(meta: Meta): Promise<void>;
+
+  ruleState(rule: string): Promise<RuleState | undefined>;
+  putRuleState(state: RuleState): Promise<void>;
+
+  /** Rows of a rule, every collection. */
+  rows(rule: string): Promise<StoredRow[]>;
+  row(rule: string, collection: string, key: string): Promise<StoredRow | undefined>;
+  putRow(row: StoredRow): Promise<void>;
+  deleteRow(rule: string, collection: string, key: string): Promise<void>;
+  clearRows(rule: string): Promise<void>;
+
+  /** The outbox in id order. */
+  outbox(): Promise<OutboxEntry[]>;
+  putOutbox(entry: OutboxEntry): Promise<void>;
+  deleteOutbox(id: number): Promise<void>;
+  clearOutbox(): Promise<void>;
+}
+
+/** The client id and its mutation sequence, always replaced together; plus the writes the server refused. */
+export interface Meta {
+  clientId: string;
+  /** The id the next write gets. */
+  nextMutationId: number;
+  /** The most recent refused writes, newest last, for the app to show (capped). */
+  rejected: RejectedWrite[];
+}
+
+export interface RejectedWrite {
+  id: number;
+  clientId: string;
+  name: string;
+  args: unknown;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  at: number;
+}
+
+export interface RuleState {
+  rule: string;
+  cursor: string | null;
+  /** Buckets named in `loadedBuckets` since the last reset, minus those revoked. */
+  held: string[];
+  /** `lastMutationId` of the last drained response applied (0 before any). */
+  confirmed: number;
+  /** True once a drained response has been applied since the last reset. */
+  ready: boolean;
+}
+
+export interface StoredRow {
+  rule: string;
+  collection: string;
+  key: string;
+  row: Row;
+  buckets: string[];
+}
+
+/**
+ * A local write. `pending`: to send; its effect shows. `skip`: dropped locally, sent as `nizhal.skip` to use up its
+ * id. `applied`: the server applied it; its effect shows until every synced rule confirms it.
+ */
+export interface OutboxEntry {
+  id: number;
+  clientId: string;
+  name: string;
+  args: unknown;
+  createdAt: number;
+  status: "pending" | "skip" | "applied";
+  /** The effect as data, for writes made through a collection's insert/update/delete; else the client mutator's. */
+  effects?: Effect[];
+}
+
+/** An absolute change to the local state (applying it twice is harmless). */
+export type Effect =
+  | { op: "put"; collection: string; key: string; row: Row }
+  | { op: "delete"; collection: string; key: string };
+
+export const MAX_REJECTED_KEPT = 50;

@@ -1,0 +1,185 @@
+import {
+  NizhalError,
+  PROTOCOL_VERSION,
+  type ErrorBody,
+  type PullRequest,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+  type StreamFrame,
+} from "./protocol.js";
+
+/** How the engine talks to the server: fetch + WebSocket in real life, a scripted fake in unit tests. */
+export interface Transport {
+  pull(request: PullRequest): Promise<PullResponse>;
+  push(request: PushRequest): Promise<PushResponse>;
+  /** Opens `/sync/stream`; the engine sends the hello itself. */
+  openStream(handlers: StreamHandlers): StreamSocket;
+}
+
+export interface StreamHandlers {
+  onOpen(): void;
+  onFrame(frame: StreamFrame): void;
+  onClose(code: number, reason: string): void;
+}
+
+export interface StreamSocket {
+  send(frame: unknown): void;
+  close(): void;
+}
+
+export interface Auth {
+  /** Headers for every HTTP call, e.g. `{Authorization: "Bearer …"}`; called before each request. */
+  getHeaders(): Record<string, string> | Promise<Record<string, string>>;
+  /** The bearer token for the stream's hello; by default taken from the `Authorization` header. */
+  getToken?(): string | Promise<string>;
+  /** Called when the server refused the credentials (401, or the stream's 4401), before a retry. */
+  onUnauthenticated?(): void | Promise<void>;
+}
+
+export interface HttpTransportOptions {
+  server: string;
+  auth: Auth;
+  fetch?: typeof fetch;
+  /** A WebSocket constructor (browsers have one; in Node 20 pass `ws`). */
+  WebSocket?: new (url: string) => WebSocketLike;
+  /** How long a request may take before it counts as lost. */
+  timeoutMs?: number;
+}
+
+export interface WebSocketLike {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** The token for the stream's hello: `auth.getToken()`, else the bearer of `auth.getHeaders()`. */
+export async function streamToken(auth: Auth): Promise<string> {
+  if (auth.getToken) return auth.getToken();
+  const headers = await auth.getHeaders();
+  const value = Object.entries(headers).find(([name]) => name.toLowerCase() === "authorization")?.[1] ?? "";
+  return value.replace(/^Bearer\s+/i, "");
+}
+
+/** The protocol over `fetch` and `WebSocket`. */
+export class HttpTransport implements Transport {
+  private readonly base: string;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.base = options.server.replace(/\/+$/, "");
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  pull(request: PullRequest): Promise<PullResponse> {
+    return this.post<PullResponse>("/sync/pull", request, isPullResponse);
+  }
+
+  push(request: PushRequest): Promise<PushResponse> {
+    return this.post<PushResponse>("/sync/push", request, isPushResponse);
+  }
+
+  openStream(handlers: StreamHandlers): StreamSocket {
+    const Ws = this.options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
+    if (!Ws) throw new Error("no WebSocket implementation: pass one as options.WebSocket");
+    const url = this.base.replace(/^http/, "ws") + "/sync/stream";
+    const socket = new Ws(url);
+    let closed = false;
+    const close = (code: number, reason: string) => {
+      if (closed) return;
+      closed = true;
+      handlers.onClose(code, reason);
+    };
+    socket.onopen = () => handlers.onOpen();
+    socket.onmessage = (event) => {
+      if (typeof event.data !== "string") return;
+      try {
+        const frame = JSON.parse(event.data) as StreamFrame;
+        if (frame && typeof frame.type === "string") handlers.onFrame(frame);
+      } catch {
+        // not a frame of the protocol: ignore it, the pull is authoritative
+      }
+    };
+    socket.onclose = (event) => close(event.code, event.reason);
+    socket.onerror = () => close(1006, "error");
+    return {
+      send: (frame) => socket.send(JSON.stringify(frame)),
+      close: () => {
+        try {
+          socket.close(1000, "bye");
+        } catch {
+          // not open yet
+        }
+        close(1000, "closed by the client");
+      },
+    };
+  }
+
+  private async post<T>(path: string, body: unknown, valid: (value: unknown) => boolean): Promise<T> {
+    const headers = await this.options.auth.getHeaders();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(this.base + path, {
+        method: "POST",
+        headers: {
+          ...headers,
+          "Content-Type": "application/json",
+          "Nizhal-Protocol": String(PROTOCOL_VERSION),
+        },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } catch (e) {
+      throw NizhalError.network(`no answer from the server: ${(e as Error).message ?? e}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      if (response.ok) throw NizhalError.network("the server's answer is not JSON");
+      json = undefined;
+    }
+    if (!response.ok) {
+      const error = (json as { error?: ErrorBody } | undefined)?.error;
+      const retryAfter = Number(response.headers.get("Retry-After") ?? "");
+      if (response.status === 401) await this.options.auth.onUnauthenticated?.();
+      throw new NizhalError(
+        error?.code ?? (response.status >= 500 ? "TRANSIENT" : "MALFORMED_REQUEST"),
+        error?.message ?? `the server answered ${response.status}`,
+        error?.retryable ?? (response.status >= 500 || response.status === 429 || response.status === 401),
+        response.status,
+        error?.details,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      );
+    }
+    if (!valid(json)) throw NizhalError.network("the server's answer does not have the protocol's shape");
+    return json as T;
+  }
+}
+
+function isPullResponse(v: unknown): boolean {
+  const r = v as PullResponse;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.cursor === "string" &&
+    typeof r.hasMore === "boolean" &&
+    Array.isArray(r.changes) &&
+    Array.isArray(r.revokedBuckets ?? []) &&
+    Array.isArray(r.loadedBuckets ?? [])
+  );
+}
+
+function isPushResponse(v: unknown): boolean {
+  const r = v as PushResponse;
+  return typeof r === "object" && r !== null && Array.isArray(r.results);
+}

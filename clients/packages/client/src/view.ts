@@ -1,0 +1,274 @@
+import type { Row } from "./protocol.js";
+import type { Effect, OutboxEntry, StoredRow } from "./storage.js";
+
+/**
+ * What a client mutator sees and does: the rows as they would be with every earlier pending write applied.
+ * Effects are absolute (put the whole row, delete a key), so recomputing them over new server rows is harmless.
+ */
+export interface EffectTx {
+  get(collection: string, key: string): Row | undefined;
+  /** Every row of a collection, in no particular order. */
+  list(collection: string): Row[];
+  /** Inserts or replaces the row; its key comes from the collection's key columns. */
+  put(collection: string, row: Row): void;
+  delete(collection: string, key: string): void;
+  /** The key of `row` in `collection`, by its key columns. */
+  keyOf(collection: string, row: Row): string;
+}
+
+/** The optimistic effect of a mutator on the client: the same name and args as the server's mutator. */
+export type ClientMutator<A = never> = (tx: EffectTx, args: A) => void;
+
+/** A view is one (sync rule, collection) pair: what one TanStack collection shows. */
+export const viewId = (rule: string, collection: string) => `${rule}\u0000${collection}`;
+
+export interface ViewChange {
+  key: string;
+  /** The row now shown, or undefined when the key is no longer shown. */
+  value: Row | undefined;
+}
+
+/** The changes of one view in one batch; `truncate` replaces everything the view showed. */
+export interface ViewBatch {
+  rule: string;
+  collection: string;
+  truncate: boolean;
+  changes: ViewChange[];
+}
+
+/**
+ * Server rows per view, plus the overlay of pending writes rebased over them, and what was last shown: turns a change
+ * of either into the minimal list of row changes per view.
+ */
+export class RowViews {
+  /** view → key → stored server row */
+  private readonly server = new Map<string, Map<string, StoredRow>>();
+  /** view → key → row or null (deleted by a pending write) */
+  private overlay = new Map<string, Map<string, Row | null>>();
+  /** view → key → row last handed to listeners */
+  private readonly shown = new Map<string, Map<string, Row>>();
+  /** collection → rules that have it */
+  private readonly rulesOf = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly mutators: Record<string, ClientMutator<any>>,
+    private readonly keyColumns: Record<string, string[]>,
+    private readonly onMutatorError: (entry: OutboxEntry, error: unknown) => void,
+  ) {}
+
+  /** Declares that `rule` has `collection`, so that writes to that collection show in its view. */
+  declare(rule: string, collection: string): void {
+    let rules = this.rulesOf.get(collection);
+    if (!rules) this.rulesOf.set(collection, (rules = new Set()));
+    rules.add(rule);
+  }
+
+  views(): Array<{ rule: string; collection: string }> {
+    const out: Array<{ rule: string; collection: string }> = [];
+    for (const [collection, rules] of this.rulesOf) for (const rule of rules) out.push({ rule, collection });
+    return out;
+  }
+
+  keyOf(collection: string, row: Row): string {
+    const columns = this.keyColumns[collection] ?? ["id"];
+    if (columns.length === 1) return textOf(row[columns[0]!]);
+    return JSON.stringify(columns.map((c) => textOf(row[c])));
+  }
+
+  serverRow(rule: string, collection: string, key: string): StoredRow | undefined {
+    return this.server.get(viewId(rule, collection))?.get(key);
+  }
+
+  serverRows(rule: string): StoredRow[] {
+    const out: StoredRow[] = [];
+    for (const [id, rows] of this.server) if (id.startsWith(rule + "\u0000")) out.push(...rows.values());
+    return out;
+  }
+
+  /** Replaces a rule's server rows (after a reset, or on reload). Returns the view ids touched. */
+  replaceRule(rule: string, rows: StoredRow[]): Set<string> {
+    const touched = new Set<string>();
+    for (const id of [...this.server.keys()]) {
+      if (id.startsWith(rule + "\u0000")) {
+        touched.add(id);
+        this.server.delete(id);
+      }
+    }
+    for (const row of rows) touched.add(this.setServer(row));
+    return touched;
+  }
+
+  setServer(row: StoredRow): string {
+    this.declare(row.rule, row.collection);
+    const id = viewId(row.rule, row.collection);
+    let rows = this.server.get(id);
+    if (!rows) this.server.set(id, (rows = new Map()));
+    rows.set(row.key, row);
+    return id;
+  }
+
+  deleteServer(rule: string, collection: string, key: string): void {
+    this.server.get(viewId(rule, collection))?.delete(key);
+  }
+
+  /**
+   * Rebases `entries` (the writes still shown, in id order) over the server rows and returns the changes to show,
+   * per view: keys of `changedServerKeys` and keys the old or new overlay touched, plus whole views in `truncated`.
+   */
+  recompute(
+    entries: OutboxEntry[],
+    changedServerKeys: Map<string, Set<string>>,
+    truncated: Set<string> = new Set(),
+  ): ViewBatch[] {
+    const previous = this.overlay;
+    this.overlay = this.rebase(entries);
+    const candidates = new Map<string, Set<string>>();
+    const add = (id: string, keys: Iterable<string>) => {
+      let set = candidates.get(id);
+      if (!set) candidates.set(id, (set = new Set()));
+      for (const k of keys) set.add(k);
+    };
+    for (const [id, keys] of changedServerKeys) add(id, keys);
+    for (const [id, keys] of previous) add(id, keys.keys());
+    for (const [id, keys] of this.overlay) add(id, keys.keys());
+
+    const batches: ViewBatch[] = [];
+    for (const id of truncated) {
+      const [rule, collection] = id.split("\u0000") as [string, string];
+      const rows = new Map<string, Row>();
+      for (const key of this.keysOf(id)) {
+        const value = this.display(id, key);
+        if (value !== undefined) rows.set(key, value);
+      }
+      this.shown.set(id, rows);
+      batches.push({
+        rule,
+        collection,
+        truncate: true,
+        changes: [...rows].map(([key, value]) => ({ key, value })),
+      });
+    }
+    for (const [id, keys] of candidates) {
+      if (truncated.has(id)) continue;
+      const [rule, collection] = id.split("\u0000") as [string, string];
+      let shown = this.shown.get(id);
+      if (!shown) this.shown.set(id, (shown = new Map()));
+      const changes: ViewChange[] = [];
+      for (const key of keys) {
+        const value = this.display(id, key);
+        const before = shown.get(key);
+        if (value === undefined) {
+          if (before !== undefined) {
+            shown.delete(key);
+            changes.push({ key, value: undefined });
+          }
+        } else if (before === undefined || !deepEqual(before, value)) {
+          shown.set(key, value);
+          changes.push({ key, value });
+        }
+      }
+      if (changes.length > 0) batches.push({ rule, collection, truncate: false, changes });
+    }
+    return batches;
+  }
+
+  /** Everything a view shows now (what a collection that starts late loads). */
+  snapshot(rule: string, collection: string): Map<string, Row> {
+    return new Map(this.shown.get(viewId(rule, collection)) ?? []);
+  }
+
+  /** The row a view shows for `key`, with pending writes applied. */
+  display(id: string, key: string): Row | undefined {
+    const overlaid = this.overlay.get(id);
+    if (overlaid?.has(key)) return overlaid.get(key) ?? undefined;
+    return this.server.get(id)?.get(key)?.row;
+  }
+
+  /** The row of `collection` as a client mutator sees it: the first view that has the collection. */
+  current(collection: string, key: string): Row | undefined {
+    for (const rule of this.rulesOf.get(collection) ?? []) {
+      const value = this.display(viewId(rule, collection), key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  private keysOf(id: string): Set<string> {
+    return new Set([...(this.server.get(id)?.keys() ?? []), ...(this.overlay.get(id)?.keys() ?? [])]);
+  }
+
+  private rebase(entries: OutboxEntry[]): Map<string, Map<string, Row | null>> {
+    const overlay = new Map<string, Map<string, Row | null>>();
+    const apply = (effect: Effect) => {
+      for (const rule of this.rulesOf.get(effect.collection) ?? []) {
+        const id = viewId(rule, effect.collection);
+        let keys = overlay.get(id);
+        if (!keys) overlay.set(id, (keys = new Map()));
+        keys.set(effect.key, effect.op === "put" ? effect.row : null);
+      }
+    };
+    const read = (collection: string, key: string): Row | undefined => {
+      for (const rule of this.rulesOf.get(collection) ?? []) {
+        const id = viewId(rule, collection);
+        const keys = overlay.get(id);
+        if (keys?.has(key)) return keys.get(key) ?? undefined;
+        const row = this.server.get(id)?.get(key)?.row;
+        if (row !== undefined) return row;
+      }
+      return undefined;
+    };
+    const tx: EffectTx = {
+      get: (collection, key) => {
+        const row = read(collection, key);
+        return row && { ...row };
+      },
+      list: (collection) => {
+        const keys = new Set<string>();
+        for (const rule of this.rulesOf.get(collection) ?? []) {
+          const id = viewId(rule, collection);
+          for (const k of this.server.get(id)?.keys() ?? []) keys.add(k);
+          for (const k of overlay.get(id)?.keys() ?? []) keys.add(k);
+        }
+        return [...keys].flatMap((k) => {
+          const row = read(collection, k);
+          return row ? [{ ...row }] : [];
+        });
+      },
+      put: (collection, row) => apply({ op: "put", collection, key: this.keyOf(collection, row), row: { ...row } }),
+      delete: (collection, key) => apply({ op: "delete", collection, key }),
+      keyOf: (collection, row) => this.keyOf(collection, row),
+    };
+    for (const entry of entries) {
+      if (entry.effects) {
+        entry.effects.forEach(apply);
+        continue;
+      }
+      const mutator = this.mutators[entry.name];
+      if (!mutator) continue; // no optimistic effect declared: the write shows when the server has it
+      try {
+        mutator(tx, entry.args as never);
+      } catch (e) {
+        this.onMutatorError(entry, e);
+      }
+    }
+    return overlay;
+  }
+}
+
+/** The protocol's key text of a key column value. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}

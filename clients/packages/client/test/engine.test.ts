@@ -1,0 +1,283 @@
+import { describe, expect, it } from "vitest";
+import { MemoryStorage, NizhalError } from "../src/index.js";
+import { FakeServer, ManualClock, settle } from "./fakes.js";
+import { bodies, device, serverBodies } from "./harness.js";
+
+describe("pull", () => {
+  it("loads the rule's rows page by page and is ready only once drained", async () => {
+    const server = new FakeServer();
+    for (let i = 0; i < 25; i++) server.write({ id: `n${String(i).padStart(2, "0")}`, body: `b${i}`, owner_id: "alice" });
+    server.write({ id: "x", body: "bob's", owner_id: "bob" });
+    const d = device({ server, pullLimit: 10 });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    expect(server.pullCount).toBeGreaterThanOrEqual(3);
+    expect(d.shown.size).toBe(25);
+    expect(d.shown.has("x")).toBe(false);
+    expect(d.ready).toEqual(["myNotes"]);
+    expect(d.engine.isReady("myNotes")).toBe(true);
+  });
+
+  it("applies deletes and later changes incrementally", async () => {
+    const d = device();
+    d.server.write({ id: "a", body: "1", owner_id: "alice" });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.write({ id: "a", body: "2", owner_id: "alice" });
+    d.server.write({ id: "b", body: "3", owner_id: "alice" });
+    await d.engine.pull("myNotes");
+    d.server.remove("b");
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ a: "2" });
+  });
+
+  it("on reset buffers the pages and replaces the rows in one truncating batch", async () => {
+    const d = device({ pullLimit: 2 });
+    for (const id of ["a", "b", "c"]) d.server.write({ id, body: id, owner_id: "alice" });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.truncate();
+    for (const id of ["d", "e", "f", "g", "h"]) d.server.write({ id, body: id, owner_id: "alice" });
+    const before = d.history.length;
+    await d.engine.pull("myNotes");
+    // one batch: the old rows never show beside a partial new page
+    expect(d.history.length - before).toBe(1);
+    expect(Object.keys(bodies(d.shown))).toEqual(["d", "e", "f", "g", "h"]);
+  });
+
+  it("drops a response whose cursor no longer matches the stored one (another tab moved it)", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    server.write({ id: "a", body: "1", owner_id: "alice" });
+    const tab1 = device({ server, storage });
+    const tab2 = device({ server, storage });
+    await tab1.engine.start();
+    await tab2.engine.start();
+    await tab1.engine.pull("myNotes");
+    server.write({ id: "a", body: "2", owner_id: "alice" });
+    server.holdPulls = true;
+    const slow = tab1.engine.pull("myNotes"); // answered with body 2, held
+    await settle();
+    server.holdPulls = false;
+    server.write({ id: "a", body: "3", owner_id: "alice" });
+    await tab2.engine.pull("myNotes"); // applies body 3 and moves the cursor
+    server.releaseHeld();
+    await slow;
+    expect(bodies(tab1.shown)).toEqual({ a: "3" }); // the stale answer (2) was dropped; tab1 shows what tab2 stored
+    expect(bodies(tab2.shown)).toEqual({ a: "3" });
+  });
+
+  it("retries a failed pull with backoff and honours Retry-After", async () => {
+    const d = device();
+    d.server.write({ id: "a", body: "1", owner_id: "alice" });
+    d.server.faults.pull.push("retry-after", "http500", "malformed");
+    await d.engine.start();
+    void d.engine.pull("myNotes");
+    await settle();
+    expect(d.engine.status().online).toBe(true); // a 503 is an answer
+    expect(Math.min(...d.clock.pending())).toBeGreaterThanOrEqual(5000);
+    await d.clock.advance(4999);
+    expect(d.server.pullCount).toBe(1);
+    await d.clock.advance(60_000);
+    expect(d.server.pullCount).toBe(4);
+    expect(bodies(d.shown)).toEqual({ a: "1" });
+  });
+});
+
+describe("optimistic writes", () => {
+  it("show at once, and the confirmed row replaces the overlay in one batch (no flicker)", async () => {
+    const d = device();
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.faults.push.push("network-before"); // the first send fails: the write waits in the outbox
+    const write = await d.engine.mutate("addNote", { id: "n1", body: "hello" });
+    expect(bodies(d.shown)).toEqual({ n1: "hello" });
+    expect(d.engine.status().pending).toBe(1);
+    await d.clock.advance(60_000);
+    expect(d.server.applied).toHaveLength(1);
+    let confirmed = false;
+    void write.confirmed.then(() => (confirmed = true));
+    await settle();
+    expect(confirmed).toBe(false); // applied, but no pull has shown it yet
+    await d.engine.pull("myNotes");
+    await settle();
+    expect(confirmed).toBe(true);
+    expect(d.engine.status().pending).toBe(0);
+    const firstShown = d.history.findIndex((h) => h.has("n1"));
+    expect(d.history.slice(firstShown).every((h) => h.get("n1")?.["body"] === "hello")).toBe(true);
+  });
+
+  it("a pending write does not hold back other devices' changes", async () => {
+    const d = device();
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.faults.push.push(...Array(20).fill("network-before"));
+    await d.engine.mutate("addNote", { id: "mine", body: "offline" });
+    d.server.write({ id: "theirs", body: "from B", owner_id: "alice" });
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ mine: "offline", theirs: "from B" });
+  });
+
+  it("a refused write rolls back, its promise rejects with the server's code, and later writes go through", async () => {
+    const d = device();
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    const refused = await d.engine.mutate("failing", { id: "f" });
+    const later = await d.engine.mutate("addNote", { id: "ok", body: "fine" });
+    const error = await refused.confirmed.then(
+      () => undefined,
+      (e: NizhalError) => e,
+    );
+    expect(error).toBeInstanceOf(NizhalError);
+    expect(error?.code).toBe("MUTATION_REJECTED");
+    expect(error?.message).toBe("this write is always refused");
+    expect(d.shown.has("f")).toBe(false);
+    expect(d.engine.status().rejected.map((r) => [r.id, r.code])).toEqual([[1, "MUTATION_REJECTED"]]);
+    await d.engine.pull("myNotes");
+    await later.confirmed;
+    expect(bodies(d.shown)).toEqual({ ok: "fine" });
+  });
+
+  it("edits rebase over the newest server row", async () => {
+    const d = device();
+    d.server.write({ id: "a", body: "v1", owner_id: "alice" });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.faults.push.push(...Array(10).fill("network-before"));
+    await d.engine.mutate("editNote", { id: "a", body: "mine" });
+    d.server.write({ id: "a", body: "theirs", owner_id: "alice" });
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ a: "mine" }); // the pending edit still wins locally
+    await d.clock.advance(600_000);
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ a: "mine" });
+    expect(bodies(d.shown)).toEqual(serverBodies(d.server));
+  });
+});
+
+describe("outbox", () => {
+  it("never loses or duplicates a write through 500s, malformed answers, cut and lost responses", async () => {
+    const d = device();
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.server.faults.push.push("http500", "malformed", "network-before", "lost-after", "lost-after", "http500");
+    const writes = [];
+    for (let i = 0; i < 30; i++) writes.push(await d.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` }));
+    await d.clock.advance(600_000);
+    await d.engine.pull("myNotes");
+    await Promise.all(writes.map((w) => w.confirmed));
+    expect(d.server.applied.map((a) => a.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(bodies(d.shown)).toEqual(serverBodies(d.server));
+    expect(d.engine.status().pending).toBe(0);
+  });
+
+  it("sends batches of at most 100 in id order", async () => {
+    const d = device();
+    await d.engine.start();
+    d.server.faults.push.push("network-before");
+    for (let i = 0; i < 250; i++) await d.engine.mutate("addNote", { id: `n${i}`, body: "x" });
+    const pushes: number[][] = [];
+    const original = d.server.handlePush.bind(d.server);
+    d.server.handlePush = (request) => {
+      pushes.push(request.mutations.map((m) => m.id));
+      return original(request);
+    };
+    await d.clock.advance(60_000);
+    expect(pushes.map((p) => p.length)).toEqual([100, 100, 50]);
+    expect(pushes.flat()).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+
+  it("on MUTATION_ORDER sends the ids the server never got as nizhal.skip", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    // the client's counter is ahead of the server: entries 1..3 were lost locally
+    await storage.write(async (tx) => tx.putMeta({ clientId: "c-gap", nextMutationId: 4, rejected: [] }));
+    const d = device({ server, storage });
+    await d.engine.start();
+    const write = await d.engine.mutate("addNote", { id: "a", body: "after the gap" });
+    await settle();
+    await d.engine.pull("myNotes");
+    await write.confirmed;
+    const journal = server.journals.get("c-gap")!;
+    expect([...journal.outcomes.keys()]).toEqual([1, 2, 3, 4]);
+    expect(journal.outcomes.get(1)!.outcome.status).toBe("rejected");
+    expect(server.applied).toEqual([{ clientId: "c-gap", id: 4, name: "addNote" }]);
+  });
+
+  it("on MUTATION_CONFLICT continues under a new client id and keeps its pending writes", async () => {
+    const server = new FakeServer();
+    // another install used this client id before the local storage was lost
+    server.handlePush({ clientId: "c-reused", mutations: [{ id: 1, name: "addNote", args: { id: "old", body: "old" } }] });
+    const storage = new MemoryStorage();
+    await storage.write(async (tx) => tx.putMeta({ clientId: "c-reused", nextMutationId: 1, rejected: [] }));
+    const d = device({ server, storage });
+    await d.engine.start();
+    const write = await d.engine.mutate("addNote", { id: "new", body: "mine" });
+    await settle();
+    expect(d.engine.clientId).not.toBe("c-reused");
+    await d.engine.pull("myNotes");
+    await write.confirmed;
+    expect(server.applied.at(-1)).toEqual({ clientId: d.engine.clientId, id: 1, name: "addNote" });
+    expect(bodies(d.shown)).toEqual({ new: "mine", old: "old" });
+  });
+
+  it("survives a restart: rows, cursor and pending writes come back from storage", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    server.write({ id: "a", body: "synced", owner_id: "alice" });
+    const first = device({ server, storage });
+    await first.engine.start();
+    await first.engine.pull("myNotes");
+    server.faults.push.push(...Array(5).fill("network-before"));
+    await first.engine.mutate("addNote", { id: "b", body: "offline" });
+    first.engine.stop();
+
+    const again = device({ server, storage });
+    await again.engine.start();
+    expect(bodies(again.shown)).toEqual({ a: "synced", b: "offline" });
+    expect(again.ready).toEqual(["myNotes"]); // shown as ready from storage, offline
+    expect(again.engine.status().pending).toBe(1);
+    await again.clock.advance(600_000);
+    await again.engine.pull("myNotes");
+    expect(server.applied).toHaveLength(1);
+    expect(again.engine.status().pending).toBe(0);
+    expect(server.pullCount).toBeGreaterThan(1);
+  });
+});
+
+describe("realtime", () => {
+  it("pulls once on ready and on each poke; reconnects after 4401 with fresh credentials", async () => {
+    const server = new FakeServer();
+    const clock = new ManualClock();
+    let token = "expired";
+    let refreshed = 0;
+    const d = device({
+      server,
+      clock,
+      realtime: true,
+      auth: { getHeaders: () => ({ Authorization: `Bearer ${token}` }), onUnauthenticated: () => { refreshed++; token = "good"; } },
+    });
+    await d.engine.start();
+    await settle();
+    expect(refreshed).toBe(1); // the first hello was refused with 4401
+    await clock.advance(5_000);
+    expect(d.engine.status().streaming).toBe(true);
+    const pulls = server.pullCount;
+    server.write({ id: "p", body: "poked", owner_id: "alice" });
+    server.poke();
+    await settle();
+    expect(server.pullCount).toBe(pulls + 1);
+    expect(bodies(d.shown)).toEqual({ p: "poked" });
+  });
+
+  it("without a stream, pulls on an interval", async () => {
+    const server = new FakeServer();
+    server.streamAccepts = false;
+    const d = device({ server, realtime: true, pollIntervalMs: 10_000 });
+    await d.engine.start();
+    await settle();
+    server.write({ id: "q", body: "polled", owner_id: "alice" });
+    await d.clock.advance(10_001);
+    expect(bodies(d.shown)).toEqual({ q: "polled" });
+  });
+});
