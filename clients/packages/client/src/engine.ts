@@ -27,8 +27,11 @@ import { alwaysLeader, noChannel, type Leadership, type TabChannel, type TabMess
 export interface EngineOptions {
   transport: Transport;
   storage: NizhalStorage;
-  /** The rules this client syncs; a write is confirmed once every one of them has confirmed it. */
-  syncRules: string[];
+  /**
+   * The rules this client syncs; a write is confirmed once every one of them has confirmed it. Collections add their
+   * rule when they start ({@link NizhalEngine.attach}).
+   */
+  syncRules?: string[];
   /** The collections of each rule, when known before the first pull (a write to them shows at once). */
   collections?: Record<string, string[]>;
   /** Narrows a rule to some of its buckets (the pull's and the hello's `buckets`); undefined = all granted. */
@@ -107,6 +110,8 @@ export class NizhalEngine {
 
   private meta!: Meta;
   private readonly rules = new Map<string, RuleState>();
+  /** The rules this client syncs: those of the options, plus those collections attached later. */
+  private readonly syncRules: Set<string>;
   private outbox: OutboxEntry[] = [];
   private loaded: Promise<void> | undefined;
   private stopped = false;
@@ -136,6 +141,7 @@ export class NizhalEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
+    this.syncRules = new Set(options.syncRules ?? []);
     this.batchSize = Math.min(options.batchSize ?? 100, 100);
     this.leadership = options.leadership ?? alwaysLeader();
     this.channel = options.channel ?? noChannel();
@@ -195,7 +201,7 @@ export class NizhalEngine {
 
   /** Pulls every rule now (on focus, say). */
   pullAll(): Promise<void> {
-    return Promise.all(this.options.syncRules.map((rule) => this.pull(rule))).then(() => undefined);
+    return Promise.all([...this.syncRules].map((rule) => this.pull(rule))).then(() => undefined);
   }
 
   // ---------------------------------------------------------------- reading
@@ -230,6 +236,39 @@ export class NizhalEngine {
   /** Declares a collection of a rule (a TanStack collection does so when it starts). */
   declare(rule: string, collection: string): void {
     this.views.declare(rule, collection);
+  }
+
+  /**
+   * Starts showing `collection` of `rule`: loads the rule's stored rows if the rule is new to this client (and then
+   * syncs it), and hands every listener the view's whole state as a truncating batch.
+   */
+  async attach(rule: string, collection: string): Promise<void> {
+    await this.start();
+    this.views.declare(rule, collection);
+    const views = new Set([viewId(rule, collection)]);
+    const added = !this.syncRules.has(rule);
+    if (added) {
+      this.syncRules.add(rule);
+      const { state, rows } = await this.options.storage.read(async (tx) => ({
+        state: await tx.ruleState(rule),
+        rows: await tx.rows(rule),
+      }));
+      if (state) this.rules.set(rule, state);
+      for (const id of this.views.replaceRule(rule, rows)) views.add(id);
+    }
+    this.publish(new Map(), views, this.isReady(rule) ? [rule] : []);
+    if (added && this.isLeading()) {
+      void this.pull(rule);
+      if (this.socket) {
+        this.disconnectStream(); // the hello names the rules: say hello again with this one
+        this.connectStream();
+      }
+    }
+  }
+
+  /** The effect a client mutator would have now, as data (what a collection shows optimistically at once). */
+  preview(name: string, args: unknown): Effect[] {
+    return this.views.preview(name, args);
   }
 
   /** What a view shows now. */
@@ -309,7 +348,7 @@ export class NizhalEngine {
       const meta = await this.requireMeta(tx);
       const rules: RuleState[] = [];
       const rows = [];
-      for (const rule of this.options.syncRules) {
+      for (const rule of this.syncRules) {
         const stored = await tx.ruleState(rule);
         if (stored) rules.push(stored);
         rows.push(...(await tx.rows(rule)));
@@ -394,8 +433,9 @@ export class NizhalEngine {
   }
 
   private confirmedAll(): number {
+    if (this.syncRules.size === 0) return 0;
     let min = Number.MAX_SAFE_INTEGER;
-    for (const rule of this.options.syncRules) min = Math.min(min, this.rules.get(rule)?.confirmed ?? 0);
+    for (const rule of this.syncRules) min = Math.min(min, this.rules.get(rule)?.confirmed ?? 0);
     return min;
   }
 
@@ -593,7 +633,7 @@ export class NizhalEngine {
       await tx.putRuleState(next);
       // writes now confirmed by every rule and already answered by the server leave the outbox here, with their rows
       let confirmedAll = next.confirmed;
-      for (const other of this.options.syncRules) {
+      for (const other of this.syncRules) {
         if (other !== rule) confirmedAll = Math.min(confirmedAll, (await tx.ruleState(other))?.confirmed ?? 0);
       }
       const gone: number[] = [];
@@ -827,7 +867,7 @@ export class NizhalEngine {
         await tx.putOutbox(renumbered);
         moved.push({ from: entry.id, entry: renumbered });
       }
-      for (const rule of this.options.syncRules) {
+      for (const rule of this.syncRules) {
         const state = await tx.ruleState(rule);
         if (state) await tx.putRuleState({ ...state, confirmed: 0 }); // the server resets the cursor of the old id
       }
@@ -913,12 +953,12 @@ export class NizhalEngine {
     try {
       const token = this.options.auth ? await streamToken(this.options.auth) : "";
       const buckets: Record<string, BucketFilter[]> = {};
-      for (const rule of this.options.syncRules) {
+      for (const rule of this.syncRules) {
         const filter = this.options.bucketsForSyncRule?.(rule);
         if (filter) buckets[rule] = filter;
       }
       if (this.socket !== socket) return;
-      socket.send({ type: "hello", token, syncRules: this.options.syncRules, buckets });
+      socket.send({ type: "hello", token, syncRules: [...this.syncRules], buckets });
     } catch (e) {
       this.report(e);
       socket.close();
@@ -934,7 +974,7 @@ export class NizhalEngine {
       this.cancelPoll = undefined;
       this.setOnline(true);
       void this.pullAll(); // commits before ready were not poked
-    } else if (frame.type === "poke" && this.options.syncRules.includes(frame.syncRule)) {
+    } else if (frame.type === "poke" && this.syncRules.has(frame.syncRule)) {
       void this.pull(frame.syncRule);
     }
   }

@@ -197,15 +197,50 @@ export class RowViews {
     return new Set([...(this.server.get(id)?.keys() ?? []), ...(this.overlay.get(id)?.keys() ?? [])]);
   }
 
+  /** The effects of mutator `name` with `args` over what is shown now (nothing when no client mutator is declared). */
+  preview(name: string, args: unknown): Effect[] {
+    const mutator = this.mutators[name];
+    if (!mutator) return [];
+    const effects: Effect[] = [];
+    const scratch = new Map<string, Map<string, Row | null>>();
+    for (const [id, keys] of this.overlay) scratch.set(id, new Map(keys));
+    mutator(this.effectTx(scratch, (effect) => effects.push(effect)), args as never);
+    return effects;
+  }
+
   private rebase(entries: OutboxEntry[]): Map<string, Map<string, Row | null>> {
     const overlay = new Map<string, Map<string, Row | null>>();
-    const apply = (effect: Effect) => {
-      for (const rule of this.rulesOf.get(effect.collection) ?? []) {
-        const id = viewId(rule, effect.collection);
-        let keys = overlay.get(id);
-        if (!keys) overlay.set(id, (keys = new Map()));
-        keys.set(effect.key, effect.op === "put" ? effect.row : null);
+    const tx = this.effectTx(overlay, () => undefined);
+    for (const entry of entries) {
+      if (entry.effects) {
+        entry.effects.forEach((e) => this.applyTo(overlay, e));
+        continue;
       }
+      const mutator = this.mutators[entry.name];
+      if (!mutator) continue; // no optimistic effect declared: the write shows when the server has it
+      try {
+        mutator(tx, entry.args as never);
+      } catch (e) {
+        this.onMutatorError(entry, e);
+      }
+    }
+    return overlay;
+  }
+
+  private applyTo(overlay: Map<string, Map<string, Row | null>>, effect: Effect): void {
+    for (const rule of this.rulesOf.get(effect.collection) ?? []) {
+      const id = viewId(rule, effect.collection);
+      let keys = overlay.get(id);
+      if (!keys) overlay.set(id, (keys = new Map()));
+      keys.set(effect.key, effect.op === "put" ? effect.row : null);
+    }
+  }
+
+  /** A mutator's view of the server rows with `overlay` on top; its writes go to `overlay` and to `record`. */
+  private effectTx(overlay: Map<string, Map<string, Row | null>>, record: (effect: Effect) => void): EffectTx {
+    const apply = (effect: Effect) => {
+      this.applyTo(overlay, effect);
+      record(effect);
     };
     const read = (collection: string, key: string): Row | undefined => {
       for (const rule of this.rulesOf.get(collection) ?? []) {
@@ -217,7 +252,7 @@ export class RowViews {
       }
       return undefined;
     };
-    const tx: EffectTx = {
+    return {
       get: (collection, key) => {
         const row = read(collection, key);
         return row && { ...row };
@@ -238,20 +273,6 @@ export class RowViews {
       delete: (collection, key) => apply({ op: "delete", collection, key }),
       keyOf: (collection, row) => this.keyOf(collection, row),
     };
-    for (const entry of entries) {
-      if (entry.effects) {
-        entry.effects.forEach(apply);
-        continue;
-      }
-      const mutator = this.mutators[entry.name];
-      if (!mutator) continue; // no optimistic effect declared: the write shows when the server has it
-      try {
-        mutator(tx, entry.args as never);
-      } catch (e) {
-        this.onMutatorError(entry, e);
-      }
-    }
-    return overlay;
   }
 }
 

@@ -1,0 +1,130 @@
+import { createCollection } from "@tanstack/db";
+import { describe, expect, it } from "vitest";
+import { NizhalError, type Row } from "@nizhal/client";
+import { FakeServer, ManualClock, settle } from "../../client/test/fakes.js";
+import { noteMutators } from "../../client/test/harness.js";
+import { createNizhalClient, nizhalCollectionOptions } from "../src/index.js";
+
+type Note = { id: string; body: string; owner_id: string };
+type Mutators = { addNote: { id: string; body: string }; editNote: { id: string; body: string }; deleteNote: { id: string }; failing: { id: string } };
+
+function setup(server = new FakeServer()) {
+  const clock = new ManualClock();
+  const echo = createNizhalClient<Mutators>({
+    server: "http://fake",
+    auth: { getHeaders: () => ({ Authorization: "Bearer good" }) },
+    transport: server,
+    clock,
+    storage: "memory",
+    realtime: false,
+    pollIntervalMs: 3_600_000,
+    mutators: noteMutators,
+  });
+  const notes = createCollection(
+    nizhalCollectionOptions<Note, Mutators>({
+      name: "notes",
+      syncRule: "myNotes",
+      echo,
+      writes: {
+        insert: (row) => ({ name: "addNote", args: { id: row.id, body: row.body } }),
+        update: (row) => ({ name: "editNote", args: { id: row.id, body: row.body } }),
+        delete: (key) => ({ name: "deleteNote", args: { id: key } }),
+      },
+    }),
+  );
+  // every change TanStack reports, to catch a row that goes away and comes back
+  const events: Array<{ type: string; key: string; body?: unknown }> = [];
+  notes.subscribeChanges((changes) => {
+    for (const c of changes) events.push({ type: c.type, key: String(c.key), body: (c.value as Row | undefined)?.["body"] });
+  });
+  return { server, clock, echo, notes, events };
+}
+
+const bodies = (notes: { toArray: Row[] }) =>
+  Object.fromEntries(notes.toArray.map((r) => [r["id"], r["body"]]).sort());
+
+describe("nizhalCollectionOptions", () => {
+  it("is ready after the first drained pull and shows the server's rows", async () => {
+    const server = new FakeServer();
+    server.write({ id: "a", body: "from server", owner_id: "alice" });
+    const { notes } = setup(server);
+    await notes.toArrayWhenReady();
+    expect(bodies(notes)).toEqual({ a: "from server" });
+    expect(notes.status).toBe("ready");
+  });
+
+  it("echo.mutate shows at once, and confirmation never makes the row disappear", async () => {
+    const { echo, notes, events, server } = setup();
+    await notes.toArrayWhenReady();
+    server.faults.push.push("network-before");
+    const confirmed = echo.mutate.addNote({ id: "n1", body: "hello" });
+    expect(bodies(notes)).toEqual({ n1: "hello" }); // synchronously, before any storage or network
+    await settle();
+    expect(bodies(notes)).toEqual({ n1: "hello" });
+    await echo.engine.setNetworkOnline(true);
+    await settle();
+    await echo.refresh();
+    await confirmed;
+    expect(server.applied).toHaveLength(1);
+    expect(bodies(notes)).toEqual({ n1: "hello" });
+    expect(events.filter((e) => e.key === "n1").map((e) => e.type)).not.toContain("delete");
+  });
+
+  it("a pending write does not freeze other devices' changes in the collection", async () => {
+    const { echo, notes, server } = setup();
+    await notes.toArrayWhenReady();
+    server.faults.push.push(...Array(50).fill("network-before"));
+    void echo.mutate.addNote({ id: "mine", body: "waiting" }).catch(() => undefined);
+    await settle();
+    server.write({ id: "theirs", body: "arrives", owner_id: "alice" });
+    await echo.refresh();
+    await settle();
+    expect(bodies(notes)).toEqual({ mine: "waiting", theirs: "arrives" });
+  });
+
+  it("maps the collection's insert, update and delete to mutators", async () => {
+    const { echo, notes, server, events } = setup();
+    await notes.toArrayWhenReady();
+    const insert = notes.insert({ id: "c1", body: "typed", owner_id: "alice" });
+    expect(bodies(notes)).toEqual({ c1: "typed" });
+    await insert.isPersisted.promise;
+    const update = notes.update("c1", (draft) => {
+      draft.body = "edited";
+    });
+    await update.isPersisted.promise;
+    await settle();
+    await echo.refresh();
+    expect(server.rows.get("c1")?.["body"]).toBe("edited");
+    expect(bodies(notes)).toEqual({ c1: "edited" });
+    const remove = notes.delete("c1");
+    await remove.isPersisted.promise;
+    await settle();
+    await echo.refresh();
+    expect(server.rows.has("c1")).toBe(false);
+    expect(bodies(notes)).toEqual({});
+    // TanStack reports the hand-over from optimistic to synced state as an update of the same value: drop those
+    const seen = events
+      .filter((e) => e.key === "c1")
+      .filter((e, i, all) => !(e.type === "update" && all[i - 1]?.body === e.body))
+      .map((e) => `${e.type}:${e.body}`);
+    expect(seen).toEqual(["insert:typed", "update:edited", "delete:edited"]);
+  });
+
+  it("a refused write rolls back and rejects with the server's code; later writes go through", async () => {
+    const { echo, notes } = setup();
+    await notes.toArrayWhenReady();
+    const refused = echo.mutate.failing({ id: "f" });
+    expect(bodies(notes)).toEqual({ f: "doomed" });
+    const error = await refused.catch((e: NizhalError) => e);
+    expect(error).toBeInstanceOf(NizhalError);
+    expect((error as NizhalError).code).toBe("MUTATION_REJECTED");
+    await settle();
+    expect(bodies(notes)).toEqual({});
+    const later = echo.mutate.addNote({ id: "ok", body: "fine" });
+    await settle();
+    await echo.refresh();
+    await later;
+    expect(bodies(notes)).toEqual({ ok: "fine" });
+    expect(echo.status().rejected.map((r) => r.name)).toEqual(["failing"]);
+  });
+});
