@@ -22,10 +22,12 @@ export class IndexedDbStorage implements NizhalStorage {
   /** Opens (or creates) the database `name`, e.g. `nizhal:https://api.example.com:alice`. */
   static async open(name: string, factory?: IDBFactory): Promise<IndexedDbStorage> {
     const previous = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    // idb opens through the global factory; a test may pass another one (fake-indexeddb)
+    // idb opens through the global factory; a test may pass another one (fake-indexeddb). openDB calls
+    // indexedDB.open before it returns, so the global is put back at once, before another open can interleave.
     if (factory) (globalThis as { indexedDB?: IDBFactory }).indexedDB = factory;
+    let opening: Promise<IDBPDatabase<Schema>>;
     try {
-      const db = await openDB<Schema>(name, 1, {
+      opening = openDB<Schema>(name, 1, {
         upgrade(database) {
           database.createObjectStore("meta");
           database.createObjectStore("rules", { keyPath: "rule" });
@@ -38,10 +40,11 @@ export class IndexedDbStorage implements NizhalStorage {
           db.close();
         },
       });
-      return new IndexedDbStorage(db);
     } finally {
       if (factory) (globalThis as { indexedDB?: IDBFactory }).indexedDB = previous;
     }
+    const db = await opening;
+    return new IndexedDbStorage(db);
   }
 
   async read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {

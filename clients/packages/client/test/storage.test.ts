@@ -1,0 +1,434 @@
+// idb reaches IndexedDB's classes (IDBDatabase, IDBRequest, IDBKeyRange, ...) as globals: fake-indexeddb provides
+// them in Node. Each test still opens its databases in a factory of its own, so no test sees another's data.
+import "fake-indexeddb/auto";
+import { IDBFactory } from "fake-indexeddb";
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryStorage, type Meta, type NizhalStorage, type OutboxEntry, type StorageTx, type StoredRow } from "../src/index.js";
+import { IndexedDbStorage } from "../src/indexeddb.js";
+
+/** Two handles on one storage: two tabs of one browser profile (the same handle twice where there are no tabs). */
+interface Tabs {
+  one: NizhalStorage;
+  two: NizhalStorage;
+}
+
+interface Subject {
+  name: string;
+  open(): Promise<Tabs>;
+}
+
+const opened: NizhalStorage[] = [];
+
+afterEach(() => {
+  for (const storage of opened.splice(0)) storage.close();
+});
+
+const memory: Subject = {
+  name: "MemoryStorage",
+  async open() {
+    const storage = new MemoryStorage();
+    opened.push(storage);
+    return { one: storage, two: storage };
+  },
+};
+
+const indexedDb: Subject = {
+  name: "IndexedDbStorage (fake-indexeddb)",
+  async open() {
+    const factory = new IDBFactory();
+    const one = await IndexedDbStorage.open("nizhal:http://localhost:4000:alice", factory);
+    const two = await IndexedDbStorage.open("nizhal:http://localhost:4000:alice", factory);
+    opened.push(one, two);
+    return { one, two };
+  },
+};
+
+const meta = (over: Partial<Meta> = {}): Meta => ({ clientId: "c-1", nextMutationId: 1, rejected: [], ...over });
+
+const row = (rule: string, collection: string, key: string, value: Record<string, unknown> = {}): StoredRow => ({
+  rule,
+  collection,
+  key,
+  row: { id: key, ...value },
+  buckets: [`${rule}["u1"]`],
+});
+
+const entry = (id: number, over: Partial<OutboxEntry> = {}): OutboxEntry => ({
+  id,
+  clientId: "c-1",
+  name: "addNote",
+  args: { id: `n${id}`, body: `body ${id}` },
+  createdAt: 1_000 + id,
+  status: "pending",
+  ...over,
+});
+
+const byId = (rows: StoredRow[]) =>
+  rows.map((r) => `${r.rule}|${r.collection}|${r.key}`).sort();
+
+/** Everything in the storage, for "nothing changed" assertions. */
+async function snapshot(storage: NizhalStorage, rules: string[]) {
+  return storage.read(async (tx) => ({
+    meta: await tx.meta(),
+    rules: await Promise.all(rules.map((r) => tx.ruleState(r))),
+    rows: Object.fromEntries(await Promise.all(rules.map(async (r) => [r, byId(await tx.rows(r))] as const))),
+    outbox: await tx.outbox(),
+  }));
+}
+
+/**
+ * A write as the engine makes one: read the meta, take its next mutation id, store the incremented meta and append
+ * the entry, all in one write transaction.
+ */
+function allocate(storage: NizhalStorage, tab: string): Promise<number> {
+  return storage.write(async (tx) => {
+    const current = (await tx.meta()) ?? meta();
+    const id = current.nextMutationId;
+    await tx.putMeta({ ...current, nextMutationId: id + 1 });
+    await tx.putOutbox(entry(id, { name: tab }));
+    return id;
+  });
+}
+
+/** Each tab writes `perTab` times in sequence, the tabs at the same time; the ids each tab got, in its order. */
+async function twoTabsWriting(tabs: Tabs, perTab: number, write: (s: NizhalStorage, tab: string) => Promise<number>) {
+  const run = async (storage: NizhalStorage, tab: string) => {
+    const ids: number[] = [];
+    for (let i = 0; i < perTab; i++) ids.push(await write(storage, tab));
+    return ids;
+  };
+  const [one, two] = await Promise.all([run(tabs.one, "one"), run(tabs.two, "two")]);
+  return { one, two };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe.each([memory, indexedDb])("$name", (subject) => {
+  it("starts empty", async () => {
+    const { one } = await subject.open();
+    expect(await snapshot(one, ["myNotes"])).toEqual({
+      meta: undefined,
+      rules: [undefined],
+      rows: { myNotes: [] },
+      outbox: [],
+    });
+    expect(await one.read((tx) => tx.row("myNotes", "notes", "a"))).toBeUndefined();
+  });
+
+  it("keeps meta, rule state, rows and outbox entries as written, for later transactions and the other tab", async () => {
+    const tabs = await subject.open();
+    const stored = meta({
+      clientId: "c-7f3a",
+      nextMutationId: 42,
+      rejected: [
+        { id: 3, clientId: "c-7f3a", name: "editNote", args: { id: "n1" }, code: "MUTATION_REJECTED", message: "no",
+          details: { reason: "NOT_FOUND" }, at: 1234 },
+      ],
+    });
+    const state = { rule: "myNotes", cursor: "cur-9", held: ['myNotes["u1"]'], confirmed: 41, ready: true };
+    const note = row("myNotes", "notes", "n1", { body: "é 🙂", tags: ["a", null], doc: { x: [1, { y: null }] }, n: 1.5 });
+    const pending = entry(42, { effects: [{ op: "put", collection: "notes", key: "n1", row: { id: "n1", body: "x" } },
+      { op: "delete", collection: "notes", key: "n2" }] });
+    await tabs.one.write(async (tx) => {
+      await tx.putMeta(stored);
+      await tx.putRuleState(state);
+      await tx.putRow(note);
+      await tx.putOutbox(pending);
+    });
+    for (const storage of [tabs.one, tabs.two]) {
+      await storage.read(async (tx) => {
+        expect(await tx.meta()).toEqual(stored);
+        expect(await tx.ruleState("myNotes")).toEqual(state);
+        expect(await tx.ruleState("other")).toBeUndefined();
+        expect(await tx.row("myNotes", "notes", "n1")).toEqual(note);
+        expect(await tx.rows("myNotes")).toEqual([note]);
+        expect(await tx.outbox()).toEqual([pending]);
+      });
+    }
+  });
+
+  it("hands out copies: changing what a transaction returned or was given changes nothing stored", async () => {
+    const { one } = await subject.open();
+    const given = meta({ clientId: "c-1" });
+    const note = row("r", "notes", "a", { body: "1" });
+    await one.write(async (tx) => {
+      await tx.putMeta(given);
+      await tx.putRow(note);
+    });
+    given.clientId = "changed";
+    note.row.body = "changed";
+    const read = await one.read(async (tx) => ({ meta: await tx.meta(), row: await tx.row("r", "notes", "a") }));
+    read.meta!.nextMutationId = 99;
+    read.row!.row.body = "changed again";
+    expect(await one.read((tx) => tx.meta())).toEqual(meta({ clientId: "c-1" }));
+    expect((await one.read((tx) => tx.row("r", "notes", "a")))?.row).toEqual({ id: "a", body: "1" });
+  });
+
+  it("replaces a row with the same rule, collection and key, and keeps those that differ in any of them", async () => {
+    const { one } = await subject.open();
+    await one.write(async (tx) => {
+      await tx.putRow(row("r", "notes", "a", { v: 1 }));
+      await tx.putRow(row("r", "notes", "a", { v: 2 }));
+      await tx.putRow(row("r", "lists", "a", { v: 3 }));
+      await tx.putRow(row("s", "notes", "a", { v: 4 }));
+      // a composite key is the JSON array as text; it must not collide with a collection/key split elsewhere
+      await tx.putRow(row("r", "notes", '["a","b"]', { v: 5 }));
+    });
+    await one.read(async (tx) => {
+      expect((await tx.row("r", "notes", "a"))?.row.v).toBe(2);
+      expect((await tx.row("r", "lists", "a"))?.row.v).toBe(3);
+      expect((await tx.row("s", "notes", "a"))?.row.v).toBe(4);
+      expect((await tx.row("r", "notes", '["a","b"]'))?.row.v).toBe(5);
+      expect(byId(await tx.rows("r"))).toEqual(['r|lists|a', 'r|notes|["a","b"]', "r|notes|a"]);
+    });
+    await one.write((tx) => tx.deleteRow("r", "notes", "a"));
+    await one.read(async (tx) => {
+      expect(await tx.row("r", "notes", "a")).toBeUndefined();
+      expect(byId(await tx.rows("r"))).toEqual(['r|lists|a', 'r|notes|["a","b"]']);
+      expect(byId(await tx.rows("s"))).toEqual(["s|notes|a"]);
+    });
+    // deleting what is not there is fine
+    await one.write((tx) => tx.deleteRow("r", "notes", "missing"));
+  });
+
+  it("rows(rule) and clearRows(rule) touch only that rule, also when rule names share a prefix", async () => {
+    const { one } = await subject.open();
+    const rules = ["a", "ab", "a[", "b", ""];
+    await one.write(async (tx) => {
+      for (const rule of rules) {
+        await tx.putRow(row(rule, "notes", "1"));
+        await tx.putRow(row(rule, "todos", "2"));
+        await tx.putRuleState({ rule, cursor: `c-${rule}`, held: [], confirmed: 0, ready: true });
+      }
+    });
+    await one.read(async (tx) => {
+      for (const rule of rules) expect(byId(await tx.rows(rule))).toEqual([`${rule}|notes|1`, `${rule}|todos|2`]);
+      expect(await tx.rows("abc")).toEqual([]);
+    });
+
+    await one.write((tx) => tx.clearRows("a"));
+    const after = await snapshot(one, rules);
+    expect(after.rows).toEqual({
+      a: [],
+      ab: ["ab|notes|1", "ab|todos|2"],
+      "a[": ["a[|notes|1", "a[|todos|2"],
+      b: ["b|notes|1", "b|todos|2"],
+      "": ["|notes|1", "|todos|2"],
+    });
+    // clearRows drops rows only: the rule's cursor stays
+    expect(after.rules.map((s) => s?.cursor)).toEqual(rules.map((r) => `c-${r}`));
+
+    await one.write((tx) => tx.clearRows("ab"));
+    expect((await snapshot(one, rules)).rows).toEqual({
+      a: [],
+      ab: [],
+      "a[": ["a[|notes|1", "a[|todos|2"],
+      b: ["b|notes|1", "b|todos|2"],
+      "": ["|notes|1", "|todos|2"],
+    });
+  });
+
+  it("lists the outbox in numeric id order and deletes entries by id", async () => {
+    const { one } = await subject.open();
+    await one.write(async (tx) => {
+      for (const id of [10, 2, 1, 3, 100]) await tx.putOutbox(entry(id));
+      await tx.putOutbox(entry(3, { status: "applied" }));
+    });
+    await one.read(async (tx) => {
+      expect((await tx.outbox()).map((e) => e.id)).toEqual([1, 2, 3, 10, 100]);
+      expect((await tx.outbox()).find((e) => e.id === 3)?.status).toBe("applied");
+    });
+    await one.write((tx) => tx.deleteOutbox(2));
+    expect((await one.read((tx) => tx.outbox())).map((e) => e.id)).toEqual([1, 3, 10, 100]);
+    await one.write((tx) => tx.clearOutbox());
+    expect(await one.read((tx) => tx.outbox())).toEqual([]);
+  });
+
+  it("returns what the write function returns", async () => {
+    const { one } = await subject.open();
+    expect(await one.write(async (tx) => (await tx.meta()) ?? "none")).toBe("none");
+    expect(await allocate(one, "one")).toBe(1);
+    expect(await allocate(one, "one")).toBe(2);
+  });
+
+  it("leaves nothing behind of a write transaction whose function throws", async () => {
+    const { one, two } = await subject.open();
+    await one.write(async (tx) => {
+      await tx.putMeta(meta({ nextMutationId: 5 }));
+      await tx.putRuleState({ rule: "r", cursor: "c1", held: ["b1"], confirmed: 4, ready: true });
+      await tx.putRow(row("r", "notes", "keep"));
+      await tx.putRow(row("s", "notes", "keep"));
+      await tx.putOutbox(entry(4));
+    });
+    const before = await snapshot(one, ["r", "s"]);
+
+    const failure = new Error("the mutator's effect failed");
+    await expect(
+      one.write(async (tx) => {
+        await tx.putMeta(meta({ nextMutationId: 6 }));
+        await tx.putRuleState({ rule: "r", cursor: "c2", held: [], confirmed: 5, ready: false });
+        await tx.putRow(row("r", "notes", "new"));
+        await tx.deleteRow("s", "notes", "keep");
+        await tx.clearRows("r");
+        await tx.putOutbox(entry(5));
+        await tx.deleteOutbox(4);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(one.write(async (tx) => {
+      await tx.clearOutbox();
+      throw failure;
+    })).rejects.toBe(failure);
+
+    expect(await snapshot(one, ["r", "s"])).toEqual(before);
+    expect(await snapshot(two, ["r", "s"])).toEqual(before);
+    // and the storage still works
+    expect(await allocate(two, "two")).toBe(5);
+  });
+
+  it("refuses writes in a read transaction", async () => {
+    const { one } = await subject.open();
+    const writes: Array<(tx: StorageTx) => Promise<void>> = [
+      (tx) => tx.putMeta(meta()),
+      (tx) => tx.putRuleState({ rule: "r", cursor: null, held: [], confirmed: 0, ready: false }),
+      (tx) => tx.putRow(row("r", "notes", "a")),
+      (tx) => tx.deleteRow("r", "notes", "a"),
+      (tx) => tx.clearRows("r"),
+      (tx) => tx.putOutbox(entry(1)),
+      (tx) => tx.deleteOutbox(1),
+      (tx) => tx.clearOutbox(),
+    ];
+    for (const write of writes) await expect(one.read(write)).rejects.toThrow();
+    expect(await snapshot(one, ["r"])).toEqual({ meta: undefined, rules: [undefined], rows: { r: [] }, outbox: [] });
+  });
+
+  it("gives contiguous mutation ids, no gap and no duplicate, to two tabs writing at the same time", async () => {
+    const tabs = await subject.open();
+    const perTab = 40;
+    const got = await twoTabsWriting(tabs, perTab, allocate);
+
+    const all = [...got.one, ...got.two].sort((a, b) => a - b);
+    expect(all).toEqual(range(1, 2 * perTab));
+    // each tab's writes take ids in the order it made them
+    for (const ids of [got.one, got.two]) expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const stored = await tabs.two.read(async (tx) => ({ meta: await tx.meta(), outbox: await tx.outbox() }));
+    expect(stored.meta?.nextMutationId).toBe(2 * perTab + 1);
+    expect(stored.outbox.map((e) => e.id)).toEqual(range(1, 2 * perTab));
+    // the outbox records which tab wrote each id, as the tabs were told
+    expect(stored.outbox.filter((e) => e.name === "one").map((e) => e.id)).toEqual(got.one);
+  });
+
+  it("(control) the same allocation split over a read and a write transaction does give duplicates", async () => {
+    // shows that the tabs above really interleave: without one transaction the ids collide
+    const tabs = await subject.open();
+    const split = async (storage: NizhalStorage, tab: string) => {
+      const current = (await storage.read((tx) => tx.meta())) ?? meta();
+      const id = current.nextMutationId;
+      await storage.write(async (tx) => {
+        await tx.putMeta({ ...current, nextMutationId: id + 1 });
+        await tx.putOutbox(entry(id, { name: tab }));
+      });
+      return id;
+    };
+    const got = await twoTabsWriting(tabs, 10, split);
+    const all = [...got.one, ...got.two];
+    expect(new Set(all).size).toBeLessThan(all.length);
+  });
+});
+
+describe("IndexedDbStorage", () => {
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  /** The errors IndexedDB raises for a request on a transaction that has already committed. */
+  const inactive = /TransactionInactiveError|InvalidStateError/;
+
+  async function failure(promise: Promise<unknown>): Promise<Error> {
+    try {
+      await promise;
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error("expected the write transaction to fail");
+  }
+
+  it("fails, storing nothing, when a write function awaits something else between its read and its writes", async () => {
+    const { one, two } = await indexedDb.open();
+    await allocate(one, "one");
+    const before = await snapshot(one, []);
+
+    const error = await failure(
+      one.write(async (tx) => {
+        const current = (await tx.meta())!;
+        await sleep(10); // e.g. a fetch or a timer: IndexedDB commits the transaction here
+        await tx.putMeta({ ...current, nextMutationId: current.nextMutationId + 1 });
+        await tx.putOutbox(entry(current.nextMutationId));
+      }),
+    );
+    expect(error.name).toMatch(inactive);
+    expect(await snapshot(one, [])).toEqual(before);
+    // the other tab's allocation meanwhile is not disturbed
+    expect(await allocate(two, "two")).toBe(2);
+  });
+
+  it("fails loudly, not with a silent half, when a write function awaits something else between two writes", async () => {
+    const { one } = await indexedDb.open();
+    const error = await failure(
+      one.write(async (tx) => {
+        await tx.putMeta(meta({ nextMutationId: 2 }));
+        await Promise.resolve(); // microtasks are fine: the transaction is still active
+        await sleep(10);
+        await tx.putOutbox(entry(1));
+      }),
+    );
+    expect(error.name).toMatch(inactive);
+    // IndexedDB has already committed what came before the foreign await (no API can take that back): the write
+    // rejects, so the caller learns of it instead of taking the transaction for done
+    const stored = await snapshot(one, []);
+    expect(stored.outbox).toEqual([]);
+  });
+
+  it("lets a write function await its own requests and microtasks any number of times", async () => {
+    const { one } = await indexedDb.open();
+    const id = await one.write(async (tx) => {
+      const current = (await tx.meta()) ?? meta();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      await tx.putMeta({ ...current, nextMutationId: current.nextMutationId + 1 });
+      await Promise.all([tx.putOutbox(entry(current.nextMutationId)), tx.putRow(row("r", "notes", "a"))]);
+      await tx.outbox();
+      return current.nextMutationId;
+    });
+    expect(id).toBe(1);
+    expect((await snapshot(one, ["r"])).outbox.map((e) => e.id)).toEqual([1]);
+  });
+
+  it("keeps its state across closing and opening the database again (a reload)", async () => {
+    const factory = new IDBFactory();
+    const first = await IndexedDbStorage.open("nizhal:reload", factory);
+    await allocate(first, "one");
+    await first.write((tx) => tx.putRow(row("r", "notes", "a")));
+    first.close();
+    const second = await IndexedDbStorage.open("nizhal:reload", factory);
+    opened.push(second);
+    expect(await snapshot(second, ["r"])).toMatchObject({
+      meta: { nextMutationId: 2 },
+      rows: { r: ["r|notes|a"] },
+      outbox: [{ id: 1 }],
+    });
+    // another name is another database: another user of the same browser starts empty
+    const other = await IndexedDbStorage.open("nizhal:reload:bob", factory);
+    opened.push(other);
+    expect(await snapshot(other, ["r"])).toEqual({ meta: undefined, rules: [undefined], rows: { r: [] }, outbox: [] });
+  });
+
+  it("opens in the factory it is given, and leaves the global one as it was", async () => {
+    const global = globalThis.indexedDB;
+    const factory = new IDBFactory();
+    const [a, b] = await Promise.all([
+      IndexedDbStorage.open("nizhal:factory", factory),
+      IndexedDbStorage.open("nizhal:factory", factory),
+    ]);
+    opened.push(a, b);
+    expect(globalThis.indexedDB).toBe(global);
+    expect((await factory.databases()).map((d) => d.name)).toEqual(["nizhal:factory"]);
+    expect((await global.databases()).map((d) => d.name)).not.toContain("nizhal:factory");
+  });
+});
