@@ -2,6 +2,7 @@ package dev.nizhal.demo;
 
 import dev.nizhal.adapters.jwt.HmacTokenIssuer;
 import dev.nizhal.server.cli.NizhalCli;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,18 +12,23 @@ import java.util.List;
  * The one-command demo: {@code nizhal serve} of the demo apps with the data folder {@code .nizhal-demo/} under the
  * working directory ({@code NIZHAL_DEMO_HOME} to change it), so an embedded PostgreSQL whose data survives restarts,
  * the apps' tables, Nizhal migrated, and the server on {@code http://localhost:4000} ({@code NIZHAL_PORT} to change
- * it). Prints development tokens for two users, signed with the HS256 secret that {@code serve} keeps in the data
- * folder.
+ * it), serving the demo's web app from {@code NIZHAL_DEMO_WEB} or else {@code clients/apps/demo/dist} under the
+ * working directory. Prints development tokens for two users, signed with the HS256 secret that {@code serve} keeps
+ * in the data folder.
  */
 public final class DemoServer {
     static final String ISSUER = "nizhal-demo";
 
     private DemoServer() {}
 
-    /** The CLI with the demo's page and login added to the server (tests run it with a database of their own). */
-    static NizhalCli cli() {
+    /**
+     * The CLI with the demo's web app (from the folder {@code web}) and login added to the server (tests run it with
+     * a database and a folder of their own).
+     */
+    static NizhalCli cli(Path web) {
         return NizhalCli.create()
-                .beforeStart((server, issuer) -> DemoWeb.install(server, new HmacTokenIssuer(issuer, Instant::now)));
+                .beforeStart(
+                        (server, issuer) -> DemoWeb.install(server, new HmacTokenIssuer(issuer, Instant::now), web));
     }
 
     /** {@code serve} of the demo apps with the demo's issuer and audience, then {@code more} arguments. */
@@ -45,13 +51,14 @@ public final class DemoServer {
     public static void main(String[] args) {
         long started = System.nanoTime();
         String home = System.getenv().getOrDefault("NIZHAL_DEMO_HOME", ".nizhal-demo");
-        int exit = cli().onServing(serving -> {
+        Path web = DemoWeb.webFromEnvironment();
+        int exit = cli(web).onServing(serving -> {
                     HmacTokenIssuer tokens = new HmacTokenIssuer(serving.issuer(), Instant::now);
                     System.out.printf(
                             """
 
                             Nizhal demo on %s (data in %s), ready in %.1f s
-                              the notes page: %s (its log-in buttons exist only in the demo)
+                              the web app: %s
                               alice's token (12 h): %s
                               bob's token   (12 h): %s
                             Try:
@@ -62,7 +69,10 @@ public final class DemoServer {
                             serving.uri(),
                             serving.dataDirectory(),
                             (System.nanoTime() - started) / 1e9,
-                            serving.uri(),
+                            DemoWeb.isBuilt(web)
+                                    ? serving.uri() + " (from " + web + "; its log-in buttons exist only in the demo)"
+                                    : "not built: run `" + DemoWeb.BUILD_COMMAND + "` (Node 20.19+), then open "
+                                            + serving.uri(),
                             tokens.sign("alice", Duration.ofHours(12)),
                             tokens.sign("bob", Duration.ofHours(12)),
                             serving.uri());

@@ -9,19 +9,25 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The demo's web page and its development-only login, on the Nizhal server's port: the page at {@code /} (the exact
- * root), its static files under {@code /demo/} (from the class path, {@code dev/nizhal/demo/web/}; no listing), and
- * {@code POST /demo/login} with {@code {"user":"alice"}}, answering {@code {"token":"…","user":"alice"}}.
+ * The demo's web app and its development-only login, on the Nizhal server's port. The app is the Vite build of
+ * {@code clients/apps/demo} (built with base {@code /demo/}), served from a folder on disk: its {@code index.html} at
+ * {@code /} (the exact root), every regular file inside the folder under {@code /demo/} (no listing, nothing outside
+ * the folder, no hidden files), and {@code POST /demo/login} with {@code {"user":"alice"}}, answering
+ * {@code {"token":"…","user":"alice"}}. While the folder or its {@code index.html} is missing, {@code /} answers 503
+ * with how to build it; the folder is looked at on every request, so a build made while the server runs is served.
  *
  * <p>The login signs a 12-hour token for the demo users {@code alice} and {@code bob} to anyone who asks: it exists
  * only in the demo. A real application gets its tokens from its own identity provider.
@@ -33,34 +39,90 @@ public final class DemoWeb extends HttpServlet {
     /** How long a token of the demo's login is valid (as the tokens the demo prints). */
     public static final Duration TOKEN_VALIDITY = Duration.ofHours(12);
 
-    private static final String RESOURCES = "dev/nizhal/demo/web/";
-    private static final Pattern FILE = Pattern.compile("/([a-z0-9][a-z0-9-]*)\\.(html|js|css|svg)");
-    private static final Map<String, String> TYPES = Map.of(
-            "html", "text/html;charset=utf-8",
-            "js", "text/javascript;charset=utf-8",
-            "css", "text/css;charset=utf-8",
-            "svg", "image/svg+xml");
+    /** The environment variable naming the web app's folder. */
+    public static final String WEB_VARIABLE = "NIZHAL_DEMO_WEB";
+
+    /** The web app's folder when {@link #WEB_VARIABLE} is not set, relative to the working directory. */
+    public static final Path DEFAULT_WEB = Path.of("clients", "apps", "demo", "dist");
+
+    /** How to build the web app, from the project folder. */
+    public static final String BUILD_COMMAND = "cd clients && npm ci && npm run build";
+
+    private static final System.Logger LOG = System.getLogger(DemoWeb.class.getName());
+    private static final Map<String, String> TYPES = Map.ofEntries(
+            Map.entry("html", "text/html;charset=utf-8"),
+            Map.entry("js", "text/javascript;charset=utf-8"),
+            Map.entry("mjs", "text/javascript;charset=utf-8"),
+            Map.entry("css", "text/css;charset=utf-8"),
+            Map.entry("json", "application/json"),
+            Map.entry("map", "application/json"),
+            Map.entry("webmanifest", "application/manifest+json"),
+            Map.entry("txt", "text/plain;charset=utf-8"),
+            Map.entry("svg", "image/svg+xml"),
+            Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"),
+            Map.entry("webp", "image/webp"),
+            Map.entry("ico", "image/x-icon"),
+            Map.entry("woff", "font/woff"),
+            Map.entry("woff2", "font/woff2"),
+            Map.entry("wasm", "application/wasm"));
+    /** Vite names every file under {@code assets/} by a hash of its content: it never changes under its name. */
+    private static final String HASHED = "assets/";
+
     private static final Pattern HOST =
             Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
     private static final int MAX_LOGIN_BODY = 4096;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HmacTokenIssuer tokens;
+    private final Path web;
 
-    public DemoWeb(HmacTokenIssuer tokens) {
+    /** The login signs with {@code tokens}; the app is served from the folder {@code web}. */
+    public DemoWeb(HmacTokenIssuer tokens, Path web) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.web = Objects.requireNonNull(web, "web").toAbsolutePath().normalize();
     }
 
-    /** Adds the page ({@code ""}, the root) and {@code /demo/*} to {@code builder}, with tokens from {@code tokens}. */
-    public static NizhalServer.Builder install(NizhalServer.Builder builder, HmacTokenIssuer tokens) {
-        DemoWeb web = new DemoWeb(tokens);
-        return builder.servlet("", web).servlet("/demo/*", web);
+    /** {@code NIZHAL_DEMO_WEB} if set, else {@code clients/apps/demo/dist} under the working directory. */
+    public static Path webFromEnvironment() {
+        String set = System.getenv(WEB_VARIABLE);
+        return (set == null || set.isBlank() ? DEFAULT_WEB : Path.of(set))
+                .toAbsolutePath()
+                .normalize();
+    }
+
+    /** Whether {@code web} holds a built app (an {@code index.html}). */
+    public static boolean isBuilt(Path web) {
+        return Files.isRegularFile(web.resolve("index.html"));
+    }
+
+    /**
+     * Adds the app ({@code ""}, the root) and {@code /demo/*} to {@code builder}, with tokens from {@code tokens} and
+     * the app's files from {@code web}; logs one line when {@code web} holds no built app.
+     */
+    public static NizhalServer.Builder install(NizhalServer.Builder builder, HmacTokenIssuer tokens, Path web) {
+        DemoWeb servlet = new DemoWeb(tokens, web);
+        if (!isBuilt(servlet.web)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the demo''s web app is not built ({0} has no index.html): run `{1}` in the project folder,"
+                            + " or set {2} to its dist folder; until then / answers 503",
+                    servlet.web,
+                    BUILD_COMMAND,
+                    WEB_VARIABLE);
+        }
+        return builder.servlet("", servlet).servlet("/demo/*", servlet);
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getServletPath().isEmpty()) {
-            serve("index", "html", request, response);
+            Path index = web.resolve("index.html");
+            if (!Files.isRegularFile(index)) {
+                notBuilt(response);
+                return;
+            }
+            serve(index, "index.html", request, response);
             return;
         }
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
@@ -69,12 +131,37 @@ public final class DemoWeb extends HttpServlet {
             response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
             return;
         }
-        Matcher file = FILE.matcher(path);
-        if (!file.matches()) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND); // also "/demo/": no listing
+        Optional<Path> file = fileAt(path);
+        if (file.isEmpty()) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND); // also "/demo/" and folders: no listing
             return;
         }
-        serve(file.group(1), file.group(2), request, response);
+        serve(file.get(), path.substring(1), request, response);
+    }
+
+    /**
+     * The regular file at {@code path} ({@code /a/b.js}) inside the web folder: every segment a plain name (no empty,
+     * {@code .}, {@code ..} or hidden segment, no backslash), and the file, links followed, still inside the folder.
+     */
+    private Optional<Path> fileAt(String path) throws IOException {
+        if (!path.startsWith("/") || path.length() == 1 || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        for (String segment : path.substring(1).split("/", -1)) {
+            if (segment.isEmpty() || segment.startsWith(".")) {
+                return Optional.empty();
+            }
+        }
+        Path file = web.resolve(path.substring(1)).normalize();
+        if (!file.startsWith(web) || !Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            Path real = file.toRealPath();
+            return real.startsWith(web.toRealPath()) ? Optional.of(real) : Optional.empty();
+        } catch (NoSuchFileException goneMeanwhile) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -110,23 +197,33 @@ public final class DemoWeb extends HttpServlet {
         write(response, 200, answer);
     }
 
-    private void serve(String name, String extension, HttpServletRequest request, HttpServletResponse response)
+    private void serve(Path file, String relative, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        byte[] content;
-        try (InputStream in = DemoWeb.class.getClassLoader().getResourceAsStream(RESOURCES + name + "." + extension)) {
-            if (in == null) {
-                response.sendError(HttpServletResponse.SC_NOT_FOUND);
-                return;
-            }
-            content = in.readAllBytes();
-        }
+        byte[] content = Files.readAllBytes(file);
+        String name = file.getFileName().toString();
+        String extension = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
         response.setStatus(200);
-        response.setContentType(TYPES.get(extension));
-        response.setHeader("Cache-Control", "no-cache");
+        response.setContentType(TYPES.getOrDefault(extension, "application/octet-stream"));
+        response.setHeader(
+                "Cache-Control", relative.startsWith(HASHED) ? "public, max-age=31536000, immutable" : "no-cache");
         response.setHeader("X-Content-Type-Options", "nosniff");
         if (extension.equals("html")) {
             response.setHeader("Content-Security-Policy", contentSecurityPolicy(request));
         }
+        response.setContentLength(content.length);
+        response.getOutputStream().write(content);
+    }
+
+    private void notBuilt(HttpServletResponse response) throws IOException {
+        byte[] content =
+                ("The demo's web app is not built.\n\nBuild it from the project folder (Node 20.19 or newer):\n\n    "
+                                + BUILD_COMMAND + "\n\nthen reload this page (./demo does this by itself), or set "
+                                + WEB_VARIABLE + " to the app's dist folder and restart.\n")
+                        .getBytes(StandardCharsets.UTF_8);
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setContentType("text/plain;charset=utf-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentLength(content.length);
         response.getOutputStream().write(content);
     }

@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,8 +22,8 @@ import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The demo as {@code ./demo} runs it ({@code nizhal serve} of the demo apps with the page and its login), on a free
- * port and the test's database instead of the embedded one.
+ * The demo as {@code ./demo} runs it ({@code nizhal serve} of the demo apps with the web app and its login), on a free
+ * port, the test's database instead of the embedded one and the web app's files from a folder of the test's.
  */
 final class DemoUnderTest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,11 +35,12 @@ final class DemoUnderTest implements AutoCloseable {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    DemoUnderTest(TestDatabase database) {
+    /** The demo on {@code database}, serving the web app from {@code web} (which may be missing). */
+    DemoUnderTest(TestDatabase database, Path web) {
         this.database = database;
         Base64.Encoder base64 = Base64.getEncoder();
         AtomicReference<NizhalCli.Serving> started = new AtomicReference<>();
-        int exit = DemoServer.cli()
+        int exit = DemoServer.cli(web)
                 .onServing(started::set)
                 .execute(DemoServer.serveArgs(
                         "--jdbc-url", database.jdbcUrl(),
@@ -61,11 +64,17 @@ final class DemoUnderTest implements AutoCloseable {
         return bytes;
     }
 
+    /** The server's URI and {@code path} as written: no dot segment is removed, the server gets them as they are. */
     URI uri(String path) {
-        return server.uri().resolve(path);
+        return URI.create(server.uri() + path);
     }
 
-    record Reply(int status, String contentType, String body) {
+    record Reply(int status, String contentType, String body, HttpHeaders headers) {
+        /** The value of the header {@code name}, or null. */
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -96,7 +105,8 @@ final class DemoUnderTest implements AutoCloseable {
             return new Reply(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(null),
-                    response.body());
+                    response.body(),
+                    response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
