@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    teardownTimeout: 30_000, // the e2e server stops gracefully: sockets, requests in flight, then PostgreSQL
     projects: [
       {
         test: {

@@ -67,18 +67,23 @@ export default async function setup(project: TestProject) {
     });
   });
   server.removeAllListeners("exit");
+  // whatever happens to this process, the server does not outlive it
+  process.once("exit", () => server?.exitCode === null && server.kill("SIGKILL"));
   server.stdout!.removeAllListeners("data");
   server.stdout!.resume();
   server.stderr!.resume();
   project.provide("serverUrl", url);
+  return teardown;
 }
 
-export async function teardown() {
+async function teardown() {
+  const started = Date.now();
   if (server && server.exitCode === null) {
     const exited = new Promise((r) => server!.once("exit", r));
-    server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    server.kill("SIGTERM"); // a graceful stop also stops the embedded PostgreSQL
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 25_000))]);
     if (server.exitCode === null) server.kill("SIGKILL");
   }
   if (home) rmSync(home, { recursive: true, force: true });
+  console.log(`e2e: the demo server stopped in ${Date.now() - started} ms`);
 }

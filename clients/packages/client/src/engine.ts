@@ -39,7 +39,7 @@ export interface EngineOptions {
   /** Optimistic effects of mutators by name. A write without one shows when the server has applied it. */
   mutators?: Record<string, ClientMutator<any>>;
   /** Key columns per collection (default `["id"]`), as `/nizhal/contract` gives them. */
-  keyColumns?: Record<string, string[]>;
+  keyColumns?: Readonly<Record<string, readonly string[]>>;
   /** For the stream's hello (its token) and the 4401 refresh. */
   auth?: Auth;
   clock?: Clock;
@@ -69,6 +69,8 @@ export interface SyncStatus {
   leader: boolean;
   /** Writes not yet confirmed (sent or not). */
   pending: number;
+  /** Writes not yet answered by the server. */
+  unsent: number;
   /** Writes the server refused, newest last, until dismissed. */
   rejected: RejectedWrite[];
   /** Rules whose first drained pull has been applied. */
@@ -117,6 +119,8 @@ export class NizhalEngine {
   private stopped = false;
 
   private online = true;
+  /** The environment says the network is down (the browser's offline event): no request is tried until it is up. */
+  private networkDown = false;
   private lastError: { code: string; message: string } | undefined;
   private batchSize: number;
 
@@ -182,6 +186,7 @@ export class NizhalEngine {
 
   /** The browser's online/offline events: online resumes at once, offline stops retrying until then. */
   setNetworkOnline(online: boolean): void {
+    this.networkDown = !online;
     if (online) {
       this.cancelPushRetry?.();
       this.cancelPushRetry = undefined;
@@ -223,6 +228,7 @@ export class NizhalEngine {
       streaming: this.streamReady,
       leader: this.isLeading(),
       pending: this.outbox.filter((e) => e.status !== "skip").length,
+      unsent: this.outbox.filter((e) => e.status !== "applied").length,
       rejected: [...(this.meta?.rejected ?? [])],
       ready: [...this.rules.values()].filter((r) => r.ready).map((r) => r.rule),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -317,8 +323,10 @@ export class NizhalEngine {
     const confirmed = new Promise<void>((resolve, reject) =>
       this.waiters.set(`${entry.clientId}:${entry.id}`, { resolve, reject }),
     );
+    confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
     this.outbox.push(entry);
-    this.publish(new Map());
+    this.emit(this.views.append(entry));
+    this.emitStatus();
     this.channel.post({ type: "outbox" });
     this.kickPush();
     return { id: entry.id, confirmed };
@@ -444,7 +452,11 @@ export class NizhalEngine {
   }
 
   private publish(changedServerKeys: Map<string, Set<string>>, truncated?: Set<string>, ready: string[] = []): void {
-    const batches = this.views.recompute(this.shownEntries(), changedServerKeys, truncated);
+    this.emit(this.views.recompute(this.shownEntries(), changedServerKeys, truncated), ready);
+    this.emitStatus();
+  }
+
+  private emit(batches: ViewBatch[], ready: string[] = []): void {
     if (batches.length > 0 || ready.length > 0) {
       for (const listener of this.batchListeners) {
         try {
@@ -454,7 +466,6 @@ export class NizhalEngine {
         }
       }
     }
-    this.emitStatus();
   }
 
   private emitStatus(): void {
@@ -473,8 +484,9 @@ export class NizhalEngine {
       this.pullWaiters.set(rule, list);
     });
     this.pullAgain.add(rule);
-    if (!this.pulling.has(rule) && this.isLeading() && !this.fatalRules.has(rule)) void this.runPull(rule);
-    else if (!this.isLeading() || this.fatalRules.has(rule)) this.settlePullWaiters(rule);
+    const idle = !this.isLeading() || this.fatalRules.has(rule) || this.networkDown;
+    if (!this.pulling.has(rule) && !idle) void this.runPull(rule);
+    else if (idle && !this.pulling.has(rule)) this.settlePullWaiters(rule);
     return done;
   }
 
@@ -675,7 +687,7 @@ export class NizhalEngine {
 
   /** Drains the outbox now, unless a drain runs (it goes on) or waits out a backoff (new writes wait with it). */
   private kickPush(): void {
-    if (!this.isLeading() || this.stopped || this.cancelPushRetry) return;
+    if (!this.isLeading() || this.stopped || this.cancelPushRetry || this.networkDown) return;
     if (this.pushing) {
       this.pushAgain = true;
       return;
@@ -770,12 +782,11 @@ export class NizhalEngine {
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return undefined;
-      const byId = new Map((await tx.outbox()).map((e) => [e.id, e]));
       const removed: number[] = [];
       const appliedIds: number[] = [];
       const rejected: RejectedWrite[] = [];
       for (const outcome of outcomes) {
-        const entry = byId.get(outcome.id);
+        const entry = await tx.outboxEntry(outcome.id);
         if (!entry || entry.clientId !== clientId) continue;
         if (outcome.status === "applied" && entry.status === "pending" && entry.id > confirmedAll) {
           await tx.putOutbox({ ...entry, status: "applied" });
@@ -796,10 +807,13 @@ export class NizhalEngine {
     this.meta = result.meta;
     const removed = new Set(result.removed);
     const applied = new Set(result.appliedIds);
+    const shownBefore = this.shownEntries().length;
     this.outbox = this.outbox
       .filter((e) => !(e.clientId === clientId && removed.has(e.id)))
       .map((e) => (e.clientId === clientId && applied.has(e.id) ? { ...e, status: "applied" as const } : e));
-    this.publish(new Map());
+    // an applied write keeps showing until confirmed: only a refusal (or a skip) changes what shows
+    if (this.shownEntries().length !== shownBefore) this.publish(new Map());
+    else this.emitStatus();
     for (const id of result.removed) {
       const refusal = result.rejected.find((r) => r.id === id);
       if (refusal) this.settle(clientId, id, rejectionError(refusal));
@@ -931,6 +945,7 @@ export class NizhalEngine {
 
   private connectStream(): void {
     if (this.options.realtime === false || this.socket || this.stopped || !this.isLeading() || this.streamFatal) return;
+    if (this.networkDown) return;
     this.cancelReconnect?.();
     this.cancelReconnect = undefined;
     let socket: StreamSocket | undefined;

@@ -111,6 +111,9 @@ class IdbTx implements StorageTx {
   async outbox() {
     return this.tx.objectStore("outbox").getAll();
   }
+  async outboxEntry(id: number) {
+    return this.tx.objectStore("outbox").get(id);
+  }
   async putOutbox(entry: OutboxEntry) {
     await this.tx.objectStore("outbox").put!(entry);
   }

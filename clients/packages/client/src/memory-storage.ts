@@ -99,6 +99,10 @@ class MemoryTx implements StorageTx {
   async outbox() {
     return [...this.s.outbox.values()].sort((a, b) => a.id - b.id).map((e) => structuredClone(e));
   }
+  async outboxEntry(id: number) {
+    const entry = this.s.outbox.get(id);
+    return entry && structuredClone(entry);
+  }
   async putOutbox(entry: OutboxEntry) {
     this.check();
     this.s.outbox.set(entry.id, structuredClone(entry));

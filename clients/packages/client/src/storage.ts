@@ -31,6 +31,7 @@ export interface StorageTx {
 
   /** The outbox in id order. */
   outbox(): Promise<OutboxEntry[]>;
+  outboxEntry(id: number): Promise<OutboxEntry | undefined>;
   putOutbox(entry: OutboxEntry): Promise<void>;
   deleteOutbox(id: number): Promise<void>;
   clearOutbox(): Promise<void>;

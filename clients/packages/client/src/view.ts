@@ -52,7 +52,7 @@ export class RowViews {
 
   constructor(
     private readonly mutators: Record<string, ClientMutator<any>>,
-    private readonly keyColumns: Record<string, string[]>,
+    private readonly keyColumns: Readonly<Record<string, readonly string[]>>,
     private readonly onMutatorError: (entry: OutboxEntry, error: unknown) => void,
   ) {}
 
@@ -123,14 +123,9 @@ export class RowViews {
     const previous = this.overlay;
     this.overlay = this.rebase(entries);
     const candidates = new Map<string, Set<string>>();
-    const add = (id: string, keys: Iterable<string>) => {
-      let set = candidates.get(id);
-      if (!set) candidates.set(id, (set = new Set()));
-      for (const k of keys) set.add(k);
-    };
-    for (const [id, keys] of changedServerKeys) add(id, keys);
-    for (const [id, keys] of previous) add(id, keys.keys());
-    for (const [id, keys] of this.overlay) add(id, keys.keys());
+    for (const [id, keys] of changedServerKeys) addKeys(candidates, id, keys);
+    for (const [id, keys] of previous) addKeys(candidates, id, keys.keys());
+    for (const [id, keys] of this.overlay) addKeys(candidates, id, keys.keys());
 
     const batches: ViewBatch[] = [];
     for (const id of truncated) {
@@ -147,9 +142,42 @@ export class RowViews {
         truncate: true,
         changes: [...rows].map(([key, value]) => ({ key, value })),
       });
+      candidates.delete(id);
     }
+    return [...batches, ...this.diff(candidates)];
+  }
+
+  /**
+   * Shows one more write on top of the overlay. Nothing under it changed (a new write comes last), so only the keys
+   * it touches are compared: appending stays O(its effects) however long the outbox is.
+   */
+  append(entry: OutboxEntry): ViewBatch[] {
+    const touched = new Map<string, Set<string>>();
+    const record = (effect: Effect) => {
+      for (const rule of this.rulesOf.get(effect.collection) ?? []) {
+        addKeys(touched, viewId(rule, effect.collection), [effect.key]);
+      }
+    };
+    if (entry.effects) {
+      for (const effect of entry.effects) {
+        this.applyTo(this.overlay, effect);
+        record(effect);
+      }
+    } else {
+      const mutator = this.mutators[entry.name];
+      try {
+        mutator?.(this.effectTx(this.overlay, record), entry.args as never);
+      } catch (e) {
+        this.onMutatorError(entry, e);
+      }
+    }
+    return this.diff(touched);
+  }
+
+  /** Compares what `candidates` show now with what was last shown, and remembers the new state. */
+  private diff(candidates: Map<string, Set<string>>): ViewBatch[] {
+    const batches: ViewBatch[] = [];
     for (const [id, keys] of candidates) {
-      if (truncated.has(id)) continue;
       const [rule, collection] = id.split("\u0000") as [string, string];
       let shown = this.shown.get(id);
       if (!shown) this.shown.set(id, (shown = new Map()));
@@ -274,6 +302,12 @@ export class RowViews {
       keyOf: (collection, row) => this.keyOf(collection, row),
     };
   }
+}
+
+function addKeys(into: Map<string, Set<string>>, id: string, keys: Iterable<string>): void {
+  let set = into.get(id);
+  if (!set) into.set(id, (set = new Set()));
+  for (const k of keys) set.add(k);
 }
 
 /** The protocol's key text of a key column value. */

@@ -42,7 +42,7 @@ export interface NizhalClientConfig<M extends MutatorArgs> {
   /** Optimistic effects of mutators, as functions over the collections (as Replicache and Zero declare them). */
   mutators?: { [K in keyof M]?: ClientMutator<M[K]> };
   /** Key columns per collection (default `["id"]`); `nizhal-codegen` writes them as `keyColumns`. */
-  keyColumns?: Record<string, string[]>;
+  keyColumns?: Readonly<Record<string, readonly string[]>>;
   /** `indexeddb` in browsers (the default there), `memory` elsewhere, or your own storage. */
   storage?: "indexeddb" | "memory" | NizhalStorage;
   /** Pull interval while the realtime stream is not there. */
