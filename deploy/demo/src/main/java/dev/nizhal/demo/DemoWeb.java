@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * the folder, no hidden files), and {@code POST /demo/login} with {@code {"user":"alice"}}, answering
  * {@code {"token":"…","user":"alice"}}. While the folder or its {@code index.html} is missing, {@code /} answers 503
  * with how to build it; the folder is looked at on every request, so a build made while the server runs is served.
+ * Scripts at the top of the folder (a service worker at {@code /demo/sw.js}) may be registered with scope {@code /}.
  *
  * <p>The login signs a 12-hour token for the demo users {@code alice} and {@code bob} to anyone who asks: it exists
  * only in the demo. A real application gets its tokens from its own identity provider.
@@ -209,6 +210,11 @@ public final class DemoWeb extends HttpServlet {
         response.setHeader("X-Content-Type-Options", "nosniff");
         if (extension.equals("html")) {
             response.setHeader("Content-Security-Policy", contentSecurityPolicy(request));
+        }
+        if (extension.equals("js") && relative.indexOf('/') < 0) {
+            // a script at the top of the build (Vite's public/: the app's service worker) may control the whole
+            // origin, since the app lives at / while its files are under /demo/
+            response.setHeader("Service-Worker-Allowed", "/");
         }
         response.setContentLength(content.length);
         response.getOutputStream().write(content);

@@ -44,6 +44,7 @@ class DemoWebIT {
         Files.writeString(assets.resolve("logo-Dd0aZ.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
         Files.writeString(assets.resolve("index-B3xQ9a_k.js.map"), "{\"version\":3}");
         Files.write(web.resolve("favicon.ico"), new byte[] {0, 0, 1, 0});
+        Files.writeString(web.resolve("sw.js"), "self.addEventListener(\"fetch\", () => {});");
         Files.createDirectories(assets.resolve("nested"));
         Files.writeString(Files.createDirectories(web.resolve(".vite")).resolve("manifest.json"), "{\"hidden\":1}");
         Files.writeString(folder.resolve("secret.txt"), "outside the web folder");
@@ -66,6 +67,7 @@ class DemoWebIT {
         Reply logo = demo.get("demo/assets/logo-Dd0aZ.svg");
         Reply map = demo.get("demo/assets/index-B3xQ9a_k.js.map");
         Reply icon = demo.get("demo/favicon.ico");
+        Reply worker = demo.get("demo/sw.js");
 
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.contentType()).isEqualTo("text/html;charset=utf-8");
@@ -83,6 +85,7 @@ class DemoWebIT {
         assertThat(script.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
         assertThat(script.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(script.header("Content-Security-Policy")).isNull();
+        assertThat(script.header("Service-Worker-Allowed")).as("a hashed asset").isNull();
         assertThat(style.contentType()).isEqualTo("text/css;charset=utf-8");
         assertThat(style.body()).isEqualTo("body{margin:0}");
         assertThat(logo.contentType()).isEqualTo("image/svg+xml");
@@ -90,6 +93,13 @@ class DemoWebIT {
         assertThat(icon.status()).isEqualTo(200);
         assertThat(icon.contentType()).isEqualTo("image/x-icon");
         assertThat(icon.header("Cache-Control")).as("not hashed").isEqualTo("no-cache");
+        assertThat(icon.header("Service-Worker-Allowed")).isNull();
+        assertThat(worker.status()).isEqualTo(200);
+        assertThat(worker.contentType()).isEqualTo("text/javascript;charset=utf-8");
+        assertThat(worker.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(worker.header("Service-Worker-Allowed"))
+                .as("the app's service worker, registered with scope /")
+                .isEqualTo("/");
     }
 
     @Test
