@@ -16,6 +16,8 @@ const root = resolve(clients, "..");
 declare module "vitest" {
   export interface ProvidedContext {
     serverUrl: string;
+    /** The embedded PostgreSQL of the demo server, for the tests' checks of the journal. */
+    databaseUrl: string;
   }
 }
 
@@ -73,6 +75,9 @@ export default async function setup(project: TestProject) {
   server.stdout!.resume();
   server.stderr!.resume();
   project.provide("serverUrl", url);
+  // zonky's PostgreSQL writes its port on the fourth line of postmaster.pid in the data folder
+  const port = readFileSync(join(home, "postgres", "postmaster.pid"), "utf8").split("\n")[3]?.trim();
+  project.provide("databaseUrl", `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
   return teardown;
 }
 

@@ -5,5 +5,11 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "/demo/",
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1024 },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1024,
+    rollupOptions: { input: { main: "index.html", bench: "bench.html" } },
+  },
 });

@@ -3,7 +3,18 @@
 const CACHE = "nizhal-demo-shell-v1";
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add("/")).then(() => self.skipWaiting()));
+  // the page and the assets it names, so that the first offline reload already works
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const page = await fetch("/", { cache: "no-store" });
+      const html = await page.clone().text();
+      await cache.put("/", page);
+      const assets = [...html.matchAll(/(?:src|href)="(\/demo\/[^"]+)"/g)].map((m) => m[1]);
+      await cache.addAll(assets);
+      await self.skipWaiting();
+    })(),
+  );
 });
 
 self.addEventListener("activate", (event) => {

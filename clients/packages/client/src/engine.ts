@@ -820,6 +820,8 @@ export class NizhalEngine {
       else this.settle(clientId, id);
     }
     this.channel.post({ type: "outbox" });
+    // a write is confirmed once every synced rule has pulled it, and a poke names only the rules it touched
+    if (result.appliedIds.length > 0) void this.pullAll();
   }
 
   /** `MUTATION_ORDER`: the server expects an id below the batch's; ids it never got go out as `nizhal.skip`. */
