@@ -132,6 +132,8 @@ export class NizhalEngine {
   private readonly fatalRules = new Map<string, NizhalError>();
 
   private pushing = false;
+  /** A push applied writes that no pull of every rule has confirmed yet. */
+  private appliedSincePull = false;
   private pushAgain = false;
   private readonly pushBackoff: Backoff;
   private cancelPushRetry: (() => void) | undefined;
@@ -708,6 +710,12 @@ export class NizhalEngine {
         }
       } while (this.pushAgain && !this.stopped);
       this.pushBackoff.reset();
+      // a write is confirmed once every synced rule has pulled it, and a poke names only the rules it touched:
+      // pull them all once the outbox is drained (not after every batch, which would slow the drain)
+      if (this.appliedSincePull) {
+        this.appliedSincePull = false;
+        void this.pullAll();
+      }
     } catch (e) {
       const error = asNizhalError(e);
       this.noteError(error);
@@ -820,8 +828,7 @@ export class NizhalEngine {
       else this.settle(clientId, id);
     }
     this.channel.post({ type: "outbox" });
-    // a write is confirmed once every synced rule has pulled it, and a poke names only the rules it touched
-    if (result.appliedIds.length > 0) void this.pullAll();
+    if (result.appliedIds.length > 0) this.appliedSincePull = true;
   }
 
   /** `MUTATION_ORDER`: the server expects an id below the batch's; ids it never got go out as `nizhal.skip`. */
