@@ -278,3 +278,39 @@ describe("realtime", () => {
     expect(bodies(d.shown)).toEqual({ q: "polled" });
   });
 });
+
+describe("buckets", () => {
+  it("keeps held from loadedBuckets, each row's bucket set, and drops rows of revoked buckets", async () => {
+    const server = new FakeServer();
+    const requests: Array<{ cursor: string | null; held: string[] }> = [];
+    const script = [
+      {
+        cursor: "c1", hasMore: false, reset: false, buckets: ["A", "B"], revokedBuckets: [], loadedBuckets: ["A", "B"], loadingBuckets: [],
+        changes: [
+          { op: "upsert" as const, collection: "notes", key: "both", row: { id: "both", body: "in A and B" }, buckets: ["A", "B"] },
+          { op: "upsert" as const, collection: "notes", key: "onlyA", row: { id: "onlyA", body: "in A" }, buckets: ["A"] },
+        ],
+      },
+      { cursor: "c2", hasMore: false, reset: false, buckets: ["B"], revokedBuckets: ["A"], loadedBuckets: [], loadingBuckets: [], changes: [] },
+      { cursor: "c3", hasMore: false, reset: false, buckets: ["B"], revokedBuckets: [], loadedBuckets: [], loadingBuckets: [], changes: [] },
+    ];
+    server.pull = async (request) => {
+      requests.push({ cursor: request.cursor, held: [...request.held].sort() });
+      return structuredClone(script[requests.length - 1]!);
+    };
+    const d = device({ server });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ both: "in A and B", onlyA: "in A" });
+    await d.engine.pull("myNotes");
+    expect(bodies(d.shown)).toEqual({ both: "in A and B" }); // still in B
+    await d.engine.pull("myNotes");
+    expect(requests).toEqual([
+      { cursor: null, held: [] },
+      { cursor: "c1", held: ["A", "B"] },
+      { cursor: "c2", held: ["B"] },
+    ]);
+    const stored = await d.storage.read((tx) => tx.rows("myNotes"));
+    expect(stored.map((r) => [r.key, r.buckets])).toEqual([["both", ["B"]]]);
+  });
+});
