@@ -132,6 +132,8 @@ export class NizhalEngine {
   private readonly fatalRules = new Map<string, NizhalError>();
 
   private pushing = false;
+  /** The highest id this session has sent (ids go out in order): a write up to it may be on the server already. */
+  private maxAttempted = 0;
   /** A push applied writes that no pull of every rule has confirmed yet. */
   private appliedSincePull = false;
   private pushAgain = false;
@@ -332,6 +334,29 @@ export class NizhalEngine {
     this.channel.post({ type: "outbox" });
     this.kickPush();
     return { id: entry.id, confirmed };
+  }
+
+  /**
+   * Drops a write that has not been sent yet: its effect goes at once, its id is still sent as `nizhal.skip` (the
+   * server's sequence has no gaps), and its promise rejects with `MUTATION_SKIPPED`. Returns false when the write was
+   * already sent or is unknown.
+   */
+  async discard(id: number): Promise<boolean> {
+    await this.start();
+    const clientId = this.meta.clientId;
+    const dropped = await this.options.storage.write(async (tx) => {
+      const entry = await tx.outboxEntry(id);
+      if (!entry || entry.clientId !== clientId || entry.status !== "pending" || id <= this.maxAttempted) return false;
+      await tx.putOutbox({ ...entry, status: "skip" });
+      return true;
+    });
+    if (!dropped) return false;
+    this.outbox = this.outbox.map((e) => (e.clientId === clientId && e.id === id ? { ...e, status: "skip" as const } : e));
+    this.publish(new Map());
+    this.settle(clientId, id, new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
+    this.channel.post({ type: "outbox" });
+    this.kickPush();
+    return true;
   }
 
   /** Removes a refused write from the list of rejected writes. */
@@ -749,6 +774,7 @@ export class NizhalEngine {
       e.status === "skip" ? { id: e.id, name: SKIP_MUTATOR } : { id: e.id, name: e.name, args: e.args },
     );
     let outcomes: MutationOutcome[];
+    this.maxAttempted = Math.max(this.maxAttempted, batch[batch.length - 1]!.id);
     try {
       outcomes = (await this.options.transport.push({ clientId: this.meta.clientId, mutations })).results;
     } catch (e) {
@@ -796,7 +822,8 @@ export class NizhalEngine {
       for (const outcome of outcomes) {
         const entry = await tx.outboxEntry(outcome.id);
         if (!entry || entry.clientId !== clientId) continue;
-        if (outcome.status === "applied" && entry.status === "pending" && entry.id > confirmedAll) {
+        // (a write discarded after a reload may have been sent before it: the server's outcome wins)
+        if (outcome.status === "applied" && entry.status !== "applied" && entry.id > confirmedAll) {
           await tx.putOutbox({ ...entry, status: "applied" });
           appliedIds.push(entry.id);
           continue;
@@ -900,6 +927,7 @@ export class NizhalEngine {
     });
     if (!result) return;
     this.meta = result.meta;
+    this.maxAttempted = 0;
     for (const [rule, state] of this.rules) this.rules.set(rule, { ...state, confirmed: 0 });
     for (const { from, entry } of result.moved) {
       const waiter = this.waiters.get(`${oldId}:${from}`);

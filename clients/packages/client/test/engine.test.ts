@@ -314,3 +314,24 @@ describe("buckets", () => {
     expect(stored.map((r) => [r.key, r.buckets])).toEqual([["both", ["B"]]]);
   });
 });
+
+describe("discard", () => {
+  it("drops an unsent write: its effect goes, its id goes out as nizhal.skip, its promise rejects", async () => {
+    const d = device();
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    const kept = await d.engine.mutate("addNote", { id: "kept", body: "stays" });
+    const dropped = await d.engine.mutate("addNote", { id: "dropped", body: "goes" });
+    expect(bodies(d.shown)).toEqual({ dropped: "goes", kept: "stays" });
+    expect(await d.engine.discard(dropped.id)).toBe(true);
+    expect(bodies(d.shown)).toEqual({ kept: "stays" });
+    await expect(dropped.confirmed).rejects.toMatchObject({ code: "MUTATION_SKIPPED" });
+    d.engine.setNetworkOnline(true);
+    await kept.confirmed;
+    const journal = d.server.journals.get(d.engine.clientId)!;
+    expect([...journal.outcomes].map(([id, o]) => [id, o.outcome.status])).toEqual([[1, "applied"], [2, "rejected"]]);
+    expect(d.server.rows.has("dropped")).toBe(false);
+    expect(await d.engine.discard(kept.id)).toBe(false); // sent already
+  });
+});
