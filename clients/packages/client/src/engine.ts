@@ -7,7 +7,6 @@ import {
   type PullRequest,
   type PullResponse,
   type PushMutation,
-  type StreamFrame,
 } from "./protocol.js";
 import {
   MAX_REJECTED_KEPT,
@@ -20,8 +19,9 @@ import {
   type StorageTx,
   type StoredRow,
 } from "./storage.js";
-import { streamToken, type Auth, type StreamSocket, type Transport } from "./transport.js";
+import type { Auth, Transport } from "./transport.js";
 import { RowViews, viewId, type ClientMutator, type ViewBatch } from "./view.js";
+import { RealtimeLink } from "./realtime.js";
 import { alwaysLeader, noChannel, type Leadership, type TabChannel, type TabMessage } from "./tabs.js";
 
 export interface EngineOptions {
@@ -140,12 +140,7 @@ export class NizhalEngine {
   private readonly pushBackoff: Backoff;
   private cancelPushRetry: (() => void) | undefined;
 
-  private socket: StreamSocket | undefined;
-  private streamReady = false;
-  private readonly streamBackoff: Backoff;
-  private cancelReconnect: (() => void) | undefined;
-  private cancelPoll: (() => void) | undefined;
-  private streamFatal = false;
+  private readonly realtime: RealtimeLink;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -154,7 +149,16 @@ export class NizhalEngine {
     this.leadership = options.leadership ?? alwaysLeader();
     this.channel = options.channel ?? noChannel();
     this.pushBackoff = new Backoff(this.clock);
-    this.streamBackoff = new Backoff(this.clock, 1000);
+    this.realtime = new RealtimeLink(options.transport, this.clock, options, {
+      rules: () => [...this.syncRules],
+      canConnect: () => this.isLeading() && !this.networkDown,
+      pullAll: () => void this.pullAll(),
+      pull: (rule) => void this.pull(rule),
+      ready: () => this.setOnline(true),
+      refused: (error) => this.noteError(error),
+      changed: () => this.emitStatus(),
+      report: (error) => this.report(error),
+    });
     this.views = new RowViews(options.mutators ?? {}, options.keyColumns ?? {}, (entry, error) =>
       this.report(new Error(`the client mutator ${entry.name} failed on write ${entry.id}: ${error}`)),
     );
@@ -179,9 +183,8 @@ export class NizhalEngine {
 
   stop(): void {
     this.stopped = true;
-    this.disconnectStream();
+    this.realtime.stop();
     this.cancelPushRetry?.();
-    this.cancelPoll?.();
     for (const cancel of this.pullRetry.values()) cancel();
     this.pullRetry.clear();
     this.channel.close();
@@ -195,16 +198,16 @@ export class NizhalEngine {
       this.cancelPushRetry?.();
       this.cancelPushRetry = undefined;
       this.pushBackoff.reset();
-      this.streamBackoff.reset();
+      this.realtime.resetBackoff();
       for (const b of this.pullBackoff.values()) b.reset();
       if (this.isLeading()) {
         this.kickPush();
         this.pullAll();
-        this.connectStream();
+        this.realtime.connect();
       }
     } else {
       this.setOnline(false);
-      this.disconnectStream();
+      this.realtime.disconnect();
     }
   }
 
@@ -229,7 +232,7 @@ export class NizhalEngine {
   status(): SyncStatus {
     return {
       online: this.online,
-      streaming: this.streamReady,
+      streaming: this.realtime.ready,
       leader: this.isLeading(),
       pending: this.outbox.filter((e) => e.status !== "skip").length,
       unsent: this.outbox.filter((e) => e.status !== "applied").length,
@@ -269,10 +272,7 @@ export class NizhalEngine {
     this.publish(new Map(), views, this.isReady(rule) ? [rule] : []);
     if (added && this.isLeading()) {
       void this.pull(rule);
-      if (this.socket) {
-        this.disconnectStream(); // the hello names the rules: say hello again with this one
-        this.connectStream();
-      }
+      this.realtime.rulesChanged();
     }
   }
 
@@ -978,102 +978,6 @@ export class NizhalEngine {
     else waiter.resolve();
   }
 
-  // ---------------------------------------------------------------- realtime
-
-  private connectStream(): void {
-    if (this.options.realtime === false || this.socket || this.stopped || !this.isLeading() || this.streamFatal) return;
-    if (this.networkDown) return;
-    this.cancelReconnect?.();
-    this.cancelReconnect = undefined;
-    let socket: StreamSocket | undefined;
-    try {
-      socket = this.options.transport.openStream({
-        onOpen: () => void this.hello(socket!),
-        onFrame: (frame) => this.onFrame(socket!, frame),
-        onClose: (code) => this.onStreamClosed(socket!, code),
-      });
-    } catch (e) {
-      this.report(e);
-      this.schedulePoll();
-      return;
-    }
-    this.socket = socket;
-    this.schedulePoll();
-  }
-
-  private async hello(socket: StreamSocket): Promise<void> {
-    try {
-      const token = this.options.auth ? await streamToken(this.options.auth) : "";
-      const buckets: Record<string, BucketFilter[]> = {};
-      for (const rule of this.syncRules) {
-        const filter = this.options.bucketsForSyncRule?.(rule);
-        if (filter) buckets[rule] = filter;
-      }
-      if (this.socket !== socket) return;
-      socket.send({ type: "hello", token, syncRules: [...this.syncRules], buckets });
-    } catch (e) {
-      this.report(e);
-      socket.close();
-    }
-  }
-
-  private onFrame(socket: StreamSocket, frame: StreamFrame): void {
-    if (this.socket !== socket) return;
-    if (frame.type === "ready") {
-      this.streamReady = true;
-      this.streamBackoff.reset();
-      this.cancelPoll?.();
-      this.cancelPoll = undefined;
-      this.setOnline(true);
-      void this.pullAll(); // commits before ready were not poked
-    } else if (frame.type === "poke" && this.syncRules.has(frame.syncRule)) {
-      void this.pull(frame.syncRule);
-    }
-  }
-
-  private onStreamClosed(socket: StreamSocket, code: number): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    this.streamReady = false;
-    this.emitStatus();
-    if (this.stopped) return;
-    if (code === 4404 || code === 4400) {
-      this.streamFatal = true; // the hello names a rule the server does not know: pulls report it
-      this.noteError(new NizhalError(code === 4404 ? "UNKNOWN_SYNC_RULE" : "MALFORMED_REQUEST", "the stream refused the hello", false));
-    }
-    if (code === 4401) void this.options.auth?.onUnauthenticated?.();
-    this.schedulePoll();
-    if (!this.streamFatal && this.isLeading()) {
-      const delay = this.streamBackoff.next();
-      this.cancelReconnect = this.clock.schedule(delay, () => {
-        this.cancelReconnect = undefined;
-        this.connectStream();
-      });
-    }
-  }
-
-  private disconnectStream(): void {
-    const socket = this.socket;
-    this.socket = undefined;
-    this.streamReady = false;
-    this.cancelReconnect?.();
-    this.cancelReconnect = undefined;
-    socket?.close();
-    this.emitStatus();
-  }
-
-  /** Without a ready stream, pull every rule on an interval. */
-  private schedulePoll(): void {
-    if (this.cancelPoll || this.stopped || !this.isLeading()) return;
-    const interval = this.options.pollIntervalMs ?? 10_000;
-    this.cancelPoll = this.clock.schedule(interval, () => {
-      this.cancelPoll = undefined;
-      if (this.streamReady || this.stopped || !this.isLeading()) return;
-      void this.pullAll();
-      this.schedulePoll();
-    });
-  }
-
   // ---------------------------------------------------------------- tabs and status
 
   private isLeading(): boolean {
@@ -1087,11 +991,10 @@ export class NizhalEngine {
       void (reload ? this.reloadOutbox() : Promise.resolve()).then(() => {
         this.kickPush();
         void this.pullAll();
-        this.connectStream();
-        this.schedulePoll();
+        this.realtime.connect();
       });
     } else {
-      this.disconnectStream();
+      this.realtime.disconnect();
     }
     this.emitStatus();
   }

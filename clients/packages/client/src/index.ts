@@ -6,3 +6,4 @@ export * from "./transport.js";
 export * from "./tabs.js";
 export { RowViews, viewId, deepEqual, type EffectTx, type ClientMutator, type ViewBatch, type ViewChange } from "./view.js";
 export { NizhalEngine, type EngineOptions, type SyncStatus, type WriteHandle } from "./engine.js";
+export { RealtimeLink, type RealtimeHost, type RealtimeOptions } from "./realtime.js";
