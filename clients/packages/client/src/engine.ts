@@ -18,6 +18,7 @@ import {
   type RuleState,
   type StorageTx,
   type StoredRow,
+  uidOf,
 } from "./storage.js";
 import type { Auth, Transport } from "./transport.js";
 import { RowViews, viewId, type ClientMutator, type ViewBatch } from "./view.js";
@@ -262,12 +263,18 @@ export class NizhalEngine {
     const added = !this.syncRules.has(rule);
     if (added) {
       this.syncRules.add(rule);
-      const { state, rows } = await this.options.storage.read(async (tx) => ({
-        state: await tx.ruleState(rule),
-        rows: await tx.rows(rule),
-      }));
-      if (state) this.rules.set(rule, state);
+      // stored at once: confirmation waits for this rule too, and the leading tab (maybe another) pulls it
+      const { state, rows } = await this.options.storage.write(async (tx) => {
+        let stored = await tx.ruleState(rule);
+        if (!stored) {
+          stored = { rule, cursor: null, held: [], confirmed: 0, ready: false };
+          await tx.putRuleState(stored);
+        }
+        return { state: stored, rows: await tx.rows(rule) };
+      });
+      this.rules.set(rule, state);
       for (const id of this.views.replaceRule(rule, rows)) views.add(id);
+      this.channel.post({ type: "rules" });
     }
     this.publish(new Map(), views, this.isReady(rule) ? [rule] : []);
     if (added && this.isLeading()) {
@@ -311,6 +318,7 @@ export class NizhalEngine {
     const entry = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       const written: OutboxEntry = {
+        uid: randomUid(),
         id: meta.nextMutationId,
         clientId: meta.clientId,
         name,
@@ -325,7 +333,7 @@ export class NizhalEngine {
     });
     this.meta = { ...this.meta, clientId: entry.clientId, nextMutationId: entry.id + 1 };
     const confirmed = new Promise<void>((resolve, reject) =>
-      this.waiters.set(`${entry.clientId}:${entry.id}`, { resolve, reject }),
+      this.waiters.set(uidOf(entry), { resolve, reject }),
     );
     confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
     this.outbox.push(entry);
@@ -346,14 +354,14 @@ export class NizhalEngine {
     const clientId = this.meta.clientId;
     const dropped = await this.options.storage.write(async (tx) => {
       const entry = await tx.outboxEntry(id);
-      if (!entry || entry.clientId !== clientId || entry.status !== "pending" || id <= this.maxAttempted) return false;
+      if (!entry || entry.clientId !== clientId || entry.status !== "pending" || id <= this.maxAttempted) return undefined;
       await tx.putOutbox({ ...entry, status: "skip" });
-      return true;
+      return entry;
     });
     if (!dropped) return false;
-    this.outbox = this.outbox.map((e) => (e.clientId === clientId && e.id === id ? { ...e, status: "skip" as const } : e));
+    this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(dropped) ? { ...e, status: "skip" as const } : e));
     this.publish(new Map());
-    this.settle(clientId, id, new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
+    this.settle(uidOf(dropped), new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
     this.channel.post({ type: "outbox" });
     this.kickPush();
     return true;
@@ -373,7 +381,13 @@ export class NizhalEngine {
 
   /** Waits until write `id` is confirmed (or rejects with the server's refusal). */
   awaitConfirmation(id: number): Promise<void> {
-    return this.waitFor(this.meta.clientId, id);
+    const entry = this.outbox.find((e) => e.clientId === this.meta.clientId && e.id === id);
+    if (entry) return this.waitFor(uidOf(entry));
+    const refusal = this.meta.rejected.find((r) => r.clientId === this.meta.clientId && r.id === id);
+    if (refusal) return Promise.reject(rejectionError(refusal));
+    return id < this.meta.nextMutationId && id <= this.confirmedAll()
+      ? Promise.resolve()
+      : Promise.reject(new NizhalError("UNKNOWN_WRITE", `this client has no record of write ${id}`, false));
   }
 
   // ---------------------------------------------------------------- storage → memory
@@ -381,13 +395,10 @@ export class NizhalEngine {
   private async load(): Promise<void> {
     const state = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
-      const rules: RuleState[] = [];
+      const rules = await tx.ruleStates();
+      for (const r of rules) this.syncRules.add(r.rule);
       const rows = [];
-      for (const rule of this.syncRules) {
-        const stored = await tx.ruleState(rule);
-        if (stored) rules.push(stored);
-        rows.push(...(await tx.rows(rule)));
-      }
+      for (const rule of this.syncRules) rows.push(...(await tx.rows(rule)));
       return { meta, rules, rows, outbox: await tx.outbox() };
     });
     this.meta = state.meta;
@@ -414,6 +425,7 @@ export class NizhalEngine {
   private async onTabMessage(message: TabMessage): Promise<void> {
     if (this.stopped) return;
     if (message.type === "rule") await this.reloadRule(message.rule);
+    else if (message.type === "rules") await this.reloadRules();
     else await this.reloadOutbox();
     if (this.isLeading()) this.kickPush();
   }
@@ -425,12 +437,27 @@ export class NizhalEngine {
       meta: await tx.meta(),
       outbox: await tx.outbox(),
     }));
+    const wasReady = this.rules.get(rule)?.ready ?? false;
     if (state) this.rules.set(rule, state);
     else this.rules.delete(rule);
     if (meta) this.meta = meta;
-    const touched = this.views.replaceRule(rule, rows);
+    const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
     this.setOutbox(outbox);
-    this.publish(new Map(), touched, state?.ready ? [rule] : []);
+    this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
+  }
+
+  /** Another tab started syncing a rule: sync it here too (the leader pulls it; confirmation waits for it). */
+  private async reloadRules(): Promise<void> {
+    const states = await this.options.storage.read((tx) => tx.ruleStates());
+    const added = states.filter((r) => !this.syncRules.has(r.rule));
+    for (const r of added) {
+      this.syncRules.add(r.rule);
+      await this.reloadRule(r.rule);
+    }
+    if (added.length > 0 && this.isLeading()) {
+      for (const r of added) void this.pull(r.rule);
+      this.realtime.rulesChanged();
+    }
   }
 
   private async reloadOutbox(): Promise<void> {
@@ -445,13 +472,12 @@ export class NizhalEngine {
 
   /** Replaces the outbox read from storage, settling the waiters of writes that left it. */
   private setOutbox(outbox: OutboxEntry[]): void {
-    const present = new Set(outbox.map((e) => `${e.clientId}:${e.id}`));
+    const present = new Set([...outbox, ...(this.meta.lingering ?? [])].map(uidOf));
     this.outbox = outbox;
-    for (const [key, waiter] of [...this.waiters]) {
-      if (present.has(key)) continue;
-      const [clientId, id] = splitWaiterKey(key);
-      const rejected = this.meta.rejected.find((r) => r.clientId === clientId && r.id === id);
-      this.waiters.delete(key);
+    for (const [uid, waiter] of [...this.waiters]) {
+      if (present.has(uid)) continue;
+      const rejected = this.meta.rejected.find((r) => uidOf(r) === uid);
+      this.waiters.delete(uid);
       if (rejected) waiter.reject(rejectionError(rejected));
       else waiter.resolve();
     }
@@ -462,16 +488,20 @@ export class NizhalEngine {
   /** The writes whose effect shows: not refused, not skipped, not yet confirmed by every rule. */
   private shownEntries(): OutboxEntry[] {
     const confirmed = this.confirmedAll();
-    return this.outbox.filter(
+    const current = this.outbox.filter(
       (e) => e.status !== "skip" && e.clientId === this.meta.clientId && !(e.id <= confirmed),
     );
+    const lingering = this.meta.lingering ?? [];
+    return lingering.length > 0 ? [...lingering, ...current] : current;
   }
 
+  /** Confirmed by every synced rule; a rule that fails for good (reported in lastError) cannot hold writes back. */
   private confirmedAll(): number {
-    if (this.syncRules.size === 0) return 0;
     let min = Number.MAX_SAFE_INTEGER;
-    for (const rule of this.syncRules) min = Math.min(min, this.rules.get(rule)?.confirmed ?? 0);
-    return min;
+    for (const rule of this.syncRules) {
+      if (!this.fatalRules.has(rule)) min = Math.min(min, this.rules.get(rule)?.confirmed ?? 0);
+    }
+    return min === Number.MAX_SAFE_INTEGER ? 0 : min;
   }
 
   private isConfirmed(entry: OutboxEntry): boolean {
@@ -527,10 +557,12 @@ export class NizhalEngine {
     this.pulling.add(rule);
     this.pullRetry.get(rule)?.();
     this.pullRetry.delete(rule);
+    let sentAs = "";
     try {
       await this.start();
       while (this.pullAgain.has(rule) && !this.stopped) {
         this.pullAgain.delete(rule);
+        sentAs = this.meta.clientId;
         await this.pullUntilDrained(rule);
       }
       this.backoffFor(rule).reset();
@@ -538,11 +570,12 @@ export class NizhalEngine {
     } catch (e) {
       const error = asNizhalError(e);
       this.noteError(error);
+      this.settlePullWaiters(rule); // they waited for an attempt; retries go on below
       if (error.code === "UNKNOWN_SYNC_RULE" || error.code === "FORBIDDEN" || error.code === "UNSUPPORTED_PROTOCOL") {
         this.fatalRules.set(rule, error); // retrying cannot help; the app shows lastError
-        this.settlePullWaiters(rule);
+        this.publish(new Map()); // the rule no longer holds confirmations back
       } else {
-        if (error.code === "CLIENT_ACTOR_MISMATCH") await this.renumber();
+        if (error.code === "CLIENT_ACTOR_MISMATCH") await this.quarantine(sentAs);
         if (!this.stopped) {
           const delay = this.backoffFor(rule).next(error.retryAfter);
           this.pullRetry.set(
@@ -588,6 +621,11 @@ export class NizhalEngine {
       this.setOnline(true);
       if (resetPages || (response.reset && response.hasMore)) {
         resetPages ??= { first: request, pages: [], held: new Set() };
+        if (response.reset) {
+          // a reset again (a load cursor that expired, another truncate): the pages before it are void
+          resetPages.pages = [];
+          resetPages.held = new Set();
+        }
         resetPages.pages.push(response);
         for (const b of response.revokedBuckets) resetPages.held.delete(b);
         for (const b of response.loadedBuckets) resetPages.held.add(b);
@@ -596,15 +634,20 @@ export class NizhalEngine {
           continue;
         }
         const applied = await this.apply(rule, resetPages.first, resetPages.pages);
-        if (!applied) return;
+        if (!applied) return this.staleDropped(rule);
         resetPages = undefined;
       } else if (!(await this.apply(rule, request, [response]))) {
-        return; // stale: another tab or loop moved the cursor; a pull that wanted more asks again
+        return this.staleDropped(rule);
       }
       if (!response.hasMore) return;
       state = this.rules.get(rule);
       request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
     }
+  }
+
+  /** A response was stale (another tab or loop moved the cursor): pull again from the stored cursor. */
+  private staleDropped(rule: string): void {
+    this.pullAgain.add(rule);
   }
 
   /**
@@ -631,17 +674,20 @@ export class NizhalEngine {
       const rowKey = (collection: string, key: string) => `${collection}\u0000${key}`;
       if (reset) await tx.clearRows(rule);
       for (const page of pages) {
+        // issued together, run in order: a storage transaction executes its requests in the order they were made
+        const writes: Array<Promise<void>> = [];
         for (const change of page.changes) {
           touch(change.collection, change.key);
           if (change.op === "upsert") {
             const row = { rule, collection: change.collection, key: change.key, row: change.row, buckets: change.buckets };
             rows.set(rowKey(change.collection, change.key), { collection: change.collection, key: change.key, row });
-            await tx.putRow(row);
+            writes.push(tx.putRow(row));
           } else {
             rows.set(rowKey(change.collection, change.key), { collection: change.collection, key: change.key, row: null });
-            await tx.deleteRow(rule, change.collection, change.key);
+            writes.push(tx.deleteRow(rule, change.collection, change.key));
           }
         }
+        await Promise.all(writes);
         if (page.revokedBuckets.length > 0) {
           const revoked = new Set(page.revokedBuckets);
           page.revokedBuckets.forEach((b) => held.delete(b));
@@ -668,21 +714,33 @@ export class NizhalEngine {
         held: [...held],
         confirmed: drained ? (last.lastMutationId ?? stored?.confirmed ?? 0) : (stored?.confirmed ?? 0),
         ready: drained || (!reset && (stored?.ready ?? false)),
+        epoch: drained ? (meta.epoch ?? 0) : (stored?.epoch ?? 0),
       };
       await tx.putRuleState(next);
       // writes now confirmed by every rule and already answered by the server leave the outbox here, with their rows
       let confirmedAll = next.confirmed;
+      let epochAll = next.epoch ?? 0;
       for (const other of this.syncRules) {
-        if (other !== rule) confirmedAll = Math.min(confirmedAll, (await tx.ruleState(other))?.confirmed ?? 0);
+        if (other === rule || this.fatalRules.has(other)) continue;
+        const state = await tx.ruleState(other);
+        confirmedAll = Math.min(confirmedAll, state?.confirmed ?? 0);
+        epochAll = Math.min(epochAll, state?.epoch ?? 0);
       }
-      const gone: number[] = [];
+      const gone: OutboxEntry[] = [];
       for (const entry of await tx.outbox()) {
         if (entry.status === "applied" && entry.clientId === meta.clientId && entry.id <= confirmedAll) {
           await tx.deleteOutbox(entry.id);
-          gone.push(entry.id);
+          gone.push(entry);
         }
       }
-      return { next, changed, rows, gone };
+      // writes applied under a replaced client id: every rule has drained since, so their rows are here
+      let nextMeta = meta;
+      if ((meta.lingering?.length ?? 0) > 0 && epochAll >= (meta.epoch ?? 0)) {
+        gone.push(...meta.lingering!);
+        nextMeta = { ...meta, lingering: [] };
+        await tx.putMeta(nextMeta);
+      }
+      return { next, changed, rows, gone, meta: nextMeta };
     });
     if (!result) {
       await this.reloadRule(rule); // another tab applied a response: show what it stored
@@ -696,15 +754,16 @@ export class NizhalEngine {
       if (row) this.views.setServer(row);
       else this.views.deleteServer(rule, collection, key);
     }
-    const gone = new Set(result.gone);
-    const confirmedNow = this.outbox.filter((e) => gone.has(e.id) && e.clientId === this.meta.clientId);
-    this.outbox = this.outbox.filter((e) => !(gone.has(e.id) && e.clientId === this.meta.clientId));
+    const gone = new Set(result.gone.map(uidOf));
+    const confirmedNow = result.gone;
+    this.outbox = this.outbox.filter((e) => !gone.has(uidOf(e)));
+    this.meta = { ...this.meta, lingering: result.meta.lingering ?? [] };
     if (truncated) {
       for (const id of result.changed.keys()) truncated.add(id);
       for (const v of this.views.views()) if (v.rule === rule) truncated.add(viewId(v.rule, v.collection));
     }
     this.publish(result.changed, truncated, result.next.ready && (!wasReady || reset) ? [rule] : []);
-    for (const entry of confirmedNow) this.settle(entry.clientId, entry.id);
+    for (const entry of confirmedNow) this.settle(uidOf(entry));
     // pending writes the server has answered but whose outcome we have not seen keep their waiter until the push
     this.channel.post({ type: "rule", rule });
     return true;
@@ -770,30 +829,35 @@ export class NizhalEngine {
   }
 
   private async pushBatch(batch: OutboxEntry[]): Promise<void> {
+    const clientId = this.meta.clientId; // every outcome below belongs to this id, whatever happens meanwhile
     const mutations: PushMutation[] = batch.map((e) =>
       e.status === "skip" ? { id: e.id, name: SKIP_MUTATOR } : { id: e.id, name: e.name, args: e.args },
     );
     let outcomes: MutationOutcome[];
     this.maxAttempted = Math.max(this.maxAttempted, batch[batch.length - 1]!.id);
     try {
-      outcomes = (await this.options.transport.push({ clientId: this.meta.clientId, mutations })).results;
+      outcomes = (await this.options.transport.push({ clientId, mutations })).results;
     } catch (e) {
       const error = asNizhalError(e);
-      if (error.code === "NETWORK") this.setOnline(false);
-      else this.setOnline(true);
+      this.setOnline(error.code !== "NETWORK");
       switch (error.code) {
         case "MUTATION_ORDER":
-          return this.fillGap(batch[0]!.id, Number(error.details?.["expected"]));
+          return this.fillGap(clientId, batch[0]!.id, Number(error.details?.["expected"]));
         case "MUTATION_CONFLICT":
+          return this.renumber(clientId);
         case "CLIENT_ACTOR_MISMATCH":
-          return this.renumber();
+          return this.quarantine(clientId);
         case "PAYLOAD_TOO_LARGE":
         case "MALFORMED_REQUEST":
-          if (batch.length > 1) {
-            this.batchSize = Math.max(1, Math.floor(batch.length / 2));
-            return;
+          // only the server's own refusal (not a proxy's page) says that this batch can never go through as it is
+          if (error.fromServer || error.code === "PAYLOAD_TOO_LARGE") {
+            if (batch.length > 1) {
+              this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+              return;
+            }
+            return this.refuseLocally(batch[0]!, error);
           }
-          return this.refuseLocally(batch[0]!, error);
+          throw error;
         default:
           throw error;
       }
@@ -801,82 +865,91 @@ export class NizhalEngine {
     this.setOnline(true);
     this.batchSize = Math.min(this.options.batchSize ?? 100, 100);
     const stoppedBy = outcomes.find((o) => o.status === "notAttempted");
-    await this.record(outcomes.filter((o) => o.status !== "notAttempted"));
+    await this.record(clientId, outcomes.filter((o) => o.status !== "notAttempted"));
     if (stoppedBy) {
       const error = stoppedBy.error;
       throw new NizhalError(error?.code ?? "TRANSIENT", error?.message ?? "the server stopped the batch", true);
     }
   }
 
-  /** Records the server's outcomes: applied writes wait for confirmation, refused ones roll back at once. */
-  private async record(outcomes: MutationOutcome[]): Promise<void> {
+  /**
+   * Records the server's outcomes for writes sent under `clientId`: applied writes wait for confirmation, refused
+   * ones roll back at once. Outcomes of an id this client no longer uses are dropped.
+   */
+  private async record(clientId: string, outcomes: MutationOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const clientId = this.meta.clientId;
     const confirmedAll = this.confirmedAll();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return undefined;
-      const removed: number[] = [];
+      const removed: OutboxEntry[] = [];
       const appliedIds: number[] = [];
       const rejected: RejectedWrite[] = [];
-      for (const outcome of outcomes) {
-        const entry = await tx.outboxEntry(outcome.id);
-        if (!entry || entry.clientId !== clientId) continue;
+      // requests of one transaction are issued together: awaiting each in turn costs a round trip per write
+      const entries = await Promise.all(outcomes.map((o) => tx.outboxEntry(o.id)));
+      const writes: Array<Promise<void>> = [];
+      outcomes.forEach((outcome, i) => {
+        const entry = entries[i];
+        if (!entry || entry.clientId !== clientId) return;
+        if (entry.status === "applied") return; // answered before (another tab sent it too): wait for confirmation
         // (a write discarded after a reload may have been sent before it: the server's outcome wins)
-        if (outcome.status === "applied" && entry.status !== "applied" && entry.id > confirmedAll) {
-          await tx.putOutbox({ ...entry, status: "applied" });
+        if (outcome.status === "applied" && entry.id > confirmedAll) {
+          writes.push(tx.putOutbox({ ...entry, status: "applied" }));
           appliedIds.push(entry.id);
-          continue;
+          return;
         }
-        await tx.deleteOutbox(entry.id);
-        removed.push(entry.id);
+        writes.push(tx.deleteOutbox(entry.id));
+        removed.push(entry);
         if (outcome.status === "rejected" && entry.status !== "skip" && outcome.error.code !== "MUTATION_SKIPPED") {
           rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
         }
-      }
+      });
+      await Promise.all(writes);
       const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
       if (rejected.length > 0) await tx.putMeta(next);
       return { removed, appliedIds, rejected, meta: next };
     });
     if (!result) return;
     this.meta = result.meta;
-    const removed = new Set(result.removed);
+    const removed = new Set(result.removed.map(uidOf));
     const applied = new Set(result.appliedIds);
     const shownBefore = this.shownEntries().length;
     this.outbox = this.outbox
-      .filter((e) => !(e.clientId === clientId && removed.has(e.id)))
+      .filter((e) => !removed.has(uidOf(e)))
       .map((e) => (e.clientId === clientId && applied.has(e.id) ? { ...e, status: "applied" as const } : e));
     // an applied write keeps showing until confirmed: only a refusal (or a skip) changes what shows
     if (this.shownEntries().length !== shownBefore) this.publish(new Map());
     else this.emitStatus();
-    for (const id of result.removed) {
-      const refusal = result.rejected.find((r) => r.id === id);
-      if (refusal) this.settle(clientId, id, rejectionError(refusal));
-      else this.settle(clientId, id);
+    for (const entry of result.removed) {
+      const refusal = result.rejected.find((r) => uidOf(r) === uidOf(entry));
+      this.settle(uidOf(entry), refusal && rejectionError(refusal));
     }
     this.channel.post({ type: "outbox" });
     if (result.appliedIds.length > 0) this.appliedSincePull = true;
   }
 
   /** `MUTATION_ORDER`: the server expects an id below the batch's; ids it never got go out as `nizhal.skip`. */
-  private async fillGap(first: number, expected: number): Promise<void> {
+  private async fillGap(clientId: string, first: number, expected: number): Promise<void> {
     if (!Number.isSafeInteger(expected) || expected < 1 || expected >= first) {
       throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
     }
-    const clientId = this.meta.clientId;
     const filled = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return [];
-      const have = new Set((await tx.outbox()).map((e) => e.id));
+      const have = new Set((await tx.outbox()).filter((e) => e.clientId === clientId).map((e) => e.id));
       const skips: OutboxEntry[] = [];
       for (let id = expected; id < first; id++) {
         if (have.has(id)) continue;
-        const skip: OutboxEntry = { id, clientId, name: SKIP_MUTATOR, args: {}, createdAt: this.clock.now(), status: "skip" };
+        const skip: OutboxEntry = { uid: randomUid(), id, clientId, name: SKIP_MUTATOR, args: {}, createdAt: this.clock.now(), status: "skip" };
         await tx.putOutbox(skip);
         skips.push(skip);
       }
       return skips;
     });
+    if (filled.length === 0) {
+      // the ids the server misses are here but not sendable (marked applied): back off rather than loop
+      throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
+    }
     this.outbox = [...this.outbox, ...filled].sort((a, b) => a.id - b.id);
   }
 
@@ -890,38 +963,41 @@ export class NizhalEngine {
       await tx.putMeta(next);
       return next;
     });
-    this.outbox = this.outbox.map((e) => (e === entry ? { ...e, status: "skip" as const } : e));
+    this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(entry) ? { ...e, status: "skip" as const } : e));
     this.publish(new Map());
-    this.settle(entry.clientId, entry.id, rejectionError(refusal));
+    this.settle(uidOf(entry), rejectionError(refusal));
     this.channel.post({ type: "outbox" });
   }
 
   /**
-   * `MUTATION_CONFLICT` (the server holds other writes under our ids: local storage was lost) or a client id bound to
-   * another actor: continue under a new client id, with the unsent writes renumbered from 1. Writes already applied
-   * stay applied on the server and arrive by pull; their overlay goes.
+   * `MUTATION_CONFLICT` (the server holds other writes under our ids: local storage was lost): continue under a new
+   * client id, with the unsent writes renumbered from 1 (each keeps its uid, so its promise, in any tab, follows it).
+   * Writes already applied stay applied on the server and arrive by pull; their overlay goes.
    */
-  private async renumber(): Promise<void> {
-    const oldId = this.meta.clientId;
+  private async renumber(oldId: string): Promise<void> {
     const fresh = this.newClientId();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
-      if (meta.clientId !== oldId) return undefined;
+      if (meta.clientId !== oldId) return undefined; // renumbered already (a late answer of the old id)
       const outbox = await tx.outbox();
       await tx.clearOutbox();
-      const moved: Array<{ from: number; entry: OutboxEntry }> = [];
+      const moved: OutboxEntry[] = [];
+      const gone: OutboxEntry[] = [];
       let next = 1;
+      // (skip entries of the old id go: the new id's sequence has no gaps to fill)
       for (const entry of outbox) {
-        if (entry.status !== "pending") continue;
-        const renumbered: OutboxEntry = { ...entry, id: next++, clientId: fresh };
+        if (entry.status !== "pending") {
+          gone.push(entry);
+          continue;
+        }
+        const renumbered: OutboxEntry = { ...entry, uid: uidOf(entry), id: next++, clientId: fresh };
         await tx.putOutbox(renumbered);
-        moved.push({ from: entry.id, entry: renumbered });
+        moved.push(renumbered);
       }
-      for (const rule of this.syncRules) {
-        const state = await tx.ruleState(rule);
-        if (state) await tx.putRuleState({ ...state, confirmed: 0 }); // the server resets the cursor of the old id
-      }
-      const nextMeta: Meta = { ...meta, clientId: fresh, nextMutationId: next };
+      for (const state of await tx.ruleStates()) await tx.putRuleState({ ...state, confirmed: 0 });
+      // applied under the old id: on the server, shown until every rule has drained since (their promises wait)
+      const lingering = [...(meta.lingering ?? []), ...gone.filter((e) => e.status === "applied")];
+      const nextMeta: Meta = { ...meta, clientId: fresh, nextMutationId: next, epoch: (meta.epoch ?? 0) + 1, lingering };
       await tx.putMeta(nextMeta);
       return { moved, meta: nextMeta };
     });
@@ -929,34 +1005,63 @@ export class NizhalEngine {
     this.meta = result.meta;
     this.maxAttempted = 0;
     for (const [rule, state] of this.rules) this.rules.set(rule, { ...state, confirmed: 0 });
-    for (const { from, entry } of result.moved) {
-      const waiter = this.waiters.get(`${oldId}:${from}`);
-      if (waiter) {
-        this.waiters.delete(`${oldId}:${from}`);
-        this.waiters.set(`${fresh}:${entry.id}`, waiter);
-      }
-    }
-    for (const [key, waiter] of [...this.waiters]) {
-      if (key.startsWith(oldId + ":")) {
-        this.waiters.delete(key); // applied under the old id: it is on the server
-        waiter.resolve();
-      }
-    }
-    this.outbox = result.moved.map((m) => m.entry);
+    this.outbox = result.moved;
     this.publish(new Map());
     this.channel.post({ type: "outbox" });
-    this.pullAll();
+    void this.pullAll();
   }
 
-  private waitFor(clientId: string, id: number): Promise<void> {
-    const key = `${clientId}:${id}`;
-    const entry = this.outbox.find((e) => e.clientId === clientId && e.id === id);
-    const refusal = this.meta.rejected.find((r) => r.clientId === clientId && r.id === id);
-    if (refusal) return Promise.reject(rejectionError(refusal));
-    if (!entry && id < this.meta.nextMutationId && clientId === this.meta.clientId) return Promise.resolve();
+  /**
+   * `CLIENT_ACTOR_MISMATCH`: the server has this client id bound to another actor, so this local state is not the
+   * current user's (storage shared between users, or an identity that changed). Nothing of it is sent as this user:
+   * the unsent writes are refused here (listed, with their args), the rows and cursors go, and a new client id
+   * starts a full sync.
+   */
+  private async quarantine(oldId: string): Promise<void> {
+    const fresh = this.newClientId();
+    const now = this.clock.now();
+    const result = await this.options.storage.write(async (tx) => {
+      const meta = await this.requireMeta(tx);
+      if (meta.clientId !== oldId) return undefined;
+      const outbox = await tx.outbox();
+      await tx.clearOutbox();
+      const refused = outbox
+        .filter((e) => e.status === "pending")
+        .map((e) =>
+          rejectedWrite(e, { code: "CLIENT_ACTOR_MISMATCH", message: "this device's stored state belongs to another user: the write was not sent" }, now),
+        );
+      const states = await tx.ruleStates();
+      for (const state of states) {
+        await tx.clearRows(state.rule);
+        await tx.putRuleState({ rule: state.rule, cursor: null, held: [], confirmed: 0, ready: false });
+      }
+      const nextMeta: Meta = { clientId: fresh, nextMutationId: 1, rejected: [...meta.rejected, ...refused].slice(-MAX_REJECTED_KEPT) };
+      await tx.putMeta(nextMeta);
+      return { outbox, refused, meta: nextMeta, rules: states.map((r) => r.rule) };
+    });
+    if (!result) return;
+    this.meta = result.meta;
+    this.maxAttempted = 0;
+    this.outbox = [];
+    const truncated = new Set<string>();
+    for (const rule of result.rules) {
+      this.rules.set(rule, { rule, cursor: null, held: [], confirmed: 0, ready: false });
+      for (const id of this.views.replaceRule(rule, [])) truncated.add(id);
+    }
+    this.publish(new Map(), truncated);
+    for (const entry of result.outbox) {
+      const refusal = result.refused.find((r) => uidOf(r) === uidOf(entry));
+      this.settle(uidOf(entry), refusal ? rejectionError(refusal) : undefined);
+    }
+    this.channel.post({ type: "outbox" });
+    for (const rule of result.rules) this.channel.post({ type: "rule", rule });
+    void this.pullAll();
+  }
+
+  private waitFor(uid: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const previous = this.waiters.get(key);
-      this.waiters.set(key, {
+      const previous = this.waiters.get(uid);
+      this.waiters.set(uid, {
         resolve: () => {
           previous?.resolve();
           resolve();
@@ -969,11 +1074,10 @@ export class NizhalEngine {
     });
   }
 
-  private settle(clientId: string, id: number, error?: NizhalError): void {
-    const key = `${clientId}:${id}`;
-    const waiter = this.waiters.get(key);
+  private settle(uid: string, error?: NizhalError): void {
+    const waiter = this.waiters.get(uid);
     if (!waiter) return;
-    this.waiters.delete(key);
+    this.waiters.delete(uid);
     if (error) waiter.reject(error);
     else waiter.resolve();
   }
@@ -1029,6 +1133,7 @@ function rejectedWrite(
   at: number,
 ): RejectedWrite {
   return {
+    uid: uidOf(entry),
     id: entry.id,
     clientId: entry.clientId,
     name: entry.name,
@@ -1044,7 +1149,6 @@ function rejectionError(r: RejectedWrite): NizhalError {
   return new NizhalError(r.code, r.message, false, undefined, r.details);
 }
 
-function splitWaiterKey(key: string): [string, number] {
-  const at = key.lastIndexOf(":");
-  return [key.slice(0, at), Number(key.slice(at + 1))];
+function randomUid(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

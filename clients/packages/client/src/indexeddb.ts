@@ -89,6 +89,9 @@ class IdbTx implements StorageTx {
   async ruleState(rule: string) {
     return this.tx.objectStore("rules").get(rule);
   }
+  async ruleStates() {
+    return this.tx.objectStore("rules").getAll();
+  }
   async putRuleState(state: RuleState) {
     await this.tx.objectStore("rules").put!(state);
   }

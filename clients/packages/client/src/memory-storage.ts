@@ -71,6 +71,9 @@ class MemoryTx implements StorageTx {
     const state = this.s.rules.get(rule);
     return state && structuredClone(state);
   }
+  async ruleStates() {
+    return [...this.s.rules.values()].map((r) => structuredClone(r));
+  }
   async putRuleState(state: RuleState) {
     this.check();
     this.s.rules.set(state.rule, structuredClone(state));

@@ -103,6 +103,8 @@ export class NizhalError extends Error {
     readonly details?: Record<string, unknown>,
     /** Seconds the server asked to wait (`Retry-After`). */
     readonly retryAfter?: number,
+    /** The answer carried the protocol's error body (not a proxy's page): the code is the server's own. */
+    readonly fromServer = false,
   ) {
     super(message);
   }

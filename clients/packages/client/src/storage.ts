@@ -20,6 +20,8 @@ export interface StorageTx {
   putMeta(meta: Meta): Promise<void>;
 
   ruleState(rule: string): Promise<RuleState | undefined>;
+  /** Every rule this client syncs: a tab that starts a collection of a new rule stores its state at once. */
+  ruleStates(): Promise<RuleState[]>;
   putRuleState(state: RuleState): Promise<void>;
 
   /** Rows of a rule, every collection. */
@@ -44,9 +46,15 @@ export interface Meta {
   nextMutationId: number;
   /** The most recent refused writes, newest last, for the app to show (capped). */
   rejected: RejectedWrite[];
+  /** How many times the client id was replaced (renumbering): a rule drained since then has seen every older write. */
+  epoch?: number;
+  /** Writes applied under a replaced client id: shown until every rule has drained since the replacement. */
+  lingering?: OutboxEntry[];
 }
 
 export interface RejectedWrite {
+  /** The write's own id, stable across a renumbering (its promise waits on it). */
+  uid?: string;
   id: number;
   clientId: string;
   name: string;
@@ -66,6 +74,8 @@ export interface RuleState {
   confirmed: number;
   /** True once a drained response has been applied since the last reset. */
   ready: boolean;
+  /** The client's epoch (Meta.epoch) when this rule last applied a drained response. */
+  epoch?: number;
 }
 
 export interface StoredRow {
@@ -81,6 +91,8 @@ export interface StoredRow {
  * id. `applied`: the server applied it; its effect shows until every synced rule confirms it.
  */
 export interface OutboxEntry {
+  /** Stable across a renumbering of the client id (its promise waits on it, in every tab). */
+  uid?: string;
   id: number;
   clientId: string;
   name: string;
@@ -97,3 +109,8 @@ export type Effect =
   | { op: "delete"; collection: string; key: string };
 
 export const MAX_REJECTED_KEPT = 50;
+
+/** The stable identity of a write (entries stored before uids existed fall back to client id and mutation id). */
+export function uidOf(entry: { uid?: string; clientId: string; id: number }): string {
+  return entry.uid ?? `${entry.clientId}:${entry.id}`;
+}

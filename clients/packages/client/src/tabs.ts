@@ -8,7 +8,7 @@ export interface Leadership {
   close(): void;
 }
 
-export type TabMessage = { type: "outbox" } | { type: "rule"; rule: string };
+export type TabMessage = { type: "outbox" } | { type: "rule"; rule: string } | { type: "rules" };
 
 export interface TabChannel {
   post(message: TabMessage): void;

@@ -152,14 +152,14 @@ export class HttpTransport implements Transport {
       const error = (json as { error?: ErrorBody } | undefined)?.error;
       const retryAfter = Number(response.headers.get("Retry-After") ?? "");
       if (response.status === 401) await this.options.auth.onUnauthenticated?.();
-      throw new NizhalError(
-        error?.code ?? (response.status >= 500 ? "TRANSIENT" : "MALFORMED_REQUEST"),
-        error?.message ?? `the server answered ${response.status}`,
-        error?.retryable ?? (response.status >= 500 || response.status === 429 || response.status === 401),
-        response.status,
-        error?.details,
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-      );
+      const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+      if (error && typeof error.code === "string") {
+        throw new NizhalError(error.code, error.message ?? `the server answered ${response.status}`,
+          error.retryable ?? response.status >= 500, response.status, error.details, seconds, true);
+      }
+      // no error of the protocol: a proxy or gateway answered; only its status says anything
+      throw new NizhalError(statusCode(response.status), `the server answered ${response.status} without an error of the protocol`,
+        response.status !== 413, response.status, undefined, seconds, false);
     }
     if (!valid(json)) throw NizhalError.network("the server's answer does not have the protocol's shape");
     return json as T;
@@ -182,4 +182,13 @@ function isPullResponse(v: unknown): boolean {
 function isPushResponse(v: unknown): boolean {
   const r = v as PushResponse;
   return typeof r === "object" && r !== null && Array.isArray(r.results);
+}
+
+/** The protocol's code for an HTTP status that came without the protocol's error body. */
+function statusCode(status: number): string {
+  if (status === 401) return "UNAUTHENTICATED";
+  if (status === 413) return "PAYLOAD_TOO_LARGE";
+  if (status === 429) return "RATE_LIMITED";
+  if (status >= 500 || status === 408) return "TRANSIENT";
+  return `HTTP_${status}`;
 }

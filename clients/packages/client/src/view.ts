@@ -69,10 +69,11 @@ export class RowViews {
     return out;
   }
 
+  /** The protocol's row key: the key column as text, or the JSON array of the key columns' JSON values. */
   keyOf(collection: string, row: Row): string {
     const columns = this.keyColumns[collection] ?? ["id"];
     if (columns.length === 1) return textOf(row[columns[0]!]);
-    return JSON.stringify(columns.map((c) => textOf(row[c])));
+    return JSON.stringify(columns.map((c) => row[c] ?? null)); // as the server's '[' || to_jsonb(part) || ... || ']'
   }
 
   serverRow(rule: string, collection: string, key: string): StoredRow | undefined {
@@ -96,6 +97,34 @@ export class RowViews {
     }
     for (const row of rows) touched.add(this.setServer(row));
     return touched;
+  }
+
+  /** Replaces a rule's server rows with `rows`, returning only the keys whose row or presence changed, per view. */
+  syncRule(rule: string, rows: StoredRow[]): Map<string, Set<string>> {
+    const changed = new Map<string, Set<string>>();
+    const incoming = new Map<string, Map<string, StoredRow>>();
+    for (const row of rows) {
+      this.declare(row.rule, row.collection);
+      const id = viewId(row.rule, row.collection);
+      let keys = incoming.get(id);
+      if (!keys) incoming.set(id, (keys = new Map()));
+      keys.set(row.key, row);
+    }
+    for (const [id, existing] of this.server) {
+      if (!id.startsWith(rule + "\u0000")) continue;
+      const now = incoming.get(id);
+      for (const key of existing.keys()) if (!now?.has(key)) addKeys(changed, id, [key]);
+      if (!now) this.server.delete(id);
+    }
+    for (const [id, keys] of incoming) {
+      const existing = this.server.get(id);
+      for (const [key, row] of keys) {
+        const before = existing?.get(key);
+        if (!before || !deepEqual(before.row, row.row) || !deepEqual(before.buckets, row.buckets)) addKeys(changed, id, [key]);
+      }
+      this.server.set(id, keys);
+    }
+    return changed;
   }
 
   setServer(row: StoredRow): string {

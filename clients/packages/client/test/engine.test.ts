@@ -54,6 +54,8 @@ describe("pull", () => {
     await tab1.engine.start();
     await tab2.engine.start();
     await tab1.engine.pull("myNotes");
+    await tab2.engine.pull("myNotes"); // both tabs idle (a tab whose answer was stale pulls again)
+    await settle();
     server.write({ id: "a", body: "2", owner_id: "alice" });
     server.holdPulls = true;
     const slow = tab1.engine.pull("myNotes"); // answered with body 2, held

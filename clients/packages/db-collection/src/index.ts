@@ -93,12 +93,19 @@ export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: 
   });
   const browser = typeof window !== "undefined" && typeof indexedDB !== "undefined";
   let namespace = config.user;
-  const storageName = () => `nizhal:${server}:${namespace ?? "anonymous"}`;
+  // one database (and lock and channel) per server and user; the parts are encoded so no two pairs share a name
+  const storageName = () => `nizhal:${encodeURIComponent(server)}:${encodeURIComponent(namespace ?? "")}`;
   const storage: NizhalStorage = (() => {
     const choice = config.storage ?? (browser ? "indexeddb" : "memory");
     if (choice === "memory") return new MemoryStorage();
     if (choice === "indexeddb") return lazyIndexedDb(async () => {
       namespace ??= await subjectOf(config.auth);
+      if (namespace === undefined) {
+        // one store for every user would show one user's rows to the next, and send their writes as the next
+        throw new Error(
+          "createNizhalClient: local state is kept per user, and the token names none (not a JWT with a sub): pass `user`",
+        );
+      }
       return storageName();
     });
     return choice;
@@ -161,7 +168,7 @@ export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: 
     for (const [event, listener] of onlineListeners) window.addEventListener(event, listener);
     if (typeof navigator !== "undefined" && navigator.onLine === false) engine.setNetworkOnline(false);
   }
-  void engine.start();
+  engine.start().catch((error: unknown) => (config.onError ? config.onError(error) : console.error("nizhal:", error)));
 
   const client: NizhalClient<M> & { [ATTACH]: (a: Attached) => void } = {
     engine,
@@ -312,8 +319,8 @@ export function nizhalCollectionOptions<T extends Row = Row, M extends MutatorAr
   };
 }
 
-/** The token's `sub`, to keep each user's local state apart. */
-async function subjectOf(auth: Auth): Promise<string> {
+/** The token's `sub` (with its `iss`), to keep each user's local state apart; undefined when it names none. */
+async function subjectOf(auth: Auth): Promise<string | undefined> {
   try {
     const headers = await auth.getHeaders();
     const bearer = Object.entries(headers).find(([n]) => n.toLowerCase() === "authorization")?.[1] ?? "";
@@ -321,9 +328,9 @@ async function subjectOf(auth: Auth): Promise<string> {
     const json = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sub?: unknown; iss?: unknown };
     if (typeof json.sub === "string") return typeof json.iss === "string" ? `${json.iss}/${json.sub}` : json.sub;
   } catch {
-    // not a JWT: one namespace for all
+    // not a JWT
   }
-  return "anonymous";
+  return undefined;
 }
 
 /** IndexedDB storage opened on first use, once its name (the user) is known. */
@@ -333,7 +340,7 @@ function lazyIndexedDb(name: () => Promise<string>): NizhalStorage {
   return {
     read: async (fn) => (await open()).read(fn),
     write: async (fn) => (await open()).write(fn),
-    close: () => void opened?.then((s) => s.close()),
+    close: () => void opened?.then((s) => s.close(), () => undefined), // never opened: nothing to close
   };
 }
 
