@@ -135,6 +135,8 @@ export class NizhalEngine {
   private pushing = false;
   /** The highest id this session has sent (ids go out in order): a write up to it may be on the server already. */
   private maxAttempted = 0;
+  /** Rules poked (or polled) while the outbox drained: pulled when it ends. */
+  private readonly pullAfterDrain = new Set<string>();
   /** A push applied writes that no pull of every rule has confirmed yet. */
   private appliedSincePull = false;
   private pushAgain = false;
@@ -153,8 +155,8 @@ export class NizhalEngine {
     this.realtime = new RealtimeLink(options.transport, this.clock, options, {
       rules: () => [...this.syncRules],
       canConnect: () => this.isLeading() && !this.networkDown,
-      pullAll: () => void this.pullAll(),
-      pull: (rule) => void this.pull(rule),
+      pullAll: () => this.syncRules.forEach((rule) => this.pullSoon(rule)),
+      pull: (rule) => this.pullSoon(rule),
       ready: () => this.setOnline(true),
       refused: (error) => this.noteError(error),
       changed: () => this.emitStatus(),
@@ -547,6 +549,15 @@ export class NizhalEngine {
     return done;
   }
 
+  /**
+   * A pull asked for by a poke or the poll: while the outbox drains it waits for the drain's end (which pulls
+   * anyway). Each of our own pushes pokes us, and pulling between batches would rebase the whole outbox each time.
+   */
+  private pullSoon(rule: string): void {
+    if (this.pushing) this.pullAfterDrain.add(rule);
+    else void this.pull(rule);
+  }
+
   private settlePullWaiters(rule: string): void {
     const list = this.pullWaiters.get(rule) ?? [];
     this.pullWaiters.delete(rule);
@@ -798,6 +809,7 @@ export class NizhalEngine {
       // pull them all once the outbox is drained (not after every batch, which would slow the drain)
       if (this.appliedSincePull) {
         this.appliedSincePull = false;
+        this.pullAfterDrain.clear();
         void this.pullAll();
       }
     } catch (e) {
@@ -812,6 +824,9 @@ export class NizhalEngine {
       }
     } finally {
       this.pushing = false;
+      const deferred = [...this.pullAfterDrain];
+      this.pullAfterDrain.clear();
+      for (const rule of deferred) void this.pull(rule);
     }
   }
 

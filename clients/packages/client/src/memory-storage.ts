@@ -2,10 +2,10 @@ import type { Meta, NizhalStorage, OutboxEntry, RuleState, StorageTx, StoredRow 
 
 /**
  * Storage in memory, for tests and Node. Transactions run one at a time, and a failed write transaction leaves
- * nothing behind (its changes go to a copy that replaces the state only on success).
+ * nothing behind (each change records how to undo it; a failure undoes them in reverse).
  */
 export class MemoryStorage implements NizhalStorage {
-  private state: State = { meta: undefined, rules: new Map(), rows: new Map(), outbox: new Map() };
+  private readonly state: State = { meta: undefined, rules: new Map(), rows: new Map(), outbox: new Map() };
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -15,10 +15,13 @@ export class MemoryStorage implements NizhalStorage {
 
   write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
     return this.run(async () => {
-      const copy = cloneState(this.state);
-      const result = await fn(new MemoryTx(copy, true));
-      this.state = copy;
-      return result;
+      const undo: Array<() => void> = [];
+      try {
+        return await fn(new MemoryTx(this.state, true, undo));
+      } catch (e) {
+        for (const step of undo.reverse()) step();
+        throw e;
+      }
     });
   }
 
@@ -42,10 +45,13 @@ interface State {
   outbox: Map<number, OutboxEntry>;
 }
 
-function cloneState(s: State): State {
-  const rows = new Map<string, Map<string, StoredRow>>();
-  for (const [rule, byKey] of s.rows) rows.set(rule, new Map(byKey));
-  return { meta: s.meta, rules: new Map(s.rules), rows, outbox: new Map(s.outbox) };
+/** Sets `key` of `map` to `value` (undefined: deletes it), recording how to put back what was there. */
+function change<K, V>(map: Map<K, V>, key: K, value: V | undefined, undo: Array<() => void>): void {
+  const had = map.has(key);
+  const before = map.get(key);
+  undo.push(() => (had ? map.set(key, before as V) : map.delete(key)));
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
 }
 
 const rowId = (collection: string, key: string) => `${collection}\u0000${key}`;
@@ -54,6 +60,7 @@ class MemoryTx implements StorageTx {
   constructor(
     private readonly s: State,
     private readonly writable: boolean,
+    private readonly undo: Array<() => void> = [],
   ) {}
 
   private check(): void {
@@ -65,6 +72,8 @@ class MemoryTx implements StorageTx {
   }
   async putMeta(meta: Meta) {
     this.check();
+    const before = this.s.meta;
+    this.undo.push(() => (this.s.meta = before));
     this.s.meta = structuredClone(meta);
   }
   async ruleState(rule: string) {
@@ -76,7 +85,7 @@ class MemoryTx implements StorageTx {
   }
   async putRuleState(state: RuleState) {
     this.check();
-    this.s.rules.set(state.rule, structuredClone(state));
+    change(this.s.rules, state.rule, structuredClone(state), this.undo);
   }
   async rows(rule: string) {
     return [...(this.s.rows.get(rule)?.values() ?? [])].map((r) => structuredClone(r));
@@ -88,16 +97,17 @@ class MemoryTx implements StorageTx {
   async putRow(row: StoredRow) {
     this.check();
     let byKey = this.s.rows.get(row.rule);
-    if (!byKey) this.s.rows.set(row.rule, (byKey = new Map()));
-    byKey.set(rowId(row.collection, row.key), structuredClone(row));
+    if (!byKey) change(this.s.rows, row.rule, (byKey = new Map()), this.undo);
+    change(byKey, rowId(row.collection, row.key), structuredClone(row), this.undo);
   }
   async deleteRow(rule: string, collection: string, key: string) {
     this.check();
-    this.s.rows.get(rule)?.delete(rowId(collection, key));
+    const byKey = this.s.rows.get(rule);
+    if (byKey) change(byKey, rowId(collection, key), undefined, this.undo);
   }
   async clearRows(rule: string) {
     this.check();
-    this.s.rows.delete(rule);
+    change(this.s.rows, rule, undefined, this.undo);
   }
   async outbox() {
     return [...this.s.outbox.values()].sort((a, b) => a.id - b.id).map((e) => structuredClone(e));
@@ -108,14 +118,18 @@ class MemoryTx implements StorageTx {
   }
   async putOutbox(entry: OutboxEntry) {
     this.check();
-    this.s.outbox.set(entry.id, structuredClone(entry));
+    change(this.s.outbox, entry.id, structuredClone(entry), this.undo);
   }
   async deleteOutbox(id: number) {
     this.check();
-    this.s.outbox.delete(id);
+    change(this.s.outbox, id, undefined, this.undo);
   }
   async clearOutbox() {
     this.check();
+    const before = new Map(this.s.outbox);
+    this.undo.push(() => {
+      for (const [id, entry] of before) this.s.outbox.set(id, entry);
+    });
     this.s.outbox.clear();
   }
 }
