@@ -752,7 +752,7 @@ export class NizhalEngine {
         await tx.putMeta(nextMeta);
       }
       return { next, changed, rows, gone, meta: nextMeta };
-    });
+    }, { flush: false }); // lost in a crash, rows and cursor go back together, and the same pull comes again
     if (!result) {
       await this.reloadRule(rule); // another tab applied a response: show what it stored
       return false;
@@ -923,7 +923,7 @@ export class NizhalEngine {
       const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
       if (rejected.length > 0) await tx.putMeta(next);
       return { removed, appliedIds, rejected, meta: next };
-    });
+    }, { flush: false }); // lost in a crash, the batch is sent again and the server answers with the same outcomes
     if (!result) return;
     this.meta = result.meta;
     const removed = new Set(result.removed.map(uidOf));

@@ -54,8 +54,8 @@ export class IndexedDbStorage implements NizhalStorage {
     return result;
   }
 
-  async write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    const tx = this.db.transaction(ALL, "readwrite", { durability: "strict" });
+  async write<T>(fn: (tx: StorageTx) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
+    const tx = this.db.transaction(ALL, "readwrite", { durability: options?.flush === false ? "relaxed" : "strict" });
     let result: T;
     try {
       result = await fn(new IdbTx(tx));

@@ -11,7 +11,11 @@ import type { Row } from "./protocol.js";
  */
 export interface NizhalStorage {
   read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
-  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /**
+   * `flush: false` may skip waiting for the disk (IndexedDB's relaxed durability): for writes a crash may lose because
+   * they are redone (a push outcome is replayed, a pull response is pulled again); never for a new write.
+   */
+  write<T>(fn: (tx: StorageTx) => Promise<T>, options?: { flush?: boolean }): Promise<T>;
   close(): void;
 }
 
