@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@code GET /sync/stream} in a WAR: the stream's {@link StreamEndpoint} once {@link NizhalRuntime} runs; before,
  * a socket is closed at once with 4503 {@code TRANSIENT} (the client reconnects later).
  */
-final class JakartaStreamEndpoint extends Endpoint {
+public final class JakartaStreamEndpoint extends Endpoint {
     private static final String ENDPOINT = "nizhal.stream.endpoint";
 
     private final NizhalRuntime runtime;

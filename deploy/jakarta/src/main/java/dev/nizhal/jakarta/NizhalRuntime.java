@@ -157,8 +157,10 @@ public class NizhalRuntime {
         } catch (NamingException | ClassCastException e) {
             fail(
                     "Nizhal is not started: no DataSource at the JNDI name " + settings.dataSource() + " ("
-                            + NizhalSettings.DATASOURCE + "): " + e.getMessage(),
+                            + NizhalSettings.DATASOURCE + "): " + e.getMessage() + "; retrying every "
+                            + RETRY_INTERVAL.toSeconds() + " s",
                     null);
+            scheduleRetry();
             return;
         }
         Nizhal nizhal;

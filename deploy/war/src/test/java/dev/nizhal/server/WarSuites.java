@@ -1,0 +1,111 @@
+package dev.nizhal.server;
+
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The embedded server's black-box suites ({@link HttpProtocolSuite}, {@link StreamProtocolSuite}, {@link
+ * HttpFuzzSuite}) against the WAR on an application server: {@link SeedWar} (the built WAR with {@link SeedApp}) on a
+ * fresh database of the tests' PostgreSQL, configured through the environment only, as docs/deploy.md says.
+ */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// one server and database for the three: the fuzzing, which writes many notes as alice, goes last
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+abstract class WarSuites {
+    private WarServer server;
+    private HttpTarget target;
+    private long suitesBegin;
+
+    /** Starts the server under test with {@code war} and {@code env}. */
+    abstract WarServer start(Path war, Map<String, String> env);
+
+    /** The name the figures are printed under. */
+    abstract String runtime();
+
+    @BeforeAll
+    void startServer(TestDatabase database) {
+        database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
+        Path war = SeedWar.build(
+                WarServer.builtWar(), WarServer.serversDir().resolve(runtime() + "-seed.war"));
+        server = start(
+                war,
+                Map.of(
+                        "NIZHAL_JDBC_URL", database.jdbcUrl(),
+                        "NIZHAL_JDBC_USER", database.user(),
+                        "NIZHAL_JDBC_PASSWORD", password(database),
+                        "NIZHAL_CURSOR_KEY", Base64.getEncoder().encodeToString(SeedApp.CURSOR_KEY)));
+        target = new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password());
+        server.awaitReady(Duration.ofSeconds(60));
+        suitesBegin = System.nanoTime();
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (suitesBegin != 0) {
+            System.out.printf(
+                    "%s: server start %.1f s, suites %.1f s%n",
+                    runtime(),
+                    server.startTime().toMillis() / 1000.0,
+                    (System.nanoTime() - suitesBegin) / 1e9);
+        }
+        if (target != null) {
+            target.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    HttpTarget target() {
+        return target;
+    }
+
+    /**
+     * The database's password for the server's data source. The embedded test PostgreSQL trusts local connections and
+     * has none, but Payara's pool refuses to connect without one ("No password credential found"): any will do.
+     */
+    static String password(TestDatabase database) {
+        String password = database.password();
+        return password == null || password.isEmpty() ? "trusted" : password;
+    }
+
+    @Nested
+    @Order(1)
+    class Http extends HttpProtocolSuite {
+        @Override
+        HttpTarget target() {
+            return WarSuites.this.target();
+        }
+    }
+
+    @Nested
+    @Order(2)
+    class Stream extends StreamProtocolSuite {
+        @Override
+        HttpTarget target() {
+            return WarSuites.this.target();
+        }
+    }
+
+    @Nested
+    @Order(3)
+    class Fuzz extends HttpFuzzSuite {
+        @Override
+        HttpTarget target() {
+            return WarSuites.this.target();
+        }
+    }
+}
