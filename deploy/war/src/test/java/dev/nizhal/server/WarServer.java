@@ -230,12 +230,7 @@ final class WarServer implements AutoCloseable {
     /** The server's log so far (Liberty's {@code messages.log}, Payara Micro's console). */
     String log() {
         try {
-            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-            Path console = serversDir().resolve(name + ".console.log");
-            if (!console.equals(log) && Files.exists(console)) {
-                text += "\n--- console ---\n" + Files.readString(console, StandardCharsets.UTF_8);
-            }
-            return text;
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "(the log cannot be read: " + e + ")";
         }
@@ -243,6 +238,14 @@ final class WarServer implements AutoCloseable {
 
     private String logTail() {
         String text = log();
+        Path console = serversDir().resolve(name + ".console.log");
+        try {
+            if (!console.equals(log) && Files.exists(console)) {
+                text += "\n--- console ---\n" + Files.readString(console, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            text += "\n(the console log cannot be read: " + e + ")";
+        }
         return text.length() > 20_000 ? text.substring(text.length() - 20_000) : text;
     }
 
