@@ -31,8 +31,9 @@ public class NizhalLifecycle implements ServletContextListener {
                         })
                         .build());
             } catch (DeploymentException e) {
-                LOG.log(System.Logger.Level.ERROR, "the realtime stream " + StreamEndpoint.PATH + " is not served: "
-                        + e.getMessage());
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "the realtime stream " + StreamEndpoint.PATH + " is not served: " + e.getMessage());
             }
         } else {
             LOG.log(

@@ -133,8 +133,10 @@ public class NizhalRuntime {
                 .map(ScheduledExecutorService.class::cast)
                 .orElseGet(() -> {
                     ownScheduler = true;
-                    return Executors.newSingleThreadScheduledExecutor(
-                            Thread.ofPlatform().name("nizhal-maintenance").daemon().factory());
+                    return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                            .name("nizhal-maintenance")
+                            .daemon()
+                            .factory());
                 });
         attempt();
     }
@@ -146,7 +148,8 @@ public class NizhalRuntime {
         Config config = ConfigProvider.getConfig(Thread.currentThread().getContextClassLoader());
         NizhalSettings settings;
         try {
-            settings = NizhalSettings.read(key -> config.getOptionalValue(key, String.class), resolvers.isUnsatisfied());
+            settings =
+                    NizhalSettings.read(key -> config.getOptionalValue(key, String.class), resolvers.isUnsatisfied());
         } catch (IllegalArgumentException e) {
             fail("Nizhal is not started: bad configuration: " + e.getMessage(), null);
             return;
@@ -186,7 +189,8 @@ public class NizhalRuntime {
                 : new JwtActorResolver(JwtConfig.of(settings.issuer().orElseThrow()));
         ThreadFactory threads = lookup("java:comp/DefaultManagedThreadFactory", ManagedThreadFactory.class)
                 .map(ThreadFactory.class::cast)
-                .orElseGet(() -> Thread.ofPlatform().name("nizhal-stream-", 0).daemon().factory());
+                .orElseGet(() ->
+                        Thread.ofPlatform().name("nizhal-stream-", 0).daemon().factory());
         StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, Instant::now, StreamSettings.DEFAULTS, threads);
         AutoCloseable listener = nizhal.addCommitListener(stream);
         try {

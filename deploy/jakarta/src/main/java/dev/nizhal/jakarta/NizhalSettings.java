@@ -118,7 +118,8 @@ public record NizhalSettings(
         Optional<String> secret = values.apply(JWT_SECRET);
         Optional<String> url = values.apply(JWT_JWKS_URL);
         Optional<String> file = values.apply(JWT_JWKS_FILE);
-        long given = List.of(secret, url, file).stream().filter(Optional::isPresent).count();
+        long given =
+                List.of(secret, url, file).stream().filter(Optional::isPresent).count();
         if (given == 0) {
             throw bad(
                     JWT_SECRET,

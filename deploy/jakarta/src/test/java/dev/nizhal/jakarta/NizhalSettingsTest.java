@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class NizhalSettingsTest {
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
-    private static final String SECRET = Base64.getEncoder().encodeToString("s".repeat(40).getBytes());
+    private static final String SECRET =
+            Base64.getEncoder().encodeToString("s".repeat(40).getBytes());
 
     private static NizhalSettings read(Map<String, String> values, boolean needsIssuer) {
         return NizhalSettings.read(key -> Optional.ofNullable(values.get(key)), needsIssuer);

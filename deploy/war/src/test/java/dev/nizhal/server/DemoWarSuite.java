@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DemoWarSuite {
-    static final byte[] SECRET = Arrays.copyOf("nizhal-demo-war-test-secret-0123456789".getBytes(StandardCharsets.UTF_8), 32);
+    static final byte[] SECRET =
+            Arrays.copyOf("nizhal-demo-war-test-secret-0123456789".getBytes(StandardCharsets.UTF_8), 32);
     static final byte[] CURSOR_KEY =
             Arrays.copyOf("nizhal-demo-war-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
 
@@ -66,8 +67,8 @@ abstract class DemoWarSuite {
     @Test
     void theReadmeTourRunsOnTheDemoWar(TestDatabase database) {
         try (WarServer server = start(runtime() + "-demo", WarServer.builtWar(), env(database));
-                HttpTarget http = new HttpTarget(
-                        server.base(), database.jdbcUrl(), database.user(), database.password())) {
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
             server.awaitReady(Duration.ofSeconds(60));
             String alice = token("alice");
             String bob = token("bob");
@@ -77,7 +78,8 @@ abstract class DemoWarSuite {
                     "{\"clientId\":\"c-alice-1\",\"mutations\":[{\"id\":1,\"name\":\"addNote\",\"args\":{\"id\":\"n1\","
                             + "\"body\":\"hello\"}}]}");
             assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
-            assertThat(pushed.json().get("results").get(0).get("status").asText()).isEqualTo("applied");
+            assertThat(pushed.json().get("results").get(0).get("status").asText())
+                    .isEqualTo("applied");
             assertThat(keys(http.post("sync/pull", alice, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-alice-1\"}")))
                     .containsExactly("notes/n1");
             assertThat(keys(http.post("sync/pull", bob, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-bob-1\"}")))
@@ -115,8 +117,8 @@ abstract class DemoWarSuite {
         env.remove(missingVariable());
         String key = missingVariable().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
         try (WarServer server = start(runtime() + "-bad-config", WarServer.builtWar(), env);
-                HttpTarget http = new HttpTarget(
-                        server.base(), database.jdbcUrl(), database.user(), database.password())) {
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
             Reply ready = plain(server, "health/ready");
             assertThat(ready.status()).as(ready.body()).isEqualTo(503);
             assertThat(ready.body()).contains("DOWN").contains(key);
@@ -125,7 +127,8 @@ abstract class DemoWarSuite {
             assertThat(pull.error().get("code").asText()).isEqualTo("TRANSIENT");
             assertThat(http.get("nizhal/health", null).status()).isEqualTo(503);
             // the server's health monitor may repeat the check's data in lines of its own; Nizhal logs one line
-            List<String> lines = server.log().lines()
+            List<String> lines = server.log()
+                    .lines()
                     .filter(line -> line.contains("Nizhal is not started") && !line.contains("health"))
                     .toList();
             assertThat(lines).as("Nizhal's log lines about the start").hasSize(1);

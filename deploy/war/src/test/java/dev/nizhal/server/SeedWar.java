@@ -59,7 +59,8 @@ final class SeedWar {
         String base = anchor.getName().replace('.', '/');
         Path location;
         try {
-            location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            location = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -33,7 +33,12 @@ final class WarServer implements AutoCloseable {
     private final Duration started;
 
     private WarServer(
-            String name, Process process, Path log, List<String> stop, Map<String, String> env, int port,
+            String name,
+            Process process,
+            Path log,
+            List<String> stop,
+            Map<String, String> env,
+            int port,
             Duration started) {
         this.name = name;
         this.process = process;
@@ -127,9 +132,8 @@ final class WarServer implements AutoCloseable {
     private static WarServer start(
             String name, List<String> command, List<String> stop, Map<String, String> env, int port, Path serverLog) {
         Path console = serversDir().resolve(name + ".console.log");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(console.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(console.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().putAll(env);
         long begin = System.nanoTime();

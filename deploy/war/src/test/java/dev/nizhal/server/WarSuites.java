@@ -38,8 +38,7 @@ abstract class WarSuites {
     @BeforeAll
     void startServer(TestDatabase database) {
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        Path war = SeedWar.build(
-                WarServer.builtWar(), WarServer.serversDir().resolve(runtime() + "-seed.war"));
+        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve(runtime() + "-seed.war"));
         server = start(
                 war,
                 Map.of(
@@ -57,9 +56,7 @@ abstract class WarSuites {
         if (suitesBegin != 0) {
             System.out.printf(
                     "%s: server start %.1f s, suites %.1f s%n",
-                    runtime(),
-                    server.startTime().toMillis() / 1000.0,
-                    (System.nanoTime() - suitesBegin) / 1e9);
+                    runtime(), server.startTime().toMillis() / 1000.0, (System.nanoTime() - suitesBegin) / 1e9);
         }
         if (target != null) {
             target.close();
