@@ -129,10 +129,11 @@ public record NizhalSettings(
             throw bad(JWT_SECRET, "give one of " + JWT_SECRET + ", " + JWT_JWKS_URL + " and " + JWT_JWKS_FILE);
         }
         SigningAlgorithm[] algorithms = algorithms(values.apply(JWT_ALGORITHMS).orElse("RS256"));
+        byte[] hmac = secret.map(text -> key(JWT_SECRET, text)).orElse(null);
         KeySource keys;
         try {
-            if (secret.isPresent()) {
-                keys = KeySource.hmacSecret(key(JWT_SECRET, secret.get()));
+            if (hmac != null) {
+                keys = KeySource.hmacSecret(hmac);
             } else if (url.isPresent()) {
                 keys = KeySource.jwksUrl(URI.create(url.get()), algorithms);
             } else {
