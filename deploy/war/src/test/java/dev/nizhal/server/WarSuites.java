@@ -1,7 +1,11 @@
 package dev.nizhal.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.server.HttpTarget.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -11,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,6 +82,25 @@ abstract class WarSuites {
     static String password(TestDatabase database) {
         String password = database.password();
         return password == null || password.isEmpty() ? "trusted" : password;
+    }
+
+    /** Mutators may use the plain JDBC connection of the push transaction, here the server's pooled connection. */
+    @Test
+    void aMutatorWritesThroughThePushTransactionsJdbcConnection() {
+        String token = SeedApp.tokenOf("jdbc-lee");
+        Reply pushed = target.post(
+                "sync/push",
+                token,
+                "{\"clientId\":\"jdbc-lee-c\",\"mutations\":[{\"id\":1,\"name\":\"addNoteJdbc\",\"args\":{\"id\":"
+                        + "\"jdbc-1\",\"body\":\"via JDBC\"}}]}");
+        assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
+        JsonNode result = pushed.json().get("results").get(0);
+        assertThat(result.get("status").asText()).as(pushed.body()).isEqualTo("applied");
+        assertThat(result.get("result").get("affectedBuckets").toString()).contains("jdbc-lee");
+        Reply pulled = target.post("sync/pull", token, "{\"syncRule\":\"myNotes\",\"clientId\":\"jdbc-lee-c\"}");
+        assertThat(pulled.status()).as(pulled.body()).isEqualTo(200);
+        assertThat(pulled.body()).contains("\"key\":\"jdbc-1\"", "via JDBC");
+        assertThat(pulled.json().get("lastMutationId").asLong()).isEqualTo(1);
     }
 
     @Nested
