@@ -29,8 +29,6 @@ public final class NizhalSchemaMigration {
                 .schemas(SCHEMA)
                 .createSchemas(true)
                 .locations(LOCATION)
-                // no callbacks: looking in Flyway's default db/callback fails loudly on Open Liberty
-                .callbackLocations(LOCATION)
                 .load()
                 .migrate()
                 .migrationsExecuted;
