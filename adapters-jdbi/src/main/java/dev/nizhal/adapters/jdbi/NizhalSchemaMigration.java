@@ -10,6 +10,12 @@ import org.flywaydb.core.Flyway;
 public final class NizhalSchemaMigration {
     public static final String SCHEMA = "nizhal";
 
+    /**
+     * The migrations' folder. It holds an empty {@code flyway.location} file, without which Flyway finds no migration
+     * on Open Liberty (and WebSphere), whose class loaders list no directories.
+     */
+    private static final String LOCATION = "classpath:dev/nizhal/adapters/jdbi/migration";
+
     private final DataSource dataSource;
 
     public NizhalSchemaMigration(DataSource dataSource) {
@@ -22,7 +28,7 @@ public final class NizhalSchemaMigration {
                 .dataSource(dataSource)
                 .schemas(SCHEMA)
                 .createSchemas(true)
-                .locations("classpath:dev/nizhal/adapters/jdbi/migration")
+                .locations(LOCATION)
                 .load()
                 .migrate()
                 .migrationsExecuted;

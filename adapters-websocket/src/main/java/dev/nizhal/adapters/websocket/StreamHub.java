@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -77,17 +78,41 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     private record Subscription(StreamConnection connection, String rule) {}
 
     public StreamHub(WatchChanges changes, ActorResolver actors, Clock clock, StreamSettings settings) {
+        this(
+                changes,
+                actors,
+                clock,
+                settings,
+                Thread.ofPlatform().name("nizhal-stream-timer").daemon().factory(),
+                Thread.ofPlatform().name("nizhal-stream-poller").daemon().factory(),
+                Thread.ofPlatform().name("nizhal-stream-worker-", 0).daemon().factory());
+    }
+
+    /**
+     * A hub whose poller, timer and workers run on threads of {@code threads}: an application server's {@code
+     * ManagedThreadFactory}, so that they carry the application's context and the server knows them.
+     */
+    public StreamHub(
+            WatchChanges changes, ActorResolver actors, Clock clock, StreamSettings settings, ThreadFactory threads) {
+        this(changes, actors, clock, settings, threads, threads, threads);
+    }
+
+    private StreamHub(
+            WatchChanges changes,
+            ActorResolver actors,
+            Clock clock,
+            StreamSettings settings,
+            ThreadFactory timerThreads,
+            ThreadFactory pollerThreads,
+            ThreadFactory workerThreads) {
         this.changes = Objects.requireNonNull(changes, "changes");
         this.actors = Objects.requireNonNull(actors, "actors");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.nanos = System::nanoTime;
-        this.timer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("nizhal-stream-timer").daemon().factory());
-        this.poller = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("nizhal-stream-poller").daemon().factory());
-        this.workers = Executors.newFixedThreadPool(
-                2, Thread.ofPlatform().name("nizhal-stream-worker-", 0).daemon().factory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(Objects.requireNonNull(timerThreads, "threads"));
+        this.poller = Executors.newSingleThreadScheduledExecutor(pollerThreads);
+        this.workers = Executors.newFixedThreadPool(2, workerThreads);
     }
 
     /**

@@ -139,10 +139,11 @@ public final class NizhalArchitecture {
     /**
      * The deploy modules, the only place where concrete adapters meet: the root package itself (exactly: the {@code
      * Nizhal} builder of deploy/nizhal, not its sub-packages), {@code server..} (deploy/server: the embedded server
-     * and CLI) and {@code demo..} (deploy/demo). A new deploy module adds its package here.
+     * and CLI), {@code demo..} (deploy/demo), {@code jakarta..} (deploy/jakarta: the CDI wiring) and {@code war..}
+     * (deploy/war). A new deploy module adds its package here.
      */
     static List<String> deployPackages(String root) {
-        return List.of(root, root + ".server..", root + ".demo..");
+        return List.of(root, root + ".server..", root + ".demo..", root + ".jakarta..", root + ".war..");
     }
 
     static String allPackages(String root) {

@@ -1,0 +1,194 @@
+package dev.nizhal.jakarta;
+
+import dev.nizhal.adapters.jwt.Issuer;
+import dev.nizhal.adapters.jwt.KeySource;
+import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Nizhal's settings in a WAR, read through MicroProfile Config: the keys of the CLI's properties file with the prefix
+ * {@code nizhal.}, so that MicroProfile's environment mapping gives the CLI's variables ({@code nizhal.cursor.key} is
+ * also {@code NIZHAL_CURSOR_KEY}). The server owns the port, the interface and the database, which comes by JNDI.
+ *
+ * <p>A bad or missing value fails with a message that starts with the key and never shows a secret.
+ *
+ * @param dataSource the JNDI name of the {@code DataSource} ({@value #DATASOURCE}, default {@code jdbc/nizhal})
+ * @param migrate whether the start migrates ({@value #MIGRATE}, default {@code true})
+ * @param cursorKey the key that signs cursors ({@value #CURSOR_KEY}, required, the same on every instance)
+ * @param issuer how bearer tokens are verified ({@code nizhal.jwt.*}); empty when the application brings its own
+ *     {@code ActorResolver} bean
+ * @param retention how long the change log keeps entries ({@value #RETENTION_DAYS}, default 7 days)
+ */
+public record NizhalSettings(
+        String dataSource, boolean migrate, byte[] cursorKey, Optional<Issuer> issuer, Duration retention) {
+
+    public static final String DATASOURCE = "nizhal.datasource";
+    public static final String MIGRATE = "nizhal.migrate";
+    public static final String CURSOR_KEY = "nizhal.cursor.key";
+    public static final String JWT_SECRET = "nizhal.jwt.secret";
+    public static final String JWT_JWKS_URL = "nizhal.jwt.jwks.url";
+    public static final String JWT_JWKS_FILE = "nizhal.jwt.jwks.file";
+    public static final String JWT_ALGORITHMS = "nizhal.jwt.algorithms";
+    public static final String JWT_ISSUER = "nizhal.jwt.issuer";
+    public static final String JWT_AUDIENCE = "nizhal.jwt.audience";
+    public static final String RETENTION_DAYS = "nizhal.retention.days";
+
+    /** Every key read, in the order of docs/deploy.md. */
+    public static final List<String> KEYS = List.of(
+            DATASOURCE,
+            MIGRATE,
+            CURSOR_KEY,
+            JWT_SECRET,
+            JWT_JWKS_URL,
+            JWT_JWKS_FILE,
+            JWT_ALGORITHMS,
+            JWT_ISSUER,
+            JWT_AUDIENCE,
+            RETENTION_DAYS);
+
+    static final String DEFAULT_DATASOURCE = "jdbc/nizhal";
+    private static final int MIN_KEY_BYTES = 32;
+
+    public NizhalSettings {
+        cursorKey = cursorKey.clone();
+    }
+
+    @Override
+    public byte[] cursorKey() {
+        return cursorKey.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "NizhalSettings[dataSource=" + dataSource + ", migrate=" + migrate + ", cursorKey=" + cursorKey.length
+                + " bytes, issuer=" + issuer.map(i -> "configured").orElse("the application's resolver")
+                + ", retention=" + retention + "]";
+    }
+
+    /**
+     * Reads the settings from {@code config} (a key to its value; blank counts as unset).
+     *
+     * @param needsIssuer whether tokens are verified by {@code nizhal.jwt.*} (no {@code ActorResolver} bean)
+     * @throws IllegalArgumentException naming the first key that is missing or bad
+     */
+    public static NizhalSettings read(Function<String, Optional<String>> config, boolean needsIssuer) {
+        Function<String, Optional<String>> values =
+                key -> config.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+        String dataSource = values.apply(DATASOURCE).orElse(DEFAULT_DATASOURCE);
+        boolean migrate = values.apply(MIGRATE)
+                .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw bad(MIGRATE, "is true or false, was " + v);
+                })
+                .orElse(true);
+        byte[] cursorKey = key(
+                CURSOR_KEY,
+                values.apply(CURSOR_KEY)
+                        .orElseThrow(() -> bad(
+                                CURSOR_KEY,
+                                "is required, the same on every instance (make one with: openssl rand -base64 32)")));
+        Optional<Issuer> issuer = needsIssuer ? Optional.of(issuer(values)) : Optional.empty();
+        Duration retention = values.apply(RETENTION_DAYS)
+                .map(v -> {
+                    try {
+                        int days = Integer.parseInt(v);
+                        if (days < 1) {
+                            throw bad(RETENTION_DAYS, "is at least 1, was " + days);
+                        }
+                        return Duration.ofDays(days);
+                    } catch (NumberFormatException e) {
+                        throw bad(RETENTION_DAYS, "is a whole number of days, was " + v);
+                    }
+                })
+                .orElse(Duration.ofDays(7));
+        return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention);
+    }
+
+    private static Issuer issuer(Function<String, Optional<String>> values) {
+        Optional<String> secret = values.apply(JWT_SECRET);
+        Optional<String> url = values.apply(JWT_JWKS_URL);
+        Optional<String> file = values.apply(JWT_JWKS_FILE);
+        long given =
+                List.of(secret, url, file).stream().filter(Optional::isPresent).count();
+        if (given == 0) {
+            throw bad(
+                    JWT_SECRET,
+                    "(or " + JWT_JWKS_URL + " or " + JWT_JWKS_FILE + ") is required: tokens need a verifier");
+        }
+        if (given > 1) {
+            throw bad(JWT_SECRET, "give one of " + JWT_SECRET + ", " + JWT_JWKS_URL + " and " + JWT_JWKS_FILE);
+        }
+        SigningAlgorithm[] algorithms = algorithms(values.apply(JWT_ALGORITHMS).orElse("RS256"));
+        byte[] hmac = secret.map(text -> key(JWT_SECRET, text)).orElse(null);
+        KeySource keys;
+        try {
+            if (hmac != null) {
+                keys = KeySource.hmacSecret(hmac);
+            } else if (url.isPresent()) {
+                keys = KeySource.jwksUrl(URI.create(url.get()), algorithms);
+            } else {
+                keys = KeySource.jwksFile(Path.of(file.get()), algorithms);
+            }
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            String key = secret.isPresent() ? JWT_SECRET : url.isPresent() ? JWT_JWKS_URL : JWT_JWKS_FILE;
+            throw bad(key, e.getMessage());
+        }
+        Issuer.Builder issuer = Issuer.builder(keys);
+        values.apply(JWT_ISSUER).ifPresent(issuer::issuer);
+        values.apply(JWT_AUDIENCE).ifPresent(a -> issuer.audience(split(a).toArray(String[]::new)));
+        try {
+            return issuer.build();
+        } catch (IllegalArgumentException e) {
+            throw bad(url.isPresent() || file.isPresent() ? JWT_AUDIENCE : JWT_SECRET, e.getMessage());
+        }
+    }
+
+    private static SigningAlgorithm[] algorithms(String text) {
+        List<SigningAlgorithm> algorithms = new ArrayList<>();
+        for (String name : split(text)) {
+            try {
+                algorithms.add(SigningAlgorithm.valueOf(name.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw bad(JWT_ALGORITHMS, "holds RS256 and/or ES256, was " + text);
+            }
+        }
+        return algorithms.toArray(SigningAlgorithm[]::new);
+    }
+
+    private static List<String> split(String text) {
+        return List.of(text.split(",")).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
+    }
+
+    private static byte[] key(String key, String text) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(key, "is not valid base64 (the value is not shown)");
+        }
+        if (bytes.length < MIN_KEY_BYTES) {
+            throw bad(
+                    key,
+                    "needs base64 of at least " + MIN_KEY_BYTES + " bytes, has " + bytes.length
+                            + " (make one with: openssl rand -base64 32)");
+        }
+        return bytes;
+    }
+
+    private static IllegalArgumentException bad(String key, String problem) {
+        return new IllegalArgumentException(key + " " + problem);
+    }
+}

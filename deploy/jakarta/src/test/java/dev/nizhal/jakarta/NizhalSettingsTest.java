@@ -1,0 +1,103 @@
+package dev.nizhal.jakarta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NizhalSettingsTest {
+    private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+    private static final String SECRET =
+            Base64.getEncoder().encodeToString("s".repeat(40).getBytes());
+
+    private static NizhalSettings read(Map<String, String> values, boolean needsIssuer) {
+        return NizhalSettings.read(key -> Optional.ofNullable(values.get(key)), needsIssuer);
+    }
+
+    private static Map<String, String> minimal() {
+        Map<String, String> values = new HashMap<>();
+        values.put(NizhalSettings.CURSOR_KEY, KEY);
+        values.put(NizhalSettings.JWT_SECRET, SECRET);
+        return values;
+    }
+
+    @Test
+    void theDefaultsNeedOnlyTheCursorKeyAndAVerifier() {
+        NizhalSettings settings = read(minimal(), true);
+        assertThat(settings.dataSource()).isEqualTo("jdbc/nizhal");
+        assertThat(settings.migrate()).isTrue();
+        assertThat(settings.cursorKey()).hasSize(32);
+        assertThat(settings.issuer()).isPresent();
+        assertThat(settings.retention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void everyKeyIsRead() {
+        Map<String, String> values = minimal();
+        values.put(NizhalSettings.DATASOURCE, "jdbc/other");
+        values.put(NizhalSettings.MIGRATE, "FALSE");
+        values.put(NizhalSettings.RETENTION_DAYS, "3");
+        values.put(NizhalSettings.JWT_ISSUER, "https://issuer.example");
+        values.put(NizhalSettings.JWT_AUDIENCE, "app, admin");
+        NizhalSettings settings = read(values, true);
+        assertThat(settings.dataSource()).isEqualTo("jdbc/other");
+        assertThat(settings.migrate()).isFalse();
+        assertThat(settings.retention()).isEqualTo(Duration.ofDays(3));
+    }
+
+    @Test
+    void anApplicationResolverNeedsNoVerifier() {
+        Map<String, String> values = minimal();
+        values.remove(NizhalSettings.JWT_SECRET);
+        assertThat(read(values, false).issuer()).isEmpty();
+    }
+
+    @Test
+    void eachProblemNamesItsKeyAndNoSecret() {
+        Map<String, String> noKey = minimal();
+        noKey.put(NizhalSettings.CURSOR_KEY, " ");
+        assertThatThrownBy(() -> read(noKey, true)).hasMessageStartingWith("nizhal.cursor.key is required");
+
+        Map<String, String> shortKey = minimal();
+        shortKey.put(NizhalSettings.CURSOR_KEY, "c2hvcnQ=");
+        assertThatThrownBy(() -> read(shortKey, true))
+                .hasMessageStartingWith("nizhal.cursor.key needs base64 of at least 32 bytes")
+                .hasMessageNotContaining("c2hvcnQ=");
+
+        Map<String, String> noSecret = minimal();
+        noSecret.remove(NizhalSettings.JWT_SECRET);
+        assertThatThrownBy(() -> read(noSecret, true)).hasMessageStartingWith("nizhal.jwt.secret (or");
+
+        Map<String, String> two = minimal();
+        two.put(NizhalSettings.JWT_JWKS_URL, "https://issuer.example/jwks");
+        assertThatThrownBy(() -> read(two, true)).hasMessageContaining("give one of");
+
+        Map<String, String> badSecret = minimal();
+        badSecret.put(NizhalSettings.JWT_SECRET, "not base64!");
+        assertThatThrownBy(() -> read(badSecret, true))
+                .hasMessage("nizhal.jwt.secret is not valid base64 (the value is not shown)");
+
+        Map<String, String> badDays = minimal();
+        badDays.put(NizhalSettings.RETENTION_DAYS, "0");
+        assertThatThrownBy(() -> read(badDays, true)).hasMessageStartingWith("nizhal.retention.days is at least 1");
+
+        Map<String, String> badMigrate = minimal();
+        badMigrate.put(NizhalSettings.MIGRATE, "yes");
+        assertThatThrownBy(() -> read(badMigrate, true)).hasMessageStartingWith("nizhal.migrate is true or false");
+
+        Map<String, String> jwksWithoutAudience = minimal();
+        jwksWithoutAudience.remove(NizhalSettings.JWT_SECRET);
+        jwksWithoutAudience.put(NizhalSettings.JWT_JWKS_URL, "https://issuer.example/jwks");
+        assertThatThrownBy(() -> read(jwksWithoutAudience, true)).hasMessageStartingWith("nizhal.jwt.audience");
+    }
+
+    @Test
+    void theKeyNeverShowsInToString() {
+        assertThat(read(minimal(), true).toString()).doesNotContain(KEY).contains("32 bytes");
+    }
+}

@@ -1,0 +1,155 @@
+package dev.nizhal.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.adapters.jwt.HmacTokenIssuer;
+import dev.nizhal.adapters.jwt.Issuer;
+import dev.nizhal.adapters.jwt.KeySource;
+import dev.nizhal.server.HttpTarget.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The demo WAR exactly as built (notes and shared lists, JWT HS256), on an application server configured only through
+ * the environment as docs/deploy.md says: the README's curl tour, MicroProfile Health, and a bad configuration that
+ * logs one line naming the key, reports DOWN and answers requests with the protocol's error, never a stack trace.
+ */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DemoWarSuite {
+    static final byte[] SECRET =
+            Arrays.copyOf("nizhal-demo-war-test-secret-0123456789".getBytes(StandardCharsets.UTF_8), 32);
+    static final byte[] CURSOR_KEY =
+            Arrays.copyOf("nizhal-demo-war-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
+
+    abstract WarServer start(String name, Path war, Map<String, String> env);
+
+    abstract String runtime();
+
+    static Map<String, String> env(TestDatabase database) {
+        Map<String, String> env = new HashMap<>();
+        env.put("NIZHAL_JDBC_URL", database.jdbcUrl());
+        env.put("NIZHAL_JDBC_USER", database.user());
+        env.put("NIZHAL_JDBC_PASSWORD", WarSuites.password(database));
+        env.put("NIZHAL_CURSOR_KEY", Base64.getEncoder().encodeToString(CURSOR_KEY));
+        env.put("NIZHAL_JWT_SECRET", Base64.getEncoder().encodeToString(SECRET));
+        return env;
+    }
+
+    static String token(String user) {
+        Issuer issuer = Issuer.builder(KeySource.hmacSecret(SECRET)).build();
+        return new HmacTokenIssuer(issuer, Instant::now).sign(user, Duration.ofHours(1));
+    }
+
+    private static List<String> keys(Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        List<String> keys = new ArrayList<>();
+        for (JsonNode change : reply.json().get("changes")) {
+            keys.add(change.get("collection").asText() + "/" + change.get("key").asText());
+        }
+        return keys;
+    }
+
+    @Test
+    void theReadmeTourRunsOnTheDemoWar(TestDatabase database) {
+        try (WarServer server = start(runtime() + "-demo", WarServer.builtWar(), env(database));
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
+            server.awaitReady(Duration.ofSeconds(60));
+            String alice = token("alice");
+            String bob = token("bob");
+            Reply pushed = http.post(
+                    "sync/push",
+                    alice,
+                    "{\"clientId\":\"c-alice-1\",\"mutations\":[{\"id\":1,\"name\":\"addNote\",\"args\":{\"id\":\"n1\","
+                            + "\"body\":\"hello\"}}]}");
+            assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
+            assertThat(pushed.json().get("results").get(0).get("status").asText())
+                    .isEqualTo("applied");
+            assertThat(keys(http.post("sync/pull", alice, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-alice-1\"}")))
+                    .containsExactly("notes/n1");
+            assertThat(keys(http.post("sync/pull", bob, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-bob-1\"}")))
+                    .isEmpty();
+            Reply shared = http.post(
+                    "sync/push",
+                    alice,
+                    "{\"clientId\":\"c-alice-1\",\"mutations\":[{\"id\":2,\"name\":\"createList\",\"args\":{\"id\":"
+                            + "\"groceries\",\"name\":\"Groceries\"}},{\"id\":3,\"name\":\"addTodo\",\"args\":{\"id\":"
+                            + "\"t1\",\"listId\":\"groceries\",\"title\":\"Milk\"}},{\"id\":4,\"name\":\"addMember\","
+                            + "\"args\":{\"listId\":\"groceries\",\"userId\":\"bob\"}}]}");
+            assertThat(shared.status()).as(shared.body()).isEqualTo(200);
+            assertThat(keys(http.post("sync/pull", bob, "{\"syncRule\":\"sharedLists\",\"clientId\":\"c-bob-1\"}")))
+                    .containsExactlyInAnyOrder("lists/groceries", "todos/t1");
+            Reply contract = http.get("nizhal/contract", alice);
+            assertThat(contract.status()).isEqualTo(200);
+            assertThat(contract.body()).contains("myNotes", "sharedLists", "addNote", "createList");
+            assertThat(http.get("nizhal/contract", null).error().get("code").asText())
+                    .isEqualTo("UNAUTHENTICATED");
+            assertThat(http.get("nizhal/health", null).status()).isEqualTo(200);
+            // MicroProfile Health at the server's /health/ready: Nizhal's readiness check is UP
+            Reply ready = plain(server, "health/ready");
+            assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"nizhal\"").contains("UP");
+            assertThat(plain(server, "health/live").status()).isEqualTo(200);
+        }
+    }
+
+    /** The environment variable a bad-configuration test leaves out, and the key its log line must name. */
+    abstract String missingVariable();
+
+    @Test
+    void aMissingSettingIsOneLogLineNamingTheKeyReadinessDownAndProtocolErrors(TestDatabase database) {
+        Map<String, String> env = env(database);
+        env.remove(missingVariable());
+        String key = missingVariable().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        try (WarServer server = start(runtime() + "-bad-config", WarServer.builtWar(), env);
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
+            Reply ready = plain(server, "health/ready");
+            assertThat(ready.status()).as(ready.body()).isEqualTo(503);
+            assertThat(ready.body()).contains("DOWN").contains(key);
+            Reply pull = http.post("sync/pull", token("alice"), "{\"syncRule\":\"myNotes\",\"clientId\":\"c-1\"}");
+            assertThat(pull.status()).isEqualTo(503);
+            assertThat(pull.error().get("code").asText()).isEqualTo("TRANSIENT");
+            assertThat(http.get("nizhal/health", null).status()).isEqualTo(503);
+            // the server's health monitor may repeat the check's data in lines of its own; Nizhal logs one line
+            List<String> lines = server.log()
+                    .lines()
+                    .filter(line -> line.contains("Nizhal is not started") && !line.contains("health"))
+                    .toList();
+            assertThat(lines).as("Nizhal's log lines about the start").hasSize(1);
+            assertThat(lines.getFirst()).contains("bad configuration: " + key);
+        }
+    }
+
+    /** A GET outside Nizhal's endpoints (the server's own health), unchecked for the protocol header. */
+    private static Reply plain(WarServer server, String path) {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            var response = client.send(
+                    java.net.http.HttpRequest.newBuilder(server.base().resolve(path))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
