@@ -50,6 +50,23 @@ export async function openTab(device: Device): Promise<Page> {
   return page;
 }
 
+const SYNC = /\/sync\/(pull|push)$/;
+
+/**
+ * Takes a device offline: the browser's offline mode, plus the sync calls refused. Chromium's emulation alone leaks:
+ * a page reloaded offline under the service worker reads navigator.onLine as true, and early requests of the new
+ * document can still get out.
+ */
+export async function goOffline(device: Device): Promise<void> {
+  await device.context.route(SYNC, (route) => route.abort("internetdisconnected"));
+  await device.context.setOffline(true);
+}
+
+export async function goOnline(device: Device): Promise<void> {
+  await device.context.unroute(SYNC);
+  await device.context.setOffline(false);
+}
+
 export async function waitLive(page: Page): Promise<void> {
   await page.getByTestId("realtime").filter({ hasText: "live" }).waitFor({ timeout: 20_000 });
 }

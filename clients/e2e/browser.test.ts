@@ -5,6 +5,8 @@ import {
   clientIdOf,
   deleteNote,
   editNote,
+  goOffline,
+  goOnline,
   journal,
   launch,
   note,
@@ -45,7 +47,7 @@ describe("the demo app in Chromium against the real server", () => {
     await within(10_000, "A's first notes to reach B", async () => (await notesOf(b.page)).length >= 3);
     await screenshot(a.page, "online");
 
-    await a.context.setOffline(true);
+    await goOffline(a);
     await a.page.getByTestId("connection").filter({ hasText: "offline" }).waitFor();
     await addNote(a.page, `offline ${t}`);
     expect(await notesOf(a.page)).toContain(`offline ${t}`); // at once, no network
@@ -61,7 +63,7 @@ describe("the demo app in Chromium against the real server", () => {
     expect(await pendingOf(a.page)).toBe(3);
     expect(await notesOf(b.page)).not.toContain(`offline ${t}`);
 
-    await a.context.setOffline(false);
+    await goOnline(a);
     const ms = await within(10_000, "B to show exactly A's state", async () => sameNotes(b.page, expected, t));
     console.log(`offline writes of A reached B ${ms} ms after A went online`);
     await within(10_000, "A's pending writes to be confirmed", async () => (await pendingOf(a.page)) === 0);
@@ -83,15 +85,15 @@ describe("the demo app in Chromium against the real server", () => {
     const b = await openDevice(browser, "alice");
     await addNote(a.page, `shared ${t}`);
     await within(10_000, "B to show the shared note", async () => (await notesOf(b.page)).includes(`shared ${t}`));
-    await a.context.setOffline(true);
-    await b.context.setOffline(true);
+    await goOffline(a);
+    await goOffline(b);
     await editNote(a.page, `shared ${t}`, `A's edit ${t}`);
     await addNote(a.page, `A offline ${t}`);
     await editNote(b.page, `shared ${t}`, `B's edit ${t}`);
     await addNote(b.page, `B offline ${t}`);
-    await a.context.setOffline(false);
+    await goOnline(a);
     await within(10_000, "A to drain", async () => (await pendingOf(a.page)) === 0);
-    await b.context.setOffline(false);
+    await goOnline(b);
     // the server runs the mutators in arrival order: B's edit comes last and wins
     const expected = [`A offline ${t}`, `B offline ${t}`, `B's edit ${t}`].sort();
     await within(15_000, "A and B to converge", async () => (await sameNotes(a.page, expected, t)) && (await sameNotes(b.page, expected, t)));
@@ -110,12 +112,12 @@ describe("the demo app in Chromium against the real server", () => {
     const b = await openDevice(browser, "alice");
     await addNote(a.page, `contested ${t}`);
     await within(10_000, "B to show it", async () => (await notesOf(b.page)).includes(`contested ${t}`));
-    await a.context.setOffline(true);
+    await goOffline(a);
     await deleteNote(b.page, `contested ${t}`); // B deletes it while A is offline
     await within(10_000, "B's delete to be confirmed", async () => (await pendingOf(b.page)) === 0);
     await editNote(a.page, `contested ${t}`, `too late ${t}`);
     expect(await notesOf(a.page)).toContain(`too late ${t}`);
-    await a.context.setOffline(false);
+    await goOnline(a);
     await a.page.getByTestId("rejected-write").filter({ hasText: "editNote" }).waitFor({ timeout: 15_000 });
     expect(await a.page.getByTestId("rejected-write").first().textContent()).toContain("MUTATION_REJECTED: no note of yours has this id");
     await within(10_000, "A's edit to roll back", async () => !(await notesOf(a.page)).some((n) => n.includes(t)));
@@ -189,7 +191,7 @@ describe("the demo app in Chromium against the real server", () => {
       sent.push(...body.mutations.map((m) => m.id));
       return route.continue();
     });
-    await device.context.setOffline(true);
+    await goOffline(device);
     await addNote(device.page, `tab one ${t}`);
     await addNote(second, `tab two ${t}`);
     await addNote(device.page, `tab one again ${t}`);
@@ -198,7 +200,7 @@ describe("the demo app in Chromium against the real server", () => {
     for (const page of [device.page, second]) {
       await within(5_000, "each tab to show every tab's writes", async () => sameNotes(page, expected, t));
     }
-    await device.context.setOffline(false);
+    await goOnline(device);
     for (const page of [device.page, second]) {
       await within(15_000, "the outbox to drain", async () => (await pendingOf(page)) === 0);
     }
