@@ -10,7 +10,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Nizhal's MicroProfile readiness check {@code nizhal}: UP when Nizhal started, the database answers and holds the
- * current rules' migration; DOWN otherwise, with the reason of a start that failed (it names the setting).
+ * current rules' migration; DOWN otherwise, with the reason of a start that failed: at most the setting's key (the
+ * check is public, so the database's own words stay in the server's log).
  */
 @Readiness
 @ApplicationScoped

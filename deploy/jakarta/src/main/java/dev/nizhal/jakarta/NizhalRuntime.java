@@ -21,8 +21,10 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -60,14 +62,19 @@ public class NizhalRuntime {
     private final Instance<ArgsCodec> codecs;
 
     private volatile Started started;
+    /** The public reason (readiness): never the database's or a library's words. */
     private volatile String failure = "starting";
+    /** The logged line of the last failure, to log a repeated one at DEBUG only. */
+    private String failedLine;
+
     private volatile boolean stopped;
     private ScheduledExecutorService scheduler;
     private boolean ownScheduler;
     private ScheduledFuture<?> retry;
 
     /** What runs once the start succeeded. */
-    private record Started(Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener) {}
+    private record Started(
+            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, List<Future<?>> jobs) {}
 
     /** For CDI's client proxy. */
     protected NizhalRuntime() {
@@ -151,7 +158,7 @@ public class NizhalRuntime {
             settings =
                     NizhalSettings.read(key -> config.getOptionalValue(key, String.class), resolvers.isUnsatisfied());
         } catch (IllegalArgumentException e) {
-            fail("Nizhal is not started: bad configuration: " + e.getMessage(), null);
+            fail("Nizhal is not started: bad configuration: " + e.getMessage(), "bad configuration: " + keyOf(e), null);
             return;
         }
         DataSource dataSource;
@@ -162,6 +169,7 @@ public class NizhalRuntime {
                     "Nizhal is not started: no DataSource at the JNDI name " + settings.dataSource() + " ("
                             + NizhalSettings.DATASOURCE + "): " + e.getMessage() + "; retrying every "
                             + RETRY_INTERVAL.toSeconds() + " s",
+                    "no DataSource at the JNDI name of " + NizhalSettings.DATASOURCE,
                     null);
             scheduleRetry();
             return;
@@ -170,16 +178,17 @@ public class NizhalRuntime {
         try {
             nizhal = build(settings, dataSource);
         } catch (IllegalArgumentException e) {
-            fail("Nizhal is not started: " + e.getMessage(), null);
+            fail("Nizhal is not started: " + e.getMessage(), "not started: see the server's log", null);
             return;
         } catch (InvalidSyncRulesException e) {
-            fail("Nizhal is not started: " + refused(e), null);
+            fail("Nizhal is not started: " + refused(e), "the sync rules were refused: see the server's log", null);
             return;
         } catch (RuntimeException e) {
             fail(
                     "Nizhal is not started: the database at " + settings.dataSource() + " ("
                             + NizhalSettings.DATASOURCE + ") failed: " + rootMessage(e) + "; retrying every "
                             + RETRY_INTERVAL.toSeconds() + " s",
+                    "the database is unavailable (" + NizhalSettings.DATASOURCE + "): see the server's log",
                     e);
             scheduleRetry();
             return;
@@ -198,16 +207,21 @@ public class NizhalRuntime {
         } catch (RuntimeException e) {
             closeQuietly(listener);
             stream.close();
-            fail("Nizhal is not started: the realtime stream's first poll failed: " + rootMessage(e), e);
+            fail(
+                    "Nizhal is not started: the realtime stream's first poll failed: " + rootMessage(e),
+                    "the database is unavailable: see the server's log",
+                    e);
             scheduleRetry();
             return;
         }
         long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
-        scheduler.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
+        Future<?> marks =
+                scheduler.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
         long trim = TRIM_INTERVAL.toMillis();
         Duration retention = settings.retention();
-        scheduler.scheduleWithFixedDelay(() -> trimChangeLog(nizhal, retention), trim, trim, TimeUnit.MILLISECONDS);
-        started = new Started(nizhal, actors, stream, listener);
+        Future<?> trims = scheduler.scheduleWithFixedDelay(
+                () -> trimChangeLog(nizhal, retention), trim, trim, TimeUnit.MILLISECONDS);
+        started = new Started(nizhal, actors, stream, listener, List.of(marks, trims));
         LOG.log(System.Logger.Level.INFO, "Nizhal started: " + settings);
     }
 
@@ -254,9 +268,14 @@ public class NizhalRuntime {
         };
     }
 
-    private void fail(String line, Throwable cause) {
-        boolean repeated = line.equals(failure);
-        failure = line;
+    /**
+     * Records a failed start: {@code line} (with the database's or the naming service's own words) goes to the log
+     * only; {@code reason} is what the public readiness check shows, and names at most a setting's key.
+     */
+    private void fail(String line, String reason, Throwable cause) {
+        boolean repeated = line.equals(failedLine);
+        failedLine = line;
+        failure = reason;
         if (repeated) {
             LOG.log(System.Logger.Level.DEBUG, line, cause);
         } else {
@@ -283,6 +302,8 @@ public class NizhalRuntime {
         started = null;
         failure = "stopped";
         if (now != null) {
+            // cancelled here, not left to the server: on a redeploy they would keep the old Nizhal alive
+            now.jobs().forEach(job -> job.cancel(false));
             closeQuietly(now.listener());
             now.stream().close();
         }
@@ -344,5 +365,12 @@ public class NizhalRuntime {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing on stop", e);
         }
+    }
+
+    /** The key a settings error names (its message starts with it). */
+    private static String keyOf(IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        int space = message.indexOf(' ');
+        return space > 0 ? message.substring(0, space) : "see the server's log";
     }
 }
