@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -28,42 +29,95 @@ export interface Device {
   context: BrowserContext;
   page: Page;
   user: string;
+  /** The device's own way to the server: a TCP proxy the test can cut. */
+  network: Network;
 }
 
-/** A device: its own browser context (own IndexedDB, own service worker), logged in as `user`, synced. */
+/**
+ * A device's network: a TCP proxy on loopback in front of the demo server. Cut, it closes every open connection (the
+ * WebSocket too) and refuses new ones, as a real network loss does. The browser's offline emulation alone leaks: a page
+ * reloaded offline under its service worker can still send its first requests.
+ */
+export class Network {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+
+  private constructor(private readonly server: Server, readonly url: string) {}
+
+  static async open(target: string): Promise<Network> {
+    const { hostname, port } = new URL(target);
+    let network: Network | undefined;
+    const server = createServer((socket) => network!.accept(socket, hostname, Number(port)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("the device's proxy has no port");
+    network = new Network(server, `http://127.0.0.1:${address.port}`);
+    return network;
+  }
+
+  private accept(socket: Socket, host: string, port: number): void {
+    if (this.down) return void socket.destroy();
+    const upstream = connect(port, host);
+    for (const s of [socket, upstream]) {
+      this.sockets.add(s);
+      s.on("error", () => undefined);
+      s.on("close", () => {
+        this.sockets.delete(s);
+        socket.destroy();
+        upstream.destroy();
+      });
+    }
+    socket.pipe(upstream).pipe(socket);
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A device: its own browser context (own IndexedDB, own service worker) behind its own network, logged in as `user`,
+ * synced.
+ */
 export async function openDevice(browser: Browser, user: string): Promise<Device> {
+  const network = await Network.open(inject("serverUrl"));
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.on("close", () => void network.close());
   const page = await context.newPage();
-  await page.goto(inject("serverUrl") + "/");
+  await page.goto(network.url + "/");
   await page.getByRole("button", { name: `Log in as ${user}` }).click();
   await waitLive(page);
   // the offline app shell is in place before any test goes offline
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
-  return { context, page, user };
+  return { context, page, user, network };
 }
 
 /** Another tab of the same device. */
 export async function openTab(device: Device): Promise<Page> {
   const page = await device.context.newPage();
-  await page.goto(inject("serverUrl") + "/");
+  await page.goto(device.network.url + "/");
   await page.getByTestId("connection").waitFor();
   return page;
 }
 
-const SYNC = /\/sync\/(pull|push)$/;
-
-/**
- * Takes a device offline: the browser's offline mode, plus the sync calls refused. Chromium's emulation alone leaks:
- * a page reloaded offline under the service worker reads navigator.onLine as true, and early requests of the new
- * document can still get out.
- */
+/** Takes a device offline: its network cut, and the browser's offline mode for navigator.onLine and its events. */
 export async function goOffline(device: Device): Promise<void> {
-  await device.context.route(SYNC, (route) => route.abort("internetdisconnected"));
+  device.network.cut();
   await device.context.setOffline(true);
 }
 
 export async function goOnline(device: Device): Promise<void> {
-  await device.context.unroute(SYNC);
+  device.network.restore();
   await device.context.setOffline(false);
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { eq } from "@tanstack/db";
 import { useLiveQuery } from "@tanstack/react-db";
 import type { SyncStatus } from "@nizhal/client";
@@ -50,10 +50,21 @@ function LoginPage({ onLogin }: { onLogin: (login: Login) => void }) {
   );
 }
 
+/**
+ * The engine's status as an external store, like the live queries: the pending count renders in the same commit as
+ * the notes a write changes (a plain state hook would render it a frame later).
+ */
 function useStatus(session: Session): SyncStatus {
-  const [status, setStatus] = useState(() => session.echo.status());
-  useEffect(() => session.echo.onStatus(setStatus), [session]);
-  return status;
+  const latest = useRef<SyncStatus>(session.echo.status());
+  const subscribe = useCallback(
+    (changed: () => void) =>
+      session.echo.onStatus((status) => {
+        latest.current = status;
+        changed();
+      }),
+    [session],
+  );
+  return useSyncExternalStore(subscribe, () => latest.current);
 }
 
 function useBrowserOnline(): boolean {
