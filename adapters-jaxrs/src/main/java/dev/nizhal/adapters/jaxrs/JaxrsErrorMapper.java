@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -93,12 +94,73 @@ public final class JaxrsErrorMapper implements ExceptionMapper<SyncException> {
      * look like every other Nizhal error.
      */
     public static HostError hostError(SyncErrorCode code, String message) {
-        String correlationId = UUID.randomUUID().toString();
-        return new HostError(correlationId, ResponseWriter.error(code, message, Map.of(), correlationId));
+        return hostError(code.httpStatus(), code, message);
     }
 
-    /** An error body written for the hosting server, with the correlation id to log it under. */
-    public record HostError(String correlationId, byte[] body) {}
+    /**
+     * The error a hosting server answers with {@code status} of its own (no such endpoint, a method an endpoint does
+     * not take, a request its HTTP parser refused, a failure that escaped the endpoints), as the protocol's error: the
+     * status stays, the code is the table's code of that status, and a status the table has no code for is {@code
+     * MALFORMED_REQUEST} (4xx: the request is wrong, repeating it will not help) or {@code INTERNAL} (5xx). The
+     * message is fixed per status: never the server's own words, which may name classes or echo the request.
+     */
+    public static HostError hostError(int status) {
+        SyncErrorCode code = switch (status) {
+            case 401 -> SyncErrorCode.UNAUTHENTICATED;
+            case 403 -> SyncErrorCode.FORBIDDEN;
+            case 413 -> SyncErrorCode.PAYLOAD_TOO_LARGE;
+            case 426 -> SyncErrorCode.UNSUPPORTED_PROTOCOL;
+            case 429 -> SyncErrorCode.RATE_LIMITED;
+            case 503 -> SyncErrorCode.TRANSIENT;
+            default -> status >= 500 ? SyncErrorCode.INTERNAL : SyncErrorCode.MALFORMED_REQUEST;
+        };
+        String message = switch (status) {
+            case 404 -> "there is no Nizhal endpoint at this path";
+            case 405 -> "this Nizhal endpoint does not take this HTTP method";
+            case 400 -> "the HTTP request is malformed";
+            default ->
+                switch (code) {
+                    case UNAUTHENTICATED -> UNAUTHENTICATED_MESSAGE;
+                    case FORBIDDEN -> "not allowed";
+                    case PAYLOAD_TOO_LARGE -> "the request is too large";
+                    case UNSUPPORTED_PROTOCOL ->
+                        "this server speaks Nizhal protocol " + JaxrsProtocolFilter.VERSION + " only";
+                    case RATE_LIMITED -> "too many requests; retry later";
+                    case TRANSIENT -> "the server is not accepting requests right now; retry later";
+                    case INTERNAL -> INTERNAL_MESSAGE;
+                    default -> "the request cannot be served (HTTP " + status + ")";
+                };
+        };
+        return hostError(status, code, message);
+    }
+
+    private static HostError hostError(int status, SyncErrorCode code, String message) {
+        String correlationId = UUID.randomUUID().toString();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
+        headers.put(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        headers.put(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (code == SyncErrorCode.UNAUTHENTICATED) {
+            headers.put(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        if (code == SyncErrorCode.RATE_LIMITED || code == SyncErrorCode.TRANSIENT) {
+            headers.put(HttpHeaders.RETRY_AFTER, Long.toString(DEFAULT_RETRY_AFTER_SECONDS));
+        }
+        return new HostError(
+                status,
+                code,
+                correlationId,
+                Map.copyOf(headers),
+                ResponseWriter.error(code, message, Map.of(), correlationId));
+    }
+
+    /**
+     * An error answer written for the hosting server: its status, code, the correlation id to log it under, the
+     * headers to set (the protocol's, {@code Content-Type}, and {@code WWW-Authenticate} or {@code Retry-After} where
+     * the code asks for them) and the body.
+     */
+    public record HostError(
+            int status, SyncErrorCode code, String correlationId, Map<String, String> headers, byte[] body) {}
 
     private static byte[] body(SyncErrorCode code, String message, Map<String, Object> details, String correlationId) {
         try {

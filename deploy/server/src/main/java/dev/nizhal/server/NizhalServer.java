@@ -425,9 +425,9 @@ public final class NizhalServer implements AutoCloseable {
                     .property(ServerProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
                     .property(ServerProperties.METAINF_SERVICES_LOOKUP_DISABLE, true)
                     .property(ServerProperties.WADL_FEATURE_DISABLE, true)
-                    .property(ServerProperties.BV_FEATURE_DISABLE, true)
-                    // a bodiless error status (404 of an unknown path) is sent as it is, not via Jetty's error page
-                    .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+                    .property(ServerProperties.BV_FEATURE_DISABLE, true);
+            // a bodiless error status (404 of an unknown path, 405) goes through sendError, so JettyErrorHandler
+            // writes it as the protocol's error JSON
         }
 
         private static void stopQuietly(Server server) {
@@ -458,10 +458,8 @@ public final class NizhalServer implements AutoCloseable {
         protected void handleShutdownRejection(Request request, Response response, Callback callback) {
             JaxrsErrorMapper.HostError error = JaxrsErrorMapper.hostError(
                     SyncErrorCode.TRANSIENT, "the server is stopping; retry on another instance or later");
-            response.setStatus(503);
-            response.getHeaders().put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            response.setStatus(error.status());
+            error.headers().forEach(response.getHeaders()::put);
             response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             response.write(true, ByteBuffer.wrap(error.body()), callback);
         }

@@ -334,6 +334,42 @@ abstract class HttpProtocolSuite {
         }
     }
 
+    /**
+     * What the host answers itself under Nizhal's paths (no such endpoint, a method an endpoint does not take) is the
+     * protocol's error too: JSON with a documented code, never the server's HTML page. The status stays the HTTP one,
+     * the code is {@code MALFORMED_REQUEST}: the request is wrong and repeating it will not help.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "GET, sync/nope, 404",
+        "POST, sync/pull/more, 404",
+        "POST, nizhal/nope, 404",
+        "GET, sync/pull, 405",
+        "PUT, sync/push, 405",
+        "DELETE, nizhal/contract, 405",
+        "POST, nizhal/health, 405"
+    })
+    void noSuchEndpointOrMethodIsTheProtocolsErrorJson(String method, String path, int status) {
+        Reply reply = target().send(target().request(path, ALICE)
+                .method(
+                        method,
+                        method.equals("GET") || method.equals("DELETE")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString("{}")));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.header("Content-Type")).startsWith("application/json");
+        JsonNode error = reply.error();
+        assertThat(error.get("code").asText()).isEqualTo("MALFORMED_REQUEST");
+        assertThat(error.get("retryable").asBoolean()).isFalse();
+        assertThat(fieldNames(error)).containsExactly("code", "message", "retryable", "correlationId");
+        if (status == 405) {
+            assertThat(reply.header("Allow"))
+                    .as("the methods the endpoint takes")
+                    .contains(path.startsWith("sync") ? "POST" : "GET");
+        }
+    }
+
     @Test
     void anUnknownSyncRuleIs404() {
         Reply reply = pull(ALICE, "{\"syncRule\":\"noSuchRule\",\"clientId\":\"rule-c\"}");

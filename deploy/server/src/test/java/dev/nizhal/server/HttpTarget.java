@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nizhal.domain.error.SyncErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * A server under test seen from outside: its base URL for HTTP (JDK {@link HttpClient}) and its database's JDBC URL
  * for counting rows. Every answer is checked on arrival for what no answer may ever have: a missing {@code
- * Nizhal-Protocol: 1}, or a body that names a Java class or package, SQL, or holds a stack trace.
+ * Nizhal-Protocol: 1}, a body that names a Java class or package, SQL, or holds a stack trace, or a refusal (4xx, 5xx)
+ * that is not the protocol's error JSON with a documented code.
  */
 final class HttpTarget implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,6 +114,7 @@ final class HttpTarget implements AutoCloseable {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             Reply reply = new Reply(response.statusCode(), response.headers(), response.body());
             checkNoLeak(reply);
+            checkRefusal(reply, response.uri().getPath());
             return reply;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -132,6 +136,24 @@ final class HttpTarget implements AutoCloseable {
                 .as("a stack frame in %s", reply.body())
                 .isFalse();
     }
+
+    /**
+     * Every refusal (4xx, 5xx), the host's own too, is the protocol's error with a code of the documented table. The
+     * health endpoint's 503 is its own body (PROTOCOL.md), not a refusal.
+     */
+    static void checkRefusal(Reply reply, String path) {
+        if (reply.status() >= 400 && !path.endsWith("/nizhal/health")) {
+            assertThat(REQUEST_CODES)
+                    .as("the code of a %d answer: %s", reply.status(), reply.body())
+                    .contains(reply.error().get("code").asText());
+        }
+    }
+
+    /** The codes a whole request may be answered with (PROTOCOL.md's error table). */
+    static final List<String> REQUEST_CODES = Arrays.stream(SyncErrorCode.values())
+            .filter(code -> code.kind() == SyncErrorCode.Kind.REQUEST)
+            .map(SyncErrorCode::name)
+            .toList();
 
     /** The realtime stream's address: {@code ws://…/sync/stream}. */
     URI streamUri() {

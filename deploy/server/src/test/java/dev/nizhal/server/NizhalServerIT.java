@@ -113,8 +113,9 @@ class NizhalServerIT {
                     "POST /sync/pull HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n");
 
             assertThat(unknownPath.status()).isEqualTo(404);
-            assertThat(unknownPath.body()).isEmpty();
+            assertThat(unknownPath.error().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
             assertThat(wrongMethod.status()).isEqualTo(405);
+            assertThat(wrongMethod.error().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
             assertThat(escapedError.status()).isEqualTo(500);
             assertThat(escapedError.error().get("code").asText()).isEqualTo("INTERNAL");
             assertThat(badHttp).startsWith("HTTP/1.1 400").containsIgnoringCase("Nizhal-Protocol: 1");
@@ -280,7 +281,7 @@ class NizhalServerIT {
             assertThat(unknown.status())
                     .as("a path outside every servlet is still Jersey's 404")
                     .isEqualTo(404);
-            assertThat(unknown.body()).isEmpty();
+            assertThat(unknown.error().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
         }
     }
 
