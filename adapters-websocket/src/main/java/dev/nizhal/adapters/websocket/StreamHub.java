@@ -13,13 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -152,23 +152,37 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
     StreamConnection open(Wire wire) {
         StreamConnection connection = new StreamConnection(
                 wire, timer, nanos, settings.minPokeInterval().toNanos());
+        connections.add(connection);
+        // looked at after the add: a close() running meanwhile either sees this socket or is seen here (both may,
+        // and markClosed lets one of them close it)
         if (closed) {
-            wire.close(GOING_AWAY, "the server is stopping");
+            goAway(connection);
             return connection;
         }
-        connections.add(connection);
-        timer.schedule(
-                () -> {
-                    if (connection.state() == StreamConnection.State.HELLO) {
-                        drop(
-                                connection,
-                                closeCode(SyncErrorCode.UNAUTHENTICATED),
-                                reason(SyncErrorCode.UNAUTHENTICATED, "no hello frame in time"));
-                    }
-                },
-                settings.helloTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        try {
+            timer.schedule(
+                    () -> {
+                        if (connection.state() == StreamConnection.State.HELLO) {
+                            drop(
+                                    connection,
+                                    closeCode(SyncErrorCode.UNAUTHENTICATED),
+                                    reason(SyncErrorCode.UNAUTHENTICATED, "no hello frame in time"));
+                        }
+                    },
+                    settings.helloTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            goAway(connection); // the hub closed since the look above
+        }
         return connection;
+    }
+
+    /** Closes {@code connection} with 1001 (the server is stopping), unless it is closed already. */
+    private void goAway(StreamConnection connection) {
+        if (connection.markClosed()) {
+            unregister(connection);
+            connection.wire().close(GOING_AWAY, "the server is stopping");
+        }
     }
 
     /** A text frame from the client: the hello, or (after it) anything, which is ignored. */
@@ -444,13 +458,8 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         closed = true;
         poller.shutdownNow();
         timer.shutdownNow();
-        List<StreamConnection> open = new ArrayList<>(connections);
-        for (StreamConnection c : open) {
-            if (c.markClosed()) {
-                unregister(c);
-                c.wire().close(GOING_AWAY, "the server is stopping");
-            }
-        }
+        // a socket that opens from now on closes itself (see open)
+        new ArrayList<>(connections).forEach(this::goAway);
         workers.shutdown();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
