@@ -1,6 +1,7 @@
 package dev.nizhal.jakarta;
 
 import dev.nizhal.Nizhal;
+import dev.nizhal.RetentionJobs;
 import dev.nizhal.adapters.json.JacksonArgsCodec;
 import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.jwt.JwtConfig;
@@ -21,10 +22,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -52,9 +51,6 @@ public class NizhalRuntime {
     /** How often a start that failed on the database is tried again. */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(10);
 
-    static final Duration SNAPSHOT_MARK_INTERVAL = Duration.ofMinutes(1);
-    static final Duration TRIM_INTERVAL = Duration.ofHours(1);
-
     private final Instance<NizhalApp> apps;
     private final Instance<SyncRules> rules;
     private final Instance<Mutators> mutators;
@@ -74,7 +70,7 @@ public class NizhalRuntime {
 
     /** What runs once the start succeeded. */
     private record Started(
-            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, List<Future<?>> jobs) {}
+            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, RetentionJobs retention) {}
 
     /** For CDI's client proxy. */
     protected NizhalRuntime() {
@@ -214,14 +210,8 @@ public class NizhalRuntime {
             scheduleRetry();
             return;
         }
-        long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
-        Future<?> marks =
-                scheduler.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
-        long trim = TRIM_INTERVAL.toMillis();
-        Duration retention = settings.retention();
-        Future<?> trims = scheduler.scheduleWithFixedDelay(
-                () -> trimChangeLog(nizhal, retention), trim, trim, TimeUnit.MILLISECONDS);
-        started = new Started(nizhal, actors, stream, listener, List.of(marks, trims));
+        started = new Started(
+                nizhal, actors, stream, listener, RetentionJobs.schedule(nizhal, scheduler, settings.retention()));
         LOG.log(System.Logger.Level.INFO, "Nizhal started: " + settings);
     }
 
@@ -303,7 +293,7 @@ public class NizhalRuntime {
         failure = "stopped";
         if (now != null) {
             // cancelled here, not left to the server: on a redeploy they would keep the old Nizhal alive
-            now.jobs().forEach(job -> job.cancel(false));
+            now.retention().close();
             closeQuietly(now.listener());
             now.stream().close();
         }
@@ -311,27 +301,6 @@ public class NizhalRuntime {
             scheduler.shutdownNow();
         }
         // a managed executor is the server's: its tasks of this application are cancelled when the application stops
-    }
-
-    private static void takeSnapshotMark(Nizhal nizhal) {
-        try {
-            nizhal.takeSnapshotMark();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "writing the snapshot mark failed; the next minute tries again", e);
-        }
-    }
-
-    private static void trimChangeLog(Nizhal nizhal, Duration horizon) {
-        try {
-            nizhal.trimChangeLog(horizon)
-                    .ifPresent(deleted -> LOG.log(
-                            System.Logger.Level.INFO,
-                            "trimmed {0} change-log entries older than {1}",
-                            deleted,
-                            horizon));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "trimming the change log failed; the next hour tries again", e);
-        }
     }
 
     private static <T> Optional<T> lookup(String name, Class<T> type) {

@@ -1,5 +1,6 @@
 package dev.nizhal.jakarta;
 
+import dev.nizhal.RetentionJobs;
 import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.adapters.jwt.SigningAlgorithm;
@@ -110,7 +111,7 @@ public record NizhalSettings(
                         throw bad(RETENTION_DAYS, "is a whole number of days, was " + v);
                     }
                 })
-                .orElse(Duration.ofDays(7));
+                .orElse(RetentionJobs.DEFAULT_RETENTION);
         return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention);
     }
 

@@ -1,6 +1,7 @@
 package dev.nizhal.server;
 
 import dev.nizhal.Nizhal;
+import dev.nizhal.RetentionJobs;
 import dev.nizhal.adapters.jaxrs.HealthCheck;
 import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
 import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
@@ -48,8 +48,8 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * The embedded one-process server: Jetty 12.1 (EE11 servlets) on one port, with the Nizhal endpoints of
  * adapters-jaxrs on Jersey's servlet and the realtime stream ({@code GET /sync/stream}) of adapters-websocket on
- * Jetty's Jakarta WebSocket container. It also runs the instance's change-log poller (in the stream), writes a
- * snapshot mark every minute and trims the change log to its retention every hour (CHANGE-CAPTURE.md).
+ * Jetty's Jakarta WebSocket container. It also runs the instance's change-log poller (in the stream) and the {@link
+ * RetentionJobs} (a snapshot mark every minute, a trim to the retention every hour; CHANGE-CAPTURE.md).
  *
  * <pre>{@code
  * Nizhal nizhal = Nizhal.builder().dataSource(ds).syncRules(rules).mutators(mutators).argsCodec(codec).build();
@@ -94,14 +94,8 @@ public final class NizhalServer implements AutoCloseable {
         });
     }
 
-    /** How often the server writes a snapshot mark (CHANGE-CAPTURE.md "Retention"). */
-    static final Duration SNAPSHOT_MARK_INTERVAL = Duration.ofMinutes(1);
-
-    /** How often the server trims the change log to its retention. */
-    static final Duration TRIM_INTERVAL = Duration.ofHours(1);
-
     /** How long the change log keeps entries unless the builder says otherwise (CHANGE-CAPTURE.md "Retention"). */
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_RETENTION = RetentionJobs.DEFAULT_RETENTION;
 
     private final Server server;
     private final ServerConnector connector;
@@ -109,6 +103,7 @@ public final class NizhalServer implements AutoCloseable {
     private final StreamHub stream;
     private final AutoCloseable commitListener;
     private final ScheduledExecutorService maintenance;
+    private final RetentionJobs retention;
 
     private NizhalServer(
             Server server,
@@ -116,13 +111,15 @@ public final class NizhalServer implements AutoCloseable {
             String host,
             StreamHub stream,
             AutoCloseable commitListener,
-            ScheduledExecutorService maintenance) {
+            ScheduledExecutorService maintenance,
+            RetentionJobs retention) {
         this.server = server;
         this.connector = connector;
         this.host = host;
         this.stream = stream;
         this.commitListener = commitListener;
         this.maintenance = maintenance;
+        this.retention = retention;
     }
 
     /**
@@ -165,6 +162,7 @@ public final class NizhalServer implements AutoCloseable {
      * @throws IllegalStateException when Jetty fails to stop a component
      */
     public void stop() {
+        retention.close();
         maintenance.shutdownNow();
         try {
             server.stop();
@@ -384,38 +382,10 @@ public final class NizhalServer implements AutoCloseable {
             }
             ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("nizhal-maintenance").daemon().factory());
-            long mark = SNAPSHOT_MARK_INTERVAL.toMillis();
-            maintenance.scheduleWithFixedDelay(() -> takeSnapshotMark(nizhal), mark, mark, TimeUnit.MILLISECONDS);
-            long trim = TRIM_INTERVAL.toMillis();
-            Duration horizon = retention;
-            maintenance.scheduleWithFixedDelay(() -> trimChangeLog(nizhal, horizon), trim, trim, TimeUnit.MILLISECONDS);
-            NizhalServer started = new NizhalServer(server, connector, host, stream, listener, maintenance);
+            RetentionJobs jobs = RetentionJobs.schedule(nizhal, maintenance, retention);
+            NizhalServer started = new NizhalServer(server, connector, host, stream, listener, maintenance, jobs);
             LOG.log(System.Logger.Level.INFO, "Nizhal server listening on {0}", started.uri());
             return started;
-        }
-
-        private static void trimChangeLog(Nizhal nizhal, Duration horizon) {
-            try {
-                nizhal.trimChangeLog(horizon)
-                        .ifPresent(deleted -> LOG.log(
-                                System.Logger.Level.INFO,
-                                "trimmed {0} change-log entries older than {1}",
-                                deleted,
-                                horizon));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "trimming the change log failed; the next hour tries again", e);
-            }
-        }
-
-        private static void takeSnapshotMark(Nizhal nizhal) {
-            try {
-                nizhal.takeSnapshotMark();
-            } catch (RuntimeException e) {
-                LOG.log(
-                        System.Logger.Level.WARNING,
-                        "writing the snapshot mark failed; the next minute tries again",
-                        e);
-            }
         }
 
         private static ResourceConfig jersey(JaxrsEndpoints endpoints) {
