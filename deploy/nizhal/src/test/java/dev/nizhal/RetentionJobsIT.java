@@ -2,13 +2,12 @@ package dev.nizhal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.fixtures.SeedDatabase;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,14 +15,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The retention jobs on a real database, with short intervals: marks are written, old entries go, close cancels. */
 @ExtendWith(PostgresExtension.class)
 class RetentionJobsIT {
-
-    private static void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("still waiting for: %s", what).isLessThan(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // polling: the jobs give no other signal
-        }
-    }
 
     @Test
     void marksAreWrittenEntriesOlderThanTheRetentionAreTrimmedAndCloseCancelsBoth(TestDatabase db) {
@@ -44,8 +35,8 @@ class RetentionJobsIT {
             RetentionJobs jobs = RetentionJobs.schedule(
                     nizhal, scheduler, Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofMillis(50));
 
-            awaitTrue("a snapshot mark", () -> marks.getAsLong() > 0);
-            awaitTrue("the old entry trimmed", () -> logged.getAsLong() == 0);
+            Await.until("a snapshot mark", Duration.ofSeconds(30), () -> marks.getAsLong() > 0);
+            Await.until("the old entry trimmed", Duration.ofSeconds(30), () -> logged.getAsLong() == 0);
             jobs.close();
 
             assertThat(scheduler.getQueue()).as("jobs still scheduled").isEmpty();
