@@ -8,6 +8,7 @@ import dev.nizhal.adapters.jdbi.JdbiRowSource;
 import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
 import dev.nizhal.adapters.jdbi.JdbiTransactions;
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.cursor.CursorCodec;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
@@ -50,18 +51,24 @@ public final class Nizhal {
     private final JdbiMaintenance maintenance;
     private final Jdbi jdbi;
     private final List<RealtimeNotifier> listeners;
+    private final byte[] cursorKey;
+    private final boolean keyConfigured;
 
     private Nizhal(
             NizhalServices services,
             JdbiCaptureTriggers capture,
             JdbiMaintenance maintenance,
             Jdbi jdbi,
-            List<RealtimeNotifier> listeners) {
+            List<RealtimeNotifier> listeners,
+            byte[] cursorKey,
+            boolean keyConfigured) {
         this.services = services;
         this.capture = capture;
         this.maintenance = maintenance;
         this.jdbi = jdbi;
         this.listeners = listeners;
+        this.cursorKey = cursorKey;
+        this.keyConfigured = keyConfigured;
     }
 
     public static Builder builder() {
@@ -119,6 +126,45 @@ public final class Nizhal {
      */
     public DescribeContract.Contract contract() {
         return services.describeContract().describe();
+    }
+
+    /**
+     * Checks the cursor key against the database's, before the instance serves: cursors signed by one instance must
+     * verify on every other. The first engine with a configured key to check a database stores a check value derived
+     * from its key (an HMAC of a fixed label, {@link CursorCodec#keyCheck}, never the key); every later one must have
+     * the same key. An engine with a development key (none configured) stores nothing, and is refused once a key is
+     * stored. A database not migrated yet is not checked.
+     *
+     * <p>The embedded server ({@code NizhalServer}) and the WAR call it at start; an application serving {@link #pull}
+     * by other means calls it itself. To change the key, stop every instance, run {@link #forgetCursorKey()}, and start
+     * them with the new key: every client resets once.
+     *
+     * @throws CursorKeyMismatchException when another key is stored, or none is configured and one is stored
+     */
+    public void checkCursorKey() {
+        String check = CursorCodec.keyCheck(cursorKey);
+        // empty: not migrated yet (or, for a development key, no key stored)
+        Optional<String> stored = keyConfigured ? maintenance.claimCursorKey(check) : maintenance.cursorKeyCheck();
+        if (stored.isEmpty() || stored.get().equals(check)) {
+            return;
+        }
+        throw keyConfigured
+                ? new CursorKeyMismatchException(
+                        true,
+                        "the cursor key is not the one the other instances of this database sign with: give every"
+                                + " instance the same key (neither is shown; compare their SHA-256 where they are kept)")
+                : new CursorKeyMismatchException(
+                        false,
+                        "no cursor key is configured, but the instances of this database sign cursors with one: give"
+                                + " this instance the same key");
+    }
+
+    /**
+     * Forgets the stored check value of the cursor key: the next instance that serves stores its own. For a change of
+     * key, with every instance stopped.
+     */
+    public void forgetCursorKey() {
+        maintenance.forgetCursorKey();
     }
 
     /** A new database identity: every client resets on its next pull (after a restore or failover). */
@@ -311,7 +357,13 @@ public final class Nizhal {
                     .pushHooks(pushHooks)
                     .build());
             return new Nizhal(
-                    services, new JdbiCaptureTriggers(dataSource), new JdbiMaintenance(jdbi), jdbi, listeners);
+                    services,
+                    new JdbiCaptureTriggers(dataSource),
+                    new JdbiMaintenance(jdbi),
+                    jdbi,
+                    listeners,
+                    key,
+                    cursorKey != null);
         }
 
         /** A listener's failure is logged and never reaches the push: the mutation is committed, a poke is a hint. */

@@ -2,11 +2,12 @@ package dev.nizhal.adapters.jdbi;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Operations on Nizhal's own schema: snapshot marks and change-log retention (CHANGE-CAPTURE.md "Retention"), and
- * rotating the database identity after a restore or failover.
+ * Operations on Nizhal's own schema: snapshot marks and change-log retention (CHANGE-CAPTURE.md "Retention"),
+ * rotating the database identity after a restore or failover, and the check value of the instances' cursor key.
  */
 public final class JdbiMaintenance {
     private final Jdbi jdbi;
@@ -59,5 +60,50 @@ public final class JdbiMaintenance {
      */
     public void rotateIdentity() {
         jdbi.useHandle(h -> h.execute("update nizhal.meta set identity = gen_random_uuid()::text, updated_at = now()"));
+    }
+
+    /**
+     * Stores {@code check}, the check value of an instance's cursor key, unless one is stored already, and returns the
+     * one stored now: {@code check} for the first instance, the first instance's for every later one (also when two
+     * start at once). Empty when the database is not migrated to a schema that holds one yet.
+     */
+    public Optional<String> claimCursorKey(String check) {
+        return jdbi.inTransaction(h -> {
+            if (!holdsCursorKeyCheck(h)) {
+                return Optional.empty();
+            }
+            // a second instance waits here for the first one's commit, then stores nothing
+            h.createUpdate("update nizhal.meta set cursor_key_check = :check, updated_at = now()"
+                            + " where cursor_key_check is null")
+                    .bind("check", check)
+                    .execute();
+            return h.createQuery("select cursor_key_check from nizhal.meta")
+                    .mapTo(String.class)
+                    .findOne();
+        });
+    }
+
+    /** The stored check value of the cursor key, empty when none is stored or the schema does not hold one yet. */
+    public Optional<String> cursorKeyCheck() {
+        return jdbi.withHandle(h -> holdsCursorKeyCheck(h)
+                ? h.createQuery("select cursor_key_check from nizhal.meta")
+                        .mapTo(String.class)
+                        .findOne()
+                : Optional.empty());
+    }
+
+    /**
+     * Forgets the stored check value: the next instance that serves stores its key's. For a change of the cursor key,
+     * with every instance stopped (every client resets once: cursors signed with the old key no longer verify).
+     */
+    public void forgetCursorKey() {
+        jdbi.useHandle(h -> h.execute("update nizhal.meta set cursor_key_check = null, updated_at = now()"));
+    }
+
+    private static boolean holdsCursorKeyCheck(Handle h) {
+        return h.createQuery("select exists (select 1 from information_schema.columns where table_schema = 'nizhal'"
+                        + " and table_name = 'meta' and column_name = 'cursor_key_check')")
+                .mapTo(Boolean.class)
+                .one();
     }
 }

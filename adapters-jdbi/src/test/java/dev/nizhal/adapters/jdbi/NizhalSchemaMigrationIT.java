@@ -19,7 +19,7 @@ class NizhalSchemaMigrationIT {
         List<String> identity = strings(db, "select identity from nizhal.meta");
         int second = migration.migrate();
 
-        assertThat(first).isEqualTo(1);
+        assertThat(first).as("V1 schema, V2 cursor key check").isEqualTo(2);
         assertThat(second).isZero();
         assertThat(strings(
                         db,

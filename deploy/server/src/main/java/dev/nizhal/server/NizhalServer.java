@@ -1,5 +1,6 @@
 package dev.nizhal.server;
 
+import dev.nizhal.CursorKeyMismatchException;
 import dev.nizhal.Nizhal;
 import dev.nizhal.RetentionJobs;
 import dev.nizhal.adapters.jaxrs.HealthCheck;
@@ -126,6 +127,8 @@ public final class NizhalServer implements AutoCloseable {
      * Starts a server on {@code port} of every interface ({@code 0}: a free port, see {@link #port()}) with the
      * default limits and stop timeout.
      *
+     * @throws CursorKeyMismatchException when the engine's cursor key is not its database's (see {@link
+     *     Builder#start()})
      * @throws IllegalStateException when the server cannot start (the port is taken, for example)
      */
     public static NizhalServer start(Nizhal nizhal, ActorResolver actors, int port) {
@@ -324,9 +327,14 @@ public final class NizhalServer implements AutoCloseable {
         }
 
         /**
+         * Checks the engine's cursor key against its database's ({@link Nizhal#checkCursorKey()}), then starts.
+         *
+         * @throws CursorKeyMismatchException when the engine's cursor key is not the one the other instances of its
+         *     database sign with (or it has none, and they have one)
          * @throws IllegalStateException when the server cannot start (the port is taken, for example)
          */
         public NizhalServer start() {
+            nizhal.checkCursorKey();
             JaxrsEndpoints endpoints = JaxrsEndpoints.builder()
                     .pull(nizhal::pull)
                     .push(nizhal::push)

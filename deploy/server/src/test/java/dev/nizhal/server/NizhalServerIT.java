@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.nizhal.CursorKeyMismatchException;
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.testing.Fixtures;
 import dev.nizhal.server.HttpTarget.Reply;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -223,6 +225,24 @@ class NizhalServerIT {
                             .start())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(String.valueOf(first.port()));
+        }
+    }
+
+    @Test
+    void aSecondServerWithTheSameCursorKeyStartsWithAnotherOrNoneItIsRefusedAtStart() {
+        byte[] otherKey = SeedApp.CURSOR_KEY.clone();
+        otherKey[0] ^= 1;
+        try (NizhalServer first = start(Duration.ofSeconds(1));
+                NizhalServer second = NizhalServer.start(SeedApp.engine(pool, false), SeedApp.ACTORS, 0)) {
+            assertThat(second.isRunning()).isTrue();
+            for (Nizhal.Builder engine : List.of(
+                    SeedApp.builder(pool, Fixtures.seedRules()).cursorKey(otherKey),
+                    SeedApp.builder(pool, Fixtures.seedRules()))) {
+                assertThatThrownBy(() -> NizhalServer.start(engine.build(), SeedApp.ACTORS, 0))
+                        .isInstanceOf(CursorKeyMismatchException.class)
+                        .hasMessageContaining("instances of this database sign");
+            }
+            assertThat(first.isRunning()).isTrue();
         }
     }
 

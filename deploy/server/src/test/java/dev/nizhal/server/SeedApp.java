@@ -134,16 +134,19 @@ final class SeedApp {
     }
 
     static Nizhal engine(DataSource dataSource, SyncRules rules, boolean migrate) {
-        Nizhal nizhal = Nizhal.builder()
-                .dataSource(dataSource)
-                .syncRules(rules)
-                .mutators(MUTATORS)
-                .argsCodec(new JacksonArgsCodec())
-                .cursorKey(CURSOR_KEY)
-                .build();
+        Nizhal nizhal = builder(dataSource, rules).cursorKey(CURSOR_KEY).build();
         if (migrate) {
             nizhal.migrate();
         }
         return nizhal;
+    }
+
+    /** The seed's engine before its cursor key. */
+    static Nizhal.Builder builder(DataSource dataSource, SyncRules rules) {
+        return Nizhal.builder()
+                .dataSource(dataSource)
+                .syncRules(rules)
+                .mutators(MUTATORS)
+                .argsCodec(new JacksonArgsCodec());
     }
 }

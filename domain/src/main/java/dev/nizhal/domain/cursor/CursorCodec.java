@@ -52,6 +52,10 @@ public final class CursorCodec {
     // day be signed with the same key.
     private static final byte[] CONTEXT = "nizhal-cursor\0".getBytes(StandardCharsets.US_ASCII);
 
+    // The label of a key check: its byte 13 is '-' where CONTEXT has its NUL, so no cursor signature is ever a key
+    // check, nor the other way round.
+    private static final byte[] KEY_CHECK_LABEL = "nizhal-cursor-key-check\0".getBytes(StandardCharsets.US_ASCII);
+
     private static final int DRAINED = 1;
     private static final int HAS_POSITION = 2;
     private static final int HAS_LAST_KEY = 1;
@@ -120,6 +124,17 @@ public final class CursorCodec {
             return new CursorCheck.Reset(ResetReason.MALFORMED);
         }
         return expected.check(cursor);
+    }
+
+    /**
+     * A value that tells two cursor keys apart without revealing either: HMAC-SHA256 of a fixed label under the key,
+     * in hex. Instances that share a database store and compare it, so that one with another key is refused at start.
+     *
+     * @throws IllegalArgumentException if the key is shorter than {@value #MIN_KEY_BYTES} bytes
+     */
+    public static String keyCheck(byte[] hmacKey) {
+        requireKey(hmacKey);
+        return HEX.formatHex(mac(hmacKey, KEY_CHECK_LABEL, KEY_CHECK_LABEL, 0));
     }
 
     /** The payload of {@code cursor}, unsigned; visible to tests that forge signed payloads. */
@@ -258,11 +273,16 @@ public final class CursorCodec {
     }
 
     private static byte[] tag(byte[] hmacKey, byte[] payload, int length) {
+        return mac(hmacKey, CONTEXT, payload, length);
+    }
+
+    /** HMAC-SHA256 under {@code hmacKey} of {@code label} followed by the first {@code length} bytes of {@code data}. */
+    private static byte[] mac(byte[] hmacKey, byte[] label, byte[] data, int length) {
         try {
             Mac mac = Mac.getInstance(MAC_ALGORITHM);
             mac.init(new SecretKeySpec(hmacKey, MAC_ALGORITHM));
-            mac.update(CONTEXT);
-            mac.update(payload, 0, length);
+            mac.update(label);
+            mac.update(data, 0, length);
             return mac.doFinal();
         } catch (GeneralSecurityException e) {
             // Every JDK ships HmacSHA256, and requireKey has refused the keys SecretKeySpec would.

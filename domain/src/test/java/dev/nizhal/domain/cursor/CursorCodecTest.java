@@ -532,4 +532,26 @@ class CursorCodecTest {
         fields.responseCounter.accept(out);
         return out.toByteArray();
     }
+
+    // --- key check
+
+    @Test
+    void theKeyCheckIsTheSameForOneKeyAndDiffersForAnotherWithoutShowingTheKey() {
+        byte[] key = key();
+        byte[] other = key.clone();
+        other[0] ^= 1;
+
+        String check = CursorCodec.keyCheck(key);
+
+        assertThat(check).matches("[0-9a-f]{64}").isEqualTo(CursorCodec.keyCheck(key.clone()));
+        assertThat(CursorCodec.keyCheck(other)).isNotEqualTo(check);
+        assertThat(check)
+                .doesNotContain(HexFormat.of().formatHex(key))
+                .doesNotContain(Base64.getEncoder().encodeToString(key));
+    }
+
+    @Test
+    void theKeyCheckRefusesAShortKeyLikeSigningDoes() {
+        assertThatIllegalArgumentException().isThrownBy(() -> CursorCodec.keyCheck(new byte[31]));
+    }
 }

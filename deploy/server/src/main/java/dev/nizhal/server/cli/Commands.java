@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The operations besides {@code serve}: {@code migrate}, {@code lint}, {@code rotate-identity}. */
+/**
+ * The operations besides {@code serve}: {@code migrate}, {@code lint}, {@code rotate-identity}, {@code
+ * forget-cursor-key}.
+ */
 final class Commands {
     private Commands() {}
 
@@ -118,6 +121,31 @@ final class Commands {
                 }
                 nizhal.rotateIdentity();
                 out().println("rotated the identity of " + db.description() + ": every client resets on its next pull");
+                return 0;
+            }
+        }
+    }
+
+    @Command(
+            name = "forget-cursor-key",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Forgets which cursor key the instances of the database sign with, so that the next instance to serve"
+                        + " stores its own. To change the key: stop every instance, run this, start them all with the"
+                        + " new key. Every client resets once."
+            })
+    static final class ForgetCursorKey extends Subcommand {
+        ForgetCursorKey(NizhalCli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() {
+            NizhalApp app = app();
+            try (Database db = Database.open(database)) {
+                Engine.buildOrFail(app, db.dataSource(), null).forgetCursorKey();
+                out().println("forgot the cursor key of " + db.description()
+                        + ": the next instance to serve stores its own; every client resets once");
                 return 0;
             }
         }

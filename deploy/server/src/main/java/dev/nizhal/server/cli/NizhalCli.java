@@ -18,8 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
 /**
- * The {@code nizhal} command line: {@code serve}, {@code migrate}, {@code lint} and {@code rotate-identity} for the
- * {@link dev.nizhal.server.NizhalApp} on the class path. Settings come from flags, then {@code NIZHAL_*} environment
+ * The {@code nizhal} command line: {@code serve}, {@code migrate}, {@code lint}, {@code rotate-identity} and {@code
+ * forget-cursor-key} for the {@link dev.nizhal.server.NizhalApp} on the class path. Settings come from flags, then {@code NIZHAL_*} environment
  * variables, then the {@code --config} properties file, then defaults.
  *
  * <p>Exit codes: 0 success; 1 failure (database unreachable, rules refused, a lint with errors); 2 usage (an unknown
@@ -113,7 +113,8 @@ public final class NizhalCli {
                 .addSubcommand(new Serve(this))
                 .addSubcommand(new Commands.Migrate(this))
                 .addSubcommand(new Commands.Lint(this))
-                .addSubcommand(new Commands.RotateIdentity(this));
+                .addSubcommand(new Commands.RotateIdentity(this))
+                .addSubcommand(new Commands.ForgetCursorKey(this));
         top.setCaseInsensitiveEnumValuesAllowed(true);
         top.setDefaultValueProvider(new ConfigDefaults(environment));
         top.setOut(out);

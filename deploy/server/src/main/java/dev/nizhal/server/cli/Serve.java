@@ -1,5 +1,6 @@
 package dev.nizhal.server.cli;
 
+import dev.nizhal.CursorKeyMismatchException;
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.adapters.jwt.JwtActorResolver;
@@ -52,6 +53,7 @@ final class Serve extends Commands.Subcommand {
             app.prepare(db.dataSource());
             Nizhal nizhal = Engine.buildOrFail(app, db.dataSource(), cursorKey);
             nizhal.migrate();
+            checkCursorKey(nizhal);
             NizhalServer.Builder builder = NizhalServer.builder(nizhal, new JwtActorResolver(JwtConfig.of(issuer)))
                     .port(serve.port);
             if (serve.host != null) {
@@ -74,6 +76,18 @@ final class Serve extends Commands.Subcommand {
             }
             db.close();
             throw e;
+        }
+    }
+
+    /** Refuses, as a bad setting, a cursor key other than the one the other instances of the database sign with. */
+    private void checkCursorKey(Nizhal nizhal) {
+        try {
+            nizhal.checkCursorKey();
+        } catch (CursorKeyMismatchException e) {
+            String setting = serve.cursorKey != null
+                    ? "--cursor-key (NIZHAL_CURSOR_KEY, cursor.key)"
+                    : "the cursor key kept in " + dataDir().resolve(CURSOR_KEY_FILE);
+            throw new ParameterException(spec.commandLine(), setting + ": " + e.getMessage());
         }
     }
 

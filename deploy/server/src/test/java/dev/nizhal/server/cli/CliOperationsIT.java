@@ -1,5 +1,6 @@
 package dev.nizhal.server.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
@@ -9,8 +10,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -19,7 +22,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code migrate}, {@code lint} and {@code rotate-identity} against a real PostgreSQL given by JDBC URL. */
+/**
+ * {@code migrate}, {@code lint}, {@code rotate-identity}, {@code forget-cursor-key} and the cursor key check of {@code
+ * serve} against a real PostgreSQL given by JDBC URL.
+ */
 @ExtendWith(PostgresExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliOperationsIT {
@@ -150,5 +156,64 @@ class CliOperationsIT {
                 .contains("cannot connect to jdbc:postgresql://127.0.0.1:1/nizhal?password=***")
                 .doesNotContain("secret-in-url")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    @Order(7)
+    void aSecondServeWithTheSameCursorKeyStartsWithAnotherOrNoneItIsRefusedNamingTheSetting() {
+        String key = Base64.getEncoder().encodeToString("first-instance-cursor-key-0123456789".getBytes(UTF_8));
+        String other = Base64.getEncoder().encodeToString("other-instance-cursor-key-0123456789".getBytes(UTF_8));
+        String secret = Base64.getEncoder().encodeToString("cli-operations-jwt-secret-0123456789".getBytes(UTF_8));
+        List<NizhalCli.Serving> running = new ArrayList<>();
+        try {
+            for (int instance = 0; instance < 2; instance++) {
+                AtomicReference<NizhalCli.Serving> started = new AtomicReference<>();
+                int exit = serve(cli().onServing(started::set), "--cursor-key", key, "--jwt-secret", secret);
+                assertThat(exit).as("instance %d: %s", instance, err).isZero();
+                running.add(started.get());
+            }
+
+            clearOutput();
+            int otherKey = serve(cli(), "--cursor-key", other, "--jwt-secret", secret);
+            String otherKeyError = err.toString();
+            clearOutput();
+            int noKey = serve(cli(), "--jwt-secret", secret);
+
+            assertThat(otherKey).isEqualTo(2);
+            assertThat(otherKeyError)
+                    .hasLineCount(1)
+                    .contains("--cursor-key (NIZHAL_CURSOR_KEY, cursor.key): the cursor key is not the one the other"
+                            + " instances of this database sign with")
+                    .doesNotContain(key, other);
+            assertThat(noKey).isEqualTo(2);
+            assertThat(err.toString()).contains("a cursor key is required");
+        } finally {
+            running.forEach(NizhalCli.Serving::stop);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void forgetCursorKeyLetsTheNextInstanceStoreItsOwnKey() {
+        String other = Base64.getEncoder().encodeToString("other-instance-cursor-key-0123456789".getBytes(UTF_8));
+        String secret = Base64.getEncoder().encodeToString("cli-operations-jwt-secret-0123456789".getBytes(UTF_8));
+        assertThat(serve(cli(), "--cursor-key", other, "--jwt-secret", secret)).isEqualTo(2);
+        clearOutput();
+
+        assertThat(run(cli(), "forget-cursor-key", TestApps.Notes.class))
+                .as(err.toString())
+                .isZero();
+        assertThat(out.toString()).contains("the next instance to serve stores its own");
+        AtomicReference<NizhalCli.Serving> started = new AtomicReference<>();
+        int exit = serve(cli().onServing(started::set), "--cursor-key", other, "--jwt-secret", secret);
+
+        assertThat(exit).as(err.toString()).isZero();
+        started.get().stop();
+    }
+
+    private int serve(NizhalCli cli, String... keys) {
+        List<String> more = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+        more.addAll(List.of(keys));
+        return run(cli, "serve", TestApps.Notes.class, more.toArray(String[]::new));
     }
 }

@@ -235,7 +235,8 @@ class NizhalCliTest {
     @Test
     void helpAndVersionSucceed() {
         assertThat(cli(Map.of()).execute("--help")).isZero();
-        assertThat(out.toString()).contains("serve", "migrate", "lint", "rotate-identity", "Exit codes");
+        assertThat(out.toString())
+                .contains("serve", "migrate", "lint", "rotate-identity", "forget-cursor-key", "Exit codes");
 
         out.getBuffer().setLength(0);
         assertThat(cli(Map.of()).execute("serve", "--help")).isZero();
