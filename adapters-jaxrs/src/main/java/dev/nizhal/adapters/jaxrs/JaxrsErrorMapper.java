@@ -19,7 +19,8 @@ import java.util.UUID;
  * WWW-Authenticate: Bearer} on 401 and {@code Retry-After} on 429 and 503.
  *
  * <p>Every answer carries a new correlation id, also written to the server log with the code (and, for {@code
- * INTERNAL} and {@code TRANSIENT}, with the stack trace of the cause). A client sees a {@link SyncException}'s
+ * INTERNAL} and {@code TRANSIENT}, with the stack trace of the cause; a {@link NotServingException} at {@code DEBUG}
+ * only, since its host logs why it does not serve). A client sees a {@link SyncException}'s
  * message, which is written for clients, except for:
  *
  * <ul>
@@ -66,6 +67,8 @@ public final class JaxrsErrorMapper implements ExceptionMapper<SyncException> {
             LOG.log(System.Logger.Level.DEBUG, "UNAUTHENTICATED [correlation id {0}]: {1}", correlationId, message);
             message = UNAUTHENTICATED_MESSAGE;
             details = Map.of();
+        } else if (failure instanceof NotServingException) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} [correlation id {1}]: {2}", code, correlationId, message);
         } else if (code.retryable()) {
             LOG.log(
                     System.Logger.Level.WARNING,

@@ -1,18 +1,18 @@
 package dev.nizhal.jakarta;
 
+import dev.nizhal.CursorKeyMismatchException;
 import dev.nizhal.Nizhal;
 import dev.nizhal.RetentionJobs;
-import dev.nizhal.adapters.json.JacksonArgsCodec;
+import dev.nizhal.adapters.jaxrs.NotServingException;
 import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.jwt.JwtConfig;
 import dev.nizhal.adapters.websocket.StreamHub;
 import dev.nizhal.adapters.websocket.StreamSettings;
-import dev.nizhal.domain.error.SyncErrorCode;
-import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintFinding;
 import dev.nizhal.domain.sql.InvalidSyncRulesException;
+import dev.nizhal.jakarta.ApplicationBeans.Beans;
 import dev.nizhal.ports.out.ActorResolver;
 import dev.nizhal.ports.out.ArgsCodec;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -24,10 +24,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -36,13 +38,19 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Nizhal in a Jakarta EE application: reads {@link NizhalSettings} from MicroProfile Config, finds the {@code
- * DataSource} by JNDI and the application's rules and mutators among its CDI beans, builds and migrates the engine,
- * and runs the realtime stream (its poller on the server's managed threads) and the retention jobs (on the server's
- * managed scheduled executor) until the application stops.
+ * DataSource} by JNDI and the application's rules and mutators among its CDI beans ({@link ApplicationBeans}), builds
+ * and migrates the engine, checks its cursor key against the database's, and runs the realtime stream (its poller on
+ * the server's managed threads) and the {@link RetentionJobs} (on the server's managed scheduled executor) until the
+ * application stops.
  *
  * <p>A start that fails does not fail the deployment: it logs one line naming the key or the cause, readiness
- * reports DOWN, requests are answered 503 {@code TRANSIENT} and stream hellos are closed with 4503. A failure of the
- * database (unreachable, refused) is retried every {@link #RETRY_INTERVAL}; a bad setting is not.
+ * reports DOWN, requests are answered 503 {@code TRANSIENT} (logged at DEBUG: the state was logged once) and stream
+ * hellos are closed with 4503. A failure of the database (unreachable, refused) is retried every {@link
+ * #RETRY_INTERVAL}; a bad setting, an ambiguous bean or another cursor key than the database's is not.
+ *
+ * <p>One start attempt runs at a time. {@link #stop()} does not wait for one in progress longer than {@link
+ * #STOP_WAIT} (a migration waiting for a table lock can take long): that attempt then discards what it built when it
+ * ends.
  */
 @ApplicationScoped
 public class NizhalRuntime {
@@ -51,11 +59,19 @@ public class NizhalRuntime {
     /** How often a start that failed on the database is tried again. */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(10);
 
+    /** How long a stop waits for a start attempt in progress. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
     private final Instance<NizhalApp> apps;
     private final Instance<SyncRules> rules;
     private final Instance<Mutators> mutators;
     private final Instance<ActorResolver> resolvers;
     private final Instance<ArgsCodec> codecs;
+
+    /** Held by a start attempt, so that one runs at a time and a stop can wait (bounded) for it. */
+    private final ReentrantLock attempting = new ReentrantLock();
+    /** Guards {@link #started} against a stop, {@link #retry} and {@link #failedLine}. */
+    private final Object state = new Object();
 
     private volatile Started started;
     /** The public reason (readiness): never the database's or a library's words. */
@@ -68,9 +84,23 @@ public class NizhalRuntime {
     private boolean ownScheduler;
     private ScheduledFuture<?> retry;
 
+    /** How a start attempt ended. */
+    private sealed interface Outcome permits Started, Failure {}
+
     /** What runs once the start succeeded. */
     private record Started(
-            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, RetentionJobs retention) {}
+            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, RetentionJobs retention)
+            implements Outcome {
+        void close() {
+            // cancelled here, not left to the server: on a redeploy they would keep the old Nizhal alive
+            retention.close();
+            closeQuietly(listener);
+            stream.close();
+        }
+    }
+
+    /** A start that did not get to its end: the lines to log and show, and whether a retry may mend it. */
+    private record Failure(String line, String reason, Throwable cause, boolean retry) implements Outcome {}
 
     /** For CDI's client proxy. */
     protected NizhalRuntime() {
@@ -100,12 +130,12 @@ public class NizhalRuntime {
     /**
      * The engine for a request.
      *
-     * @throws SyncException {@code TRANSIENT} while Nizhal is not started
+     * @throws NotServingException ({@code TRANSIENT}) while Nizhal is not started
      */
     Nizhal engine() {
         Started now = started;
         if (now == null) {
-            throw new SyncException(SyncErrorCode.TRANSIENT, "the sync service is not ready; retry later");
+            throw new NotServingException();
         }
         return now.nizhal();
     }
@@ -114,7 +144,7 @@ public class NizhalRuntime {
     ActorResolver actors() {
         Started now = started;
         if (now == null) {
-            throw new SyncException(SyncErrorCode.TRANSIENT, "the sync service is not ready; retry later");
+            throw new NotServingException();
         }
         return now.actors();
     }
@@ -131,7 +161,7 @@ public class NizhalRuntime {
     }
 
     /** Starts Nizhal; called once by the web application's start ({@link NizhalLifecycle}). Never throws. */
-    synchronized void start() {
+    void start() {
         scheduler = lookup("java:comp/DefaultManagedScheduledExecutorService", ManagedScheduledExecutorService.class)
                 .map(ScheduledExecutorService.class::cast)
                 .orElseGet(() -> {
@@ -144,54 +174,91 @@ public class NizhalRuntime {
         attempt();
     }
 
-    private synchronized void attempt() {
-        if (stopped || started != null) {
-            return;
+    /** One start attempt; never throws. */
+    private void attempt() {
+        attempting.lock();
+        try {
+            if (stopped || started != null) {
+                return;
+            }
+            Outcome outcome;
+            try {
+                outcome = startOrFail();
+            } catch (RuntimeException e) {
+                // what no branch of startOrFail foresaw (a bean that fails to be made, say): reported, never thrown
+                outcome = new Failure(
+                        "Nizhal is not started: an unexpected failure: " + rootMessage(e),
+                        "not started: see the server's log",
+                        e,
+                        false);
+            }
+            switch (outcome) {
+                case Failure failed -> fail(failed);
+                case Started now -> serve(now);
+            }
+        } finally {
+            attempting.unlock();
         }
-        Config config = ConfigProvider.getConfig(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** Serves with what the attempt started, unless the application stopped while it ran. */
+    private void serve(Started now) {
+        synchronized (state) {
+            if (!stopped) {
+                started = now;
+                return;
+            }
+        }
+        now.close();
+    }
+
+    private Outcome startOrFail() {
+        ApplicationBeans beans;
         NizhalSettings settings;
         try {
-            settings =
-                    NizhalSettings.read(key -> config.getOptionalValue(key, String.class), resolvers.isUnsatisfied());
+            beans = new ApplicationBeans(
+                            Beans.of(apps), Beans.of(rules), Beans.of(mutators), Beans.of(resolvers), Beans.of(codecs))
+                    .check();
+            Config config = ConfigProvider.getConfig(Thread.currentThread().getContextClassLoader());
+            settings = NizhalSettings.read(key -> config.getOptionalValue(key, String.class), !beans.hasResolver());
         } catch (IllegalArgumentException e) {
-            fail("Nizhal is not started: bad configuration: " + e.getMessage(), "bad configuration: " + keyOf(e), null);
-            return;
+            return badConfiguration(e.getMessage(), keyOf(e));
         }
         DataSource dataSource;
         try {
             dataSource = (DataSource) new InitialContext().lookup(settings.dataSource());
         } catch (NamingException | ClassCastException e) {
-            fail(
+            return new Failure(
                     "Nizhal is not started: no DataSource at the JNDI name " + settings.dataSource() + " ("
                             + NizhalSettings.DATASOURCE + "): " + e.getMessage() + "; retrying every "
                             + RETRY_INTERVAL.toSeconds() + " s",
                     "no DataSource at the JNDI name of " + NizhalSettings.DATASOURCE,
-                    null);
-            scheduleRetry();
-            return;
+                    null,
+                    true);
         }
         Nizhal nizhal;
         try {
-            nizhal = build(settings, dataSource);
-        } catch (IllegalArgumentException e) {
-            fail("Nizhal is not started: " + e.getMessage(), "not started: see the server's log", null);
-            return;
+            nizhal = build(settings, beans, dataSource);
+        } catch (CursorKeyMismatchException e) {
+            return badConfiguration(NizhalSettings.CURSOR_KEY + ": " + e.getMessage(), NizhalSettings.CURSOR_KEY);
         } catch (InvalidSyncRulesException e) {
-            fail("Nizhal is not started: " + refused(e), "the sync rules were refused: see the server's log", null);
-            return;
+            return new Failure(
+                    "Nizhal is not started: " + refused(e),
+                    "the sync rules were refused: see the server's log",
+                    null,
+                    false);
         } catch (RuntimeException e) {
-            fail(
+            return new Failure(
                     "Nizhal is not started: the database at " + settings.dataSource() + " ("
                             + NizhalSettings.DATASOURCE + ") failed: " + rootMessage(e) + "; retrying every "
                             + RETRY_INTERVAL.toSeconds() + " s",
                     "the database is unavailable (" + NizhalSettings.DATASOURCE + "): see the server's log",
-                    e);
-            scheduleRetry();
-            return;
+                    e,
+                    true);
         }
-        ActorResolver actors = resolvers.isResolvable()
-                ? resolvers.get()
-                : new JwtActorResolver(JwtConfig.of(settings.issuer().orElseThrow()));
+        ActorResolver actors = beans.resolver()
+                .orElseGet(() ->
+                        new JwtActorResolver(JwtConfig.of(settings.issuer().orElseThrow())));
         ThreadFactory threads = lookup("java:comp/DefaultManagedThreadFactory", ManagedThreadFactory.class)
                 .map(ThreadFactory.class::cast)
                 .orElseGet(() ->
@@ -203,99 +270,104 @@ public class NizhalRuntime {
         } catch (RuntimeException e) {
             closeQuietly(listener);
             stream.close();
-            fail(
+            return new Failure(
                     "Nizhal is not started: the realtime stream's first poll failed: " + rootMessage(e),
                     "the database is unavailable: see the server's log",
-                    e);
-            scheduleRetry();
-            return;
+                    e,
+                    true);
         }
-        started = new Started(
-                nizhal, actors, stream, listener, RetentionJobs.schedule(nizhal, scheduler, settings.retention()));
         LOG.log(System.Logger.Level.INFO, "Nizhal started: " + settings);
+        return new Started(
+                nizhal, actors, stream, listener, RetentionJobs.schedule(nizhal, scheduler, settings.retention()));
     }
 
-    private Nizhal build(NizhalSettings settings, DataSource dataSource) {
-        NizhalApp app = app();
+    private static Failure badConfiguration(String problem, String key) {
+        return new Failure(
+                "Nizhal is not started: bad configuration: " + problem, "bad configuration: " + key, null, false);
+    }
+
+    private static Nizhal build(NizhalSettings settings, ApplicationBeans beans, DataSource dataSource) {
+        NizhalApp app = beans.app();
         app.prepare(dataSource);
         Nizhal nizhal = Nizhal.builder()
                 .dataSource(dataSource)
                 .syncRules(app.rules())
                 .mutators(app.mutators())
-                .argsCodec(codecs.isResolvable() ? codecs.get() : new JacksonArgsCodec())
+                .argsCodec(beans.codec())
                 .cursorKey(settings.cursorKey())
                 .build();
         if (settings.migrate()) {
             nizhal.migrate();
         }
+        nizhal.checkCursorKey();
         return nizhal;
     }
 
-    /** The application's {@link NizhalApp} bean, or one made of its {@link SyncRules} and {@link Mutators} beans. */
-    private NizhalApp app() {
-        if (apps.isResolvable()) {
-            return apps.get();
-        }
-        if (!apps.isUnsatisfied()) {
-            throw new IllegalArgumentException("the application has several NizhalApp beans; give one");
-        }
-        if (!rules.isResolvable() || !mutators.isResolvable()) {
-            throw new IllegalArgumentException("the application has no NizhalApp bean, nor one SyncRules and one"
-                    + " Mutators bean: give one of the two");
-        }
-        SyncRules syncRules = rules.get();
-        Mutators appMutators = mutators.get();
-        return new NizhalApp() {
-            @Override
-            public SyncRules rules() {
-                return syncRules;
+    /**
+     * Records a failed start: its line (with the database's or the naming service's own words) goes to the log only;
+     * its reason is what the public readiness check shows, and names at most a setting's key.
+     */
+    private void fail(Failure failed) {
+        synchronized (state) {
+            if (stopped) {
+                LOG.log(System.Logger.Level.DEBUG, "after the stop: " + failed.line(), failed.cause());
+                return;
             }
-
-            @Override
-            public Mutators mutators() {
-                return appMutators;
+            boolean repeated = failed.line().equals(failedLine);
+            failedLine = failed.line();
+            failure = failed.reason();
+            if (repeated) {
+                LOG.log(System.Logger.Level.DEBUG, failed.line(), failed.cause());
+            } else {
+                // one line; the cause's trace only at DEBUG
+                LOG.log(System.Logger.Level.ERROR, failed.line());
+                if (failed.cause() != null) {
+                    LOG.log(System.Logger.Level.DEBUG, "the cause of: " + failed.line(), failed.cause());
+                }
             }
-        };
+            if (failed.retry()) {
+                long every = RETRY_INTERVAL.toMillis();
+                try {
+                    retry = scheduler.schedule(this::attempt, every, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "no retry: the scheduler is stopping", e);
+                }
+            }
+        }
     }
 
     /**
-     * Records a failed start: {@code line} (with the database's or the naming service's own words) goes to the log
-     * only; {@code reason} is what the public readiness check shows, and names at most a setting's key.
+     * Stops the stream (sockets close with 1001) and the jobs; called when the web application stops. Waits at most
+     * {@link #STOP_WAIT} for a start attempt in progress.
      */
-    private void fail(String line, String reason, Throwable cause) {
-        boolean repeated = line.equals(failedLine);
-        failedLine = line;
-        failure = reason;
-        if (repeated) {
-            LOG.log(System.Logger.Level.DEBUG, line, cause);
-        } else {
-            // one line; the cause's trace only at DEBUG
-            LOG.log(System.Logger.Level.ERROR, line);
-            if (cause != null) {
-                LOG.log(System.Logger.Level.DEBUG, "the cause of: " + line, cause);
-            }
-        }
-    }
-
-    private void scheduleRetry() {
-        long every = RETRY_INTERVAL.toMillis();
-        retry = scheduler.schedule(this::attempt, every, TimeUnit.MILLISECONDS);
-    }
-
-    /** Stops the stream (sockets close with 1001) and the jobs; called when the web application stops. */
-    synchronized void stop() {
+    void stop() {
         stopped = true;
-        if (retry != null) {
-            retry.cancel(false);
+        Started now;
+        synchronized (state) {
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            now = started;
+            started = null;
+            failure = "stopped";
         }
-        Started now = started;
-        started = null;
-        failure = "stopped";
         if (now != null) {
-            // cancelled here, not left to the server: on a redeploy they would keep the old Nizhal alive
-            now.retention().close();
-            closeQuietly(now.listener());
-            now.stream().close();
+            now.close();
+        }
+        boolean idle;
+        try {
+            idle = attempting.tryLock(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        if (idle) {
+            attempting.unlock();
+        } else {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "Nizhal stops while its start is still running after " + STOP_WAIT.toSeconds() + " s (a migration"
+                            + " waiting for a lock?); that start closes what it opened when it ends");
         }
         if (scheduler != null && ownScheduler) {
             scheduler.shutdownNow();
@@ -336,10 +408,10 @@ public class NizhalRuntime {
         }
     }
 
-    /** The key a settings error names (its message starts with it). */
+    /** The key a settings error names, or the kind of bean a bean error does (its message starts with it). */
     private static String keyOf(IllegalArgumentException e) {
         String message = String.valueOf(e.getMessage());
         int space = message.indexOf(' ');
-        return space > 0 ? message.substring(0, space) : "see the server's log";
+        return space > 0 ? message.substring(0, space).replaceAll(":$", "") : "see the server's log";
     }
 }

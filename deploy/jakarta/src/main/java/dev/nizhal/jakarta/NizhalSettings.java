@@ -6,6 +6,7 @@ import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.adapters.jwt.SigningAlgorithm;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.function.Function;
  * @param migrate whether the start migrates ({@value #MIGRATE}, default {@code true})
  * @param cursorKey the key that signs cursors ({@value #CURSOR_KEY}, required, the same on every instance)
  * @param issuer how bearer tokens are verified ({@code nizhal.jwt.*}); empty when the application brings its own
- *     {@code ActorResolver} bean
+ *     {@code ActorResolver} bean, and then no {@code nizhal.jwt.*} key may be set
  * @param retention how long the change log keeps entries ({@value #RETENTION_DAYS}, default 7 days)
  */
 public record NizhalSettings(
@@ -42,6 +43,10 @@ public record NizhalSettings(
     public static final String JWT_ISSUER = "nizhal.jwt.issuer";
     public static final String JWT_AUDIENCE = "nizhal.jwt.audience";
     public static final String RETENTION_DAYS = "nizhal.retention.days";
+
+    /** The keys of the token verification, read only without an application's {@code ActorResolver} bean. */
+    static final List<String> JWT_KEYS =
+            List.of(JWT_SECRET, JWT_JWKS_URL, JWT_JWKS_FILE, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE);
 
     /** Every key read, in the order of docs/deploy.md. */
     public static final List<String> KEYS = List.of(
@@ -78,12 +83,13 @@ public record NizhalSettings(
     /**
      * Reads the settings from {@code config} (a key to its value; blank counts as unset).
      *
-     * @param needsIssuer whether tokens are verified by {@code nizhal.jwt.*} (no {@code ActorResolver} bean)
+     * @param needsIssuer whether tokens are verified by {@code nizhal.jwt.*} (no {@code ActorResolver} bean); without,
+     *     a {@code nizhal.jwt.*} key that is set is refused
      * @throws IllegalArgumentException naming the first key that is missing or bad
      */
     public static NizhalSettings read(Function<String, Optional<String>> config, boolean needsIssuer) {
         Function<String, Optional<String>> values =
-                key -> config.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+                key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty());
         String dataSource = values.apply(DATASOURCE).orElse(DEFAULT_DATASOURCE);
         boolean migrate = values.apply(MIGRATE)
                 .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
@@ -98,7 +104,21 @@ public record NizhalSettings(
                         .orElseThrow(() -> bad(
                                 CURSOR_KEY,
                                 "is required, the same on every instance (make one with: openssl rand -base64 32)")));
-        Optional<Issuer> issuer = needsIssuer ? Optional.of(issuer(values)) : Optional.empty();
+        Optional<Issuer> issuer;
+        if (needsIssuer) {
+            issuer = Optional.of(issuer(values));
+        } else {
+            // a token setting that would not be used: the operator expects a check that does not happen
+            for (String key : JWT_KEYS) {
+                if (values.apply(key).isPresent()) {
+                    throw bad(
+                            key,
+                            "is set, but the application's ActorResolver bean verifies tokens: remove the setting"
+                                    + " or the bean");
+                }
+            }
+            issuer = Optional.empty();
+        }
         Duration retention = values.apply(RETENTION_DAYS)
                 .map(v -> {
                     try {
@@ -113,6 +133,19 @@ public record NizhalSettings(
                 })
                 .orElse(RetentionJobs.DEFAULT_RETENTION);
         return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention);
+    }
+
+    /** {@code key} from {@code config}; a configuration that cannot give it (an unresolvable expression) is bad. */
+    private static Optional<String> value(Function<String, Optional<String>> config, String key) {
+        try {
+            return config.apply(key);
+        } catch (RuntimeException e) {
+            // not the configuration's own words: they may quote the value
+            throw bad(
+                    key,
+                    "cannot be read from the configuration (" + e.getClass().getSimpleName()
+                            + "; an expression naming a property that is not set?)");
+        }
     }
 
     private static Issuer issuer(Function<String, Optional<String>> values) {
@@ -136,7 +169,7 @@ public record NizhalSettings(
             if (hmac != null) {
                 keys = KeySource.hmacSecret(hmac);
             } else if (url.isPresent()) {
-                keys = KeySource.jwksUrl(URI.create(url.get()), algorithms);
+                keys = KeySource.jwksUrl(uri(url.get()), algorithms);
             } else {
                 keys = KeySource.jwksFile(Path.of(file.get()), algorithms);
             }
@@ -151,6 +184,16 @@ public record NizhalSettings(
             return issuer.build();
         } catch (IllegalArgumentException e) {
             throw bad(url.isPresent() || file.isPresent() ? JWT_AUDIENCE : JWT_SECRET, e.getMessage());
+        }
+    }
+
+    /** The JWKS URL; never echoed when malformed, since a URL may hold credentials. */
+    private static URI uri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            // the caller puts the key first
+            throw new IllegalArgumentException("is not a valid URL (the value is not shown: it may hold credentials)");
         }
     }
 

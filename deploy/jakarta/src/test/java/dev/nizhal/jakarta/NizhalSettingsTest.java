@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +96,53 @@ class NizhalSettingsTest {
         jwksWithoutAudience.remove(NizhalSettings.JWT_SECRET);
         jwksWithoutAudience.put(NizhalSettings.JWT_JWKS_URL, "https://issuer.example/jwks");
         assertThatThrownBy(() -> read(jwksWithoutAudience, true)).hasMessageStartingWith("nizhal.jwt.audience");
+    }
+
+    @Test
+    void aMalformedJwksUrlIsNotEchoed() {
+        Map<String, String> values = minimal();
+        values.remove(NizhalSettings.JWT_SECRET);
+        values.put(NizhalSettings.JWT_JWKS_URL, "https://keys:s3cret-token@issuer example/jwks");
+        values.put(NizhalSettings.JWT_AUDIENCE, "app");
+
+        assertThatThrownBy(() -> read(values, true))
+                .hasMessageStartingWith("nizhal.jwt.jwks.url is not a valid URL")
+                .hasMessageNotContaining("s3cret-token")
+                .hasMessageNotContaining("issuer example");
+    }
+
+    @Test
+    void aTokenSettingBesideTheApplicationsResolverIsRefused() {
+        for (String key : List.of(
+                NizhalSettings.JWT_SECRET,
+                NizhalSettings.JWT_JWKS_URL,
+                NizhalSettings.JWT_JWKS_FILE,
+                NizhalSettings.JWT_ALGORITHMS,
+                NizhalSettings.JWT_ISSUER,
+                NizhalSettings.JWT_AUDIENCE)) {
+            Map<String, String> values = minimal();
+            values.remove(NizhalSettings.JWT_SECRET);
+            values.put(key, key.equals(NizhalSettings.JWT_SECRET) ? SECRET : "x");
+
+            assertThatThrownBy(() -> read(values, false))
+                    .as(key)
+                    .hasMessageStartingWith(key + " is set, but the application's ActorResolver bean verifies tokens")
+                    .hasMessageNotContaining(SECRET);
+        }
+    }
+
+    @Test
+    void aValueTheConfigurationCannotGiveNamesItsKeyAndNotTheConfigurationsWords() {
+        assertThatThrownBy(() -> NizhalSettings.read(
+                        key -> {
+                            if (key.equals(NizhalSettings.JWT_SECRET)) {
+                                throw new NoSuchElementException("cannot expand ${vault-token-abc}");
+                            }
+                            return Optional.ofNullable(minimal().get(key));
+                        },
+                        true))
+                .hasMessageStartingWith("nizhal.jwt.secret cannot be read from the configuration")
+                .hasMessageNotContaining("vault-token-abc");
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Two instances on one PostgreSQL, as behind a load balancer: the embedded server (Jetty) and the WAR on Open Liberty,
  * sharing the database and the cursor key and nothing else. A push on one pokes a socket on the other within 2 s, and a
- * client that alternates between them converges without a reset.
+ * client that alternates between them converges without a reset. A third instance with another cursor key is refused
+ * at start.
  */
 @ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,21 +38,17 @@ class ScaleOutIT {
     private WarServer liberty;
     private HttpTarget onEmbedded;
     private HttpTarget onLiberty;
+    private TestDatabase database;
+    private Path war;
 
     @BeforeAll
     void start(TestDatabase database) {
+        this.database = database;
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
         pool = EmbeddedSeedServer.pool(database);
         embedded = NizhalServer.start(SeedApp.engine(pool, true), SeedApp.ACTORS, 0);
-        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve("scale-out-seed.war"));
-        liberty = WarServer.liberty(
-                "nizhal-scale-out",
-                war,
-                Map.of(
-                        "NIZHAL_JDBC_URL", database.jdbcUrl(),
-                        "NIZHAL_JDBC_USER", database.user(),
-                        "NIZHAL_JDBC_PASSWORD", WarSuites.password(database),
-                        "NIZHAL_CURSOR_KEY", Base64.getEncoder().encodeToString(SeedApp.CURSOR_KEY)));
+        war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve("scale-out-seed.war"));
+        liberty = WarServer.liberty("nizhal-scale-out", war, env(SeedApp.CURSOR_KEY));
         liberty.awaitReady(Duration.ofSeconds(60));
         onEmbedded = new HttpTarget(embedded.uri(), database.jdbcUrl(), database.user(), database.password());
         onLiberty = new HttpTarget(liberty.base(), database.jdbcUrl(), database.user(), database.password());
@@ -74,6 +71,14 @@ class ScaleOutIT {
         if (pool != null) {
             pool.close();
         }
+    }
+
+    private Map<String, String> env(byte[] cursorKey) {
+        return Map.of(
+                "NIZHAL_JDBC_URL", database.jdbcUrl(),
+                "NIZHAL_JDBC_USER", database.user(),
+                "NIZHAL_JDBC_PASSWORD", WarSuites.password(database),
+                "NIZHAL_CURSOR_KEY", Base64.getEncoder().encodeToString(cursorKey));
     }
 
     private static String addNote(String clientId, long id, String noteId) {
@@ -144,6 +149,43 @@ class ScaleOutIT {
             }
             assertThat(keys).as("after round %d", round).isEqualTo(pushed);
         }
+    }
+
+    /**
+     * A third instance, on Payara Micro, with another cursor key than the two that serve: refused at start, with one
+     * log line naming the setting and neither key, readiness DOWN and 503 {@code TRANSIENT} answers. (A missing key
+     * is refused before the database is reached: {@code PayaraMicroDemoIT}.)
+     */
+    @Test
+    void anInstanceWithAnotherCursorKeyIsRefusedAtStartNamingTheSettingButNoKey() {
+        byte[] otherKey = SeedApp.CURSOR_KEY.clone();
+        otherKey[0] ^= 1;
+        String other = Base64.getEncoder().encodeToString(otherKey);
+        String shared = Base64.getEncoder().encodeToString(SeedApp.CURSOR_KEY);
+        try (WarServer payara = WarServer.payaraMicro("scale-out-other-key", war, env(otherKey));
+                HttpTarget onPayara =
+                        new HttpTarget(payara.base(), database.jdbcUrl(), database.user(), database.password())) {
+            Reply ready = payara.plain("health/ready");
+            Reply pull = onPayara.post(
+                    "sync/pull", SeedApp.tokenOf("scale-lou"), "{\"syncRule\":\"myNotes\",\"clientId\":\"lou-c\"}");
+            List<String> lines = payara.notStartedLines();
+
+            assertThat(ready.status()).as(ready.body()).isEqualTo(503);
+            assertThat(ready.body())
+                    .contains("bad configuration: nizhal.cursor.key")
+                    .doesNotContain(other, shared);
+            assertThat(pull.status()).isEqualTo(503);
+            assertThat(pull.error().get("code").asText()).isEqualTo("TRANSIENT");
+            assertThat(lines).as("Nizhal's log lines about the start").hasSize(1);
+            assertThat(lines.getFirst())
+                    .contains("bad configuration: nizhal.cursor.key: the cursor key is not the one the other instances"
+                            + " of this database sign with")
+                    .doesNotContain(other, shared);
+            assertThat(payara.log()).doesNotContain(other, shared);
+        }
+        // the two instances with the shared key serve on
+        assertThat(onLiberty.get("nizhal/health", null).status()).isEqualTo(200);
+        assertThat(onEmbedded.get("nizhal/health", null).status()).isEqualTo(200);
     }
 
     private static String json(Set<String> values) {

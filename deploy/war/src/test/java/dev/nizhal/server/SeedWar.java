@@ -23,7 +23,8 @@ import java.util.zip.ZipOutputStream;
 final class SeedWar {
     private SeedWar() {}
 
-    static Path build(Path demoWar, Path out) {
+    /** The seed WAR at {@code out}, with the classes {@code more} (and their nested ones) added. */
+    static Path build(Path demoWar, Path out, Class<?>... more) {
         try {
             Files.createDirectories(out.getParent());
             try (ZipFile demo = new ZipFile(demoWar.toFile());
@@ -44,7 +45,9 @@ final class SeedWar {
                     }
                     war.closeEntry();
                 }
-                for (Class<?> anchor : List.of(SeedWarApp.class, SeedApp.class, Fixtures.class)) {
+                List<Class<?>> classes = new ArrayList<>(List.of(SeedWarApp.class, SeedApp.class, Fixtures.class));
+                classes.addAll(List.of(more));
+                for (Class<?> anchor : classes) {
                     copyClasses(anchor, war);
                 }
             }

@@ -219,6 +219,33 @@ final class WarServer implements AutoCloseable {
         return URI.create("http://localhost:" + port + "/");
     }
 
+    /** A GET outside Nizhal's endpoints (the server's own health), unchecked for the protocol header. */
+    HttpTarget.Reply plain(String path) {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(base().resolve(path))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new HttpTarget.Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Nizhal's lines about its start in the log: the server's health monitor may repeat the readiness check's data in
+     * lines of its own, which are left out.
+     */
+    List<String> notStartedLines() {
+        return log().lines()
+                .filter(line -> line.contains("Nizhal is not started") && !line.contains("health"))
+                .toList();
+    }
+
     int port() {
         return port;
     }
