@@ -10,7 +10,6 @@ import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.server.HttpTarget.Reply;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +35,17 @@ abstract class DemoWarSuite {
     static final byte[] CURSOR_KEY =
             Arrays.copyOf("nizhal-demo-war-cursor-key-0123456789".getBytes(StandardCharsets.UTF_8), 32);
 
-    abstract WarServer start(String name, Path war, Map<String, String> env);
+    private final WarRuntime runtime;
+    private final String missingVariable;
 
-    abstract String runtime();
+    /**
+     * @param missingVariable the environment variable the bad-configuration test leaves out, whose key its log line
+     *     must name
+     */
+    DemoWarSuite(WarRuntime runtime, String missingVariable) {
+        this.runtime = runtime;
+        this.missingVariable = missingVariable;
+    }
 
     static Map<String, String> env(TestDatabase database) {
         Map<String, String> env = new HashMap<>();
@@ -66,7 +73,7 @@ abstract class DemoWarSuite {
 
     @Test
     void theReadmeTourRunsOnTheDemoWar(TestDatabase database) {
-        try (WarServer server = start(runtime() + "-demo", WarServer.builtWar(), env(database));
+        try (WarServer server = runtime.start(runtime.id() + "-demo", WarServer.builtWar(), env(database));
                 HttpTarget http =
                         new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
             server.awaitReady(Duration.ofSeconds(60));
@@ -108,15 +115,12 @@ abstract class DemoWarSuite {
         }
     }
 
-    /** The environment variable a bad-configuration test leaves out, and the key its log line must name. */
-    abstract String missingVariable();
-
     @Test
     void aMissingSettingIsOneLogLineNamingTheKeyReadinessDownAndProtocolErrors(TestDatabase database) {
         Map<String, String> env = env(database);
-        env.remove(missingVariable());
-        String key = missingVariable().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
-        try (WarServer server = start(runtime() + "-bad-config", WarServer.builtWar(), env);
+        env.remove(missingVariable);
+        String key = missingVariable.toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        try (WarServer server = runtime.start(runtime.id() + "-bad-config", WarServer.builtWar(), env);
                 HttpTarget http =
                         new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
             Reply ready = server.plain("health/ready");

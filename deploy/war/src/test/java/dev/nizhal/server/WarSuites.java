@@ -30,21 +30,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 // one server and database for the three: the fuzzing, which writes many notes as alice, goes last
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 abstract class WarSuites {
+    private final WarRuntime runtime;
     private WarServer server;
     private HttpTarget target;
     private long suitesBegin;
 
-    /** Starts the server under test with {@code war} and {@code env}. */
-    abstract WarServer start(Path war, Map<String, String> env);
-
-    /** The name the figures are printed under. */
-    abstract String runtime();
+    WarSuites(WarRuntime runtime) {
+        this.runtime = runtime;
+    }
 
     @BeforeAll
     void startServer(TestDatabase database) {
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve(runtime() + "-seed.war"));
-        server = start(
+        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve(runtime.id() + "-seed.war"));
+        server = runtime.start(
+                runtime.id() + "-suites",
                 war,
                 Map.of(
                         "NIZHAL_JDBC_URL", database.jdbcUrl(),
@@ -61,7 +61,7 @@ abstract class WarSuites {
         if (suitesBegin != 0) {
             System.out.printf(
                     "%s: server start %.1f s, suites %.1f s%n",
-                    runtime(), server.startTime().toMillis() / 1000.0, (System.nanoTime() - suitesBegin) / 1e9);
+                    runtime.id(), server.startTime().toMillis() / 1000.0, (System.nanoTime() - suitesBegin) / 1e9);
         }
         if (target != null) {
             target.close();
