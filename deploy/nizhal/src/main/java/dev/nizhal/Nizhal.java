@@ -51,7 +51,9 @@ public final class Nizhal {
     private final JdbiMaintenance maintenance;
     private final Jdbi jdbi;
     private final List<RealtimeNotifier> listeners;
-    private final byte[] cursorKey;
+    /** {@link CursorCodec#keyCheck} of the cursor key (the key itself stays with the services). */
+    private final String keyCheck;
+
     private final boolean keyConfigured;
 
     private Nizhal(
@@ -60,14 +62,14 @@ public final class Nizhal {
             JdbiMaintenance maintenance,
             Jdbi jdbi,
             List<RealtimeNotifier> listeners,
-            byte[] cursorKey,
+            String keyCheck,
             boolean keyConfigured) {
         this.services = services;
         this.capture = capture;
         this.maintenance = maintenance;
         this.jdbi = jdbi;
         this.listeners = listeners;
-        this.cursorKey = cursorKey;
+        this.keyCheck = keyCheck;
         this.keyConfigured = keyConfigured;
     }
 
@@ -142,10 +144,9 @@ public final class Nizhal {
      * @throws CursorKeyMismatchException when another key is stored, or none is configured and one is stored
      */
     public void checkCursorKey() {
-        String check = CursorCodec.keyCheck(cursorKey);
         // empty: not migrated yet (or, for a development key, no key stored)
-        Optional<String> stored = keyConfigured ? maintenance.claimCursorKey(check) : maintenance.cursorKeyCheck();
-        if (stored.isEmpty() || stored.get().equals(check)) {
+        Optional<String> stored = keyConfigured ? maintenance.claimCursorKey(keyCheck) : maintenance.cursorKeyCheck();
+        if (stored.isEmpty() || stored.get().equals(keyCheck)) {
             return;
         }
         throw keyConfigured
@@ -362,7 +363,7 @@ public final class Nizhal {
                     new JdbiMaintenance(jdbi),
                     jdbi,
                     listeners,
-                    key,
+                    CursorCodec.keyCheck(key),
                     cursorKey != null);
         }
 

@@ -8,7 +8,6 @@ import dev.nizhal.ports.out.ArgsCodec;
 import jakarta.enterprise.inject.Instance;
 import java.util.Optional;
 import java.util.function.Supplier;
-import javax.sql.DataSource;
 
 /**
  * What the application gives Nizhal as CDI beans: its {@link NizhalApp} (or one {@link SyncRules} and one {@link
@@ -96,9 +95,6 @@ record ApplicationBeans(
             public Mutators mutators() {
                 return appMutators;
             }
-
-            @Override
-            public void prepare(DataSource dataSource) {}
         };
     }
 }
