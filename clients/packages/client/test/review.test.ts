@@ -5,56 +5,16 @@ import {
   HttpTransport,
   MemoryStorage,
   NizhalError,
-  type Leadership,
   type PullRequest,
   type PullResponse,
   type PushRequest,
   type PushResponse,
-  type TabChannel,
-  type TabMessage,
 } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, device } from "./harness.js";
+import { bodies, bus, deferred, device, follower, state } from "./harness.js";
 import { createNizhalClient } from "@nizhal/db-collection";
 
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** How a promise stands after everything queued has run: "pending", "resolved" or the rejection's code. */
-async function state(p: Promise<unknown>): Promise<string> {
-  let result = "pending";
-  p.then(
-    () => (result = "resolved"),
-    (e: NizhalError) => (result = e?.code ?? "rejected"),
-  );
-  await settle();
-  return result;
-}
-
 const mismatch = () => new NizhalError("CLIENT_ACTOR_MISMATCH", "client id bound to another actor", false, 403);
-
-/** A tab bus: what one tab posts, the others receive (a BroadcastChannel does not echo to the sender). */
-function bus() {
-  const members: Array<(m: TabMessage) => void> = [];
-  return (): TabChannel => {
-    let mine: ((m: TabMessage) => void) | undefined;
-    return {
-      post: (message) => {
-        for (const m of members) if (m !== mine) queueMicrotask(() => m(structuredClone(message)));
-      },
-      onMessage: (listener) => {
-        mine = listener;
-        members.push(listener);
-      },
-      close: () => undefined,
-    };
-  };
-}
-
-const follower: Leadership = { isLeader: () => false, onChange: () => undefined, close: () => undefined };
 
 describe("review: renumbering", () => {
   it("a second CLIENT_ACTOR_MISMATCH (the pull's, sent under the old id) does not touch the new id; the other actor's writes are never sent", async () => {
