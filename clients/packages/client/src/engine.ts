@@ -116,6 +116,11 @@ export class NizhalEngine {
   /** The rules this client syncs: those of the options, plus those collections attached later. */
   private readonly syncRules: Set<string>;
   private outbox: OutboxEntry[] = [];
+  /**
+   * The tail of the chain of this tab's storage steps ({@link exclusive}): each step is a storage transaction and the
+   * change of memory (outbox, meta, rules, views) that follows from it.
+   */
+  private steps: Promise<unknown> = Promise.resolve();
   private loaded: Promise<void> | undefined;
   private stopped = false;
 
@@ -175,7 +180,7 @@ export class NizhalEngine {
   /** Loads the stored state, shows it, and (in the leading tab) starts pulling, pushing and listening. */
   start(): Promise<void> {
     if (!this.loaded) {
-      this.loaded = this.load().then(() => {
+      this.loaded = this.exclusive(() => this.load()).then(() => {
         this.channel.onMessage((message) => void this.onTabMessage(message));
         this.leadership.onChange((leader) => this.onLeadership(leader, true));
         if (this.leadership.isLeader()) this.onLeadership(true, false);
@@ -266,16 +271,18 @@ export class NizhalEngine {
     if (added) {
       this.syncRules.add(rule);
       // stored at once: confirmation waits for this rule too, and the leading tab (maybe another) pulls it
-      const { state, rows } = await this.options.storage.write(async (tx) => {
-        let stored = await tx.ruleState(rule);
-        if (!stored) {
-          stored = { rule, cursor: null, held: [], confirmed: 0, ready: false };
-          await tx.putRuleState(stored);
-        }
-        return { state: stored, rows: await tx.rows(rule) };
+      await this.exclusive(async () => {
+        const { state, rows } = await this.options.storage.write(async (tx) => {
+          let stored = await tx.ruleState(rule);
+          if (!stored) {
+            stored = { rule, cursor: null, held: [], confirmed: 0, ready: false };
+            await tx.putRuleState(stored);
+          }
+          return { state: stored, rows: await tx.rows(rule) };
+        });
+        this.rules.set(rule, state);
+        for (const id of this.views.replaceRule(rule, rows)) views.add(id);
       });
-      this.rules.set(rule, state);
-      for (const id of this.views.replaceRule(rule, rows)) views.add(id);
       this.channel.post({ type: "rules" });
     }
     this.publish(new Map(), views, this.isReady(rule) ? [rule] : []);
@@ -317,6 +324,13 @@ export class NizhalEngine {
    */
   async mutate(name: string, args: unknown, effects?: Effect[]): Promise<WriteHandle> {
     await this.start();
+    const handle = await this.exclusive(() => this.append(name, args, effects));
+    this.channel.post({ type: "outbox" });
+    this.kickPush();
+    return handle;
+  }
+
+  private async append(name: string, args: unknown, effects: Effect[] | undefined): Promise<WriteHandle> {
     const entry = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       const written: OutboxEntry = {
@@ -341,8 +355,6 @@ export class NizhalEngine {
     this.outbox.push(entry);
     this.emit(this.views.append(entry));
     this.emitStatus();
-    this.channel.post({ type: "outbox" });
-    this.kickPush();
     return { id: entry.id, confirmed };
   }
 
@@ -353,17 +365,21 @@ export class NizhalEngine {
    */
   async discard(id: number): Promise<boolean> {
     await this.start();
-    const clientId = this.meta.clientId;
-    const dropped = await this.options.storage.write(async (tx) => {
-      const entry = await tx.outboxEntry(id);
-      if (!entry || entry.clientId !== clientId || entry.status !== "pending" || id <= this.maxAttempted) return undefined;
-      await tx.putOutbox({ ...entry, status: "skip" });
-      return entry;
+    const dropped = await this.exclusive(async () => {
+      const clientId = this.meta.clientId;
+      const entry = await this.options.storage.write(async (tx) => {
+        const stored = await tx.outboxEntry(id);
+        if (!stored || stored.clientId !== clientId || stored.status !== "pending" || id <= this.maxAttempted) return undefined;
+        await tx.putOutbox({ ...stored, status: "skip" });
+        return stored;
+      });
+      if (!entry) return false;
+      this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(entry) ? { ...e, status: "skip" as const } : e));
+      this.publish(new Map());
+      this.settle(uidOf(entry), new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
+      return true;
     });
     if (!dropped) return false;
-    this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(dropped) ? { ...e, status: "skip" as const } : e));
-    this.publish(new Map());
-    this.settle(uidOf(dropped), new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
     this.channel.post({ type: "outbox" });
     this.kickPush();
     return true;
@@ -371,11 +387,13 @@ export class NizhalEngine {
 
   /** Removes a refused write from the list of rejected writes. */
   async dismissRejected(id: number, clientId = this.meta.clientId): Promise<void> {
-    this.meta = await this.options.storage.write(async (tx) => {
-      const meta = await this.requireMeta(tx);
-      const next = { ...meta, rejected: meta.rejected.filter((r) => r.id !== id || r.clientId !== clientId) };
-      await tx.putMeta(next);
-      return next;
+    await this.exclusive(async () => {
+      this.meta = await this.options.storage.write(async (tx) => {
+        const meta = await this.requireMeta(tx);
+        const next = { ...meta, rejected: meta.rejected.filter((r) => r.id !== id || r.clientId !== clientId) };
+        await tx.putMeta(next);
+        return next;
+      });
     });
     this.emitStatus();
     this.channel.post({ type: "outbox" });
@@ -411,6 +429,19 @@ export class NizhalEngine {
     this.publish(new Map(), all, state.rules.filter((r) => r.ready).map((r) => r.rule));
   }
 
+  /**
+   * Runs `step` (a storage transaction and the change of memory that follows from it) once every earlier step of this
+   * tab is done. Memory then changes in the order of this tab's transactions, and a snapshot read from storage is
+   * never older than a change this tab has already made: a write appended meanwhile is not dropped (nor its promise
+   * settled), one removed meanwhile does not come back, and a client id replaced meanwhile is not put back. A step
+   * never waits for another step, nor for the network.
+   */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.steps.then(step);
+    this.steps = run.catch(() => undefined);
+    return run;
+  }
+
   private async requireMeta(tx: StorageTx): Promise<Meta> {
     const meta = await tx.meta();
     if (meta) return meta;
@@ -432,47 +463,55 @@ export class NizhalEngine {
     if (this.isLeading()) this.kickPush();
   }
 
-  private async reloadRule(rule: string): Promise<void> {
-    const { state, rows, meta, outbox } = await this.options.storage.read(async (tx) => ({
-      state: await tx.ruleState(rule),
-      rows: await tx.rows(rule),
-      meta: await tx.meta(),
-      outbox: await tx.outbox(),
-    }));
-    const wasReady = this.rules.get(rule)?.ready ?? false;
-    if (state) this.rules.set(rule, state);
-    else this.rules.delete(rule);
-    if (meta) this.meta = meta;
-    const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
-    this.setOutbox(outbox);
-    this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
+  private reloadRule(rule: string): Promise<void> {
+    return this.exclusive(async () => {
+      const { state, rows, meta, outbox } = await this.options.storage.read(async (tx) => ({
+        state: await tx.ruleState(rule),
+        rows: await tx.rows(rule),
+        meta: await tx.meta(),
+        outbox: await tx.outbox(),
+      }));
+      const wasReady = this.rules.get(rule)?.ready ?? false;
+      if (state) this.rules.set(rule, state);
+      else this.rules.delete(rule);
+      if (meta) this.meta = meta;
+      const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
+      this.setOutbox(outbox);
+      this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
+    });
   }
 
   /** Another tab started syncing a rule: sync it here too (the leader pulls it; confirmation waits for it). */
   private async reloadRules(): Promise<void> {
-    const states = await this.options.storage.read((tx) => tx.ruleStates());
-    const added = states.filter((r) => !this.syncRules.has(r.rule));
-    for (const r of added) {
-      this.syncRules.add(r.rule);
-      await this.reloadRule(r.rule);
-    }
+    const added = await this.exclusive(async () => {
+      const states = await this.options.storage.read((tx) => tx.ruleStates());
+      const fresh = states.filter((r) => !this.syncRules.has(r.rule));
+      for (const r of fresh) this.syncRules.add(r.rule);
+      return fresh;
+    });
+    for (const r of added) await this.reloadRule(r.rule);
     if (added.length > 0 && this.isLeading()) {
       for (const r of added) void this.pull(r.rule);
       this.realtime.rulesChanged();
     }
   }
 
-  private async reloadOutbox(): Promise<void> {
-    const { meta, outbox } = await this.options.storage.read(async (tx) => ({
-      meta: await tx.meta(),
-      outbox: await tx.outbox(),
-    }));
-    if (meta) this.meta = meta;
-    this.setOutbox(outbox);
-    this.publish(new Map());
+  private reloadOutbox(): Promise<void> {
+    return this.exclusive(async () => {
+      const { meta, outbox } = await this.options.storage.read(async (tx) => ({
+        meta: await tx.meta(),
+        outbox: await tx.outbox(),
+      }));
+      if (meta) this.meta = meta;
+      this.setOutbox(outbox);
+      this.publish(new Map());
+    });
   }
 
-  /** Replaces the outbox read from storage, settling the waiters of writes that left it. */
+  /**
+   * Replaces the outbox with the one read from storage, settling the waiters of writes that left it (another tab sent
+   * them). Only within {@link exclusive}: then the snapshot holds every change this tab made.
+   */
   private setOutbox(outbox: OutboxEntry[]): void {
     const present = new Set([...outbox, ...(this.meta.lingering ?? [])].map(uidOf));
     this.outbox = outbox;
@@ -666,6 +705,12 @@ export class NizhalEngine {
    * still equal the request's (compare-and-set), then shows the result. Returns false for a stale response.
    */
   private async apply(rule: string, request: PullRequest, pages: PullResponse[]): Promise<boolean> {
+    if (await this.exclusive(() => this.applyPages(rule, request, pages))) return true;
+    await this.reloadRule(rule); // another tab applied a response: show what it stored
+    return false;
+  }
+
+  private async applyPages(rule: string, request: PullRequest, pages: PullResponse[]): Promise<boolean> {
     const last = pages[pages.length - 1]!;
     const reset = pages[0]!.reset;
     const result = await this.options.storage.write(async (tx) => {
@@ -753,10 +798,7 @@ export class NizhalEngine {
       }
       return { next, changed, rows, gone, meta: nextMeta };
     }, { flush: false }); // lost in a crash, rows and cursor go back together, and the same pull comes again
-    if (!result) {
-      await this.reloadRule(rule); // another tab applied a response: show what it stored
-      return false;
-    }
+    if (!result) return false;
     const wasReady = this.rules.get(rule)?.ready ?? false;
     this.rules.set(rule, result.next);
     let truncated: Set<string> | undefined;
@@ -892,7 +934,10 @@ export class NizhalEngine {
    * ones roll back at once. Outcomes of an id this client no longer uses are dropped.
    */
   private async record(clientId: string, outcomes: MutationOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
+    if (outcomes.length > 0) await this.exclusive(() => this.recordNow(clientId, outcomes));
+  }
+
+  private async recordNow(clientId: string, outcomes: MutationOutcome[]): Promise<void> {
     const confirmedAll = this.confirmedAll();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -948,6 +993,10 @@ export class NizhalEngine {
     if (!Number.isSafeInteger(expected) || expected < 1 || expected >= first) {
       throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
     }
+    await this.exclusive(() => this.fillGapNow(clientId, first, expected));
+  }
+
+  private async fillGapNow(clientId: string, first: number, expected: number): Promise<void> {
     const filled = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return [];
@@ -969,7 +1018,11 @@ export class NizhalEngine {
   }
 
   /** A write the server cannot take in any batch (too large, malformed): refused here, its id skipped. */
-  private async refuseLocally(entry: OutboxEntry, error: NizhalError): Promise<void> {
+  private refuseLocally(entry: OutboxEntry, error: NizhalError): Promise<void> {
+    return this.exclusive(() => this.refuseNow(entry, error));
+  }
+
+  private async refuseNow(entry: OutboxEntry, error: NizhalError): Promise<void> {
     const refusal = rejectedWrite(entry, { code: error.code, message: error.message }, this.clock.now());
     this.meta = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -989,7 +1042,11 @@ export class NizhalEngine {
    * client id, with the unsent writes renumbered from 1 (each keeps its uid, so its promise, in any tab, follows it).
    * Writes already applied stay applied on the server and arrive by pull; their overlay goes.
    */
-  private async renumber(oldId: string): Promise<void> {
+  private renumber(oldId: string): Promise<void> {
+    return this.exclusive(() => this.renumberNow(oldId));
+  }
+
+  private async renumberNow(oldId: string): Promise<void> {
     const fresh = this.newClientId();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -1032,7 +1089,11 @@ export class NizhalEngine {
    * the unsent writes are refused here (listed, with their args), the rows and cursors go, and a new client id
    * starts a full sync.
    */
-  private async quarantine(oldId: string): Promise<void> {
+  private quarantine(oldId: string): Promise<void> {
+    return this.exclusive(() => this.quarantineNow(oldId));
+  }
+
+  private async quarantineNow(oldId: string): Promise<void> {
     const fresh = this.newClientId();
     const now = this.clock.now();
     const result = await this.options.storage.write(async (tx) => {
