@@ -238,12 +238,18 @@ export class NizhalEngine {
   }
 
   status(): SyncStatus {
+    let pending = 0;
+    let unsent = 0;
+    for (const entry of this.outbox) {
+      if (entry.status !== "skip") pending++;
+      if (entry.status !== "applied") unsent++;
+    }
     return {
       online: this.online,
       streaming: this.realtime.ready,
       leader: this.isLeading(),
-      pending: this.outbox.filter((e) => e.status !== "skip").length,
-      unsent: this.outbox.filter((e) => e.status !== "applied").length,
+      pending,
+      unsent,
       rejected: [...(this.meta?.rejected ?? [])],
       ready: [...this.rules.values()].filter((r) => r.ready).map((r) => r.rule),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -529,11 +535,14 @@ export class NizhalEngine {
   /** The writes whose effect shows: not refused, not skipped, not yet confirmed by every rule. */
   private shownEntries(): OutboxEntry[] {
     const confirmed = this.confirmedAll();
-    const current = this.outbox.filter(
-      (e) => e.status !== "skip" && e.clientId === this.meta.clientId && !(e.id <= confirmed),
-    );
+    const current = this.outbox.filter((e) => this.isShown(e, confirmed));
     const lingering = this.meta.lingering ?? [];
     return lingering.length > 0 ? [...lingering, ...current] : current;
+  }
+
+  /** Whether an outbox entry's effect shows, with every rule having confirmed the writes up to `confirmed`. */
+  private isShown(entry: OutboxEntry, confirmed: number): boolean {
+    return entry.status !== "skip" && entry.clientId === this.meta.clientId && !(entry.id <= confirmed);
   }
 
   /** Confirmed by every synced rule; a rule that fails for good (reported in lastError) cannot hold writes back. */
@@ -783,12 +792,10 @@ export class NizhalEngine {
         epochAll = Math.min(epochAll, state?.epoch ?? 0);
       }
       const gone: OutboxEntry[] = [];
-      for (const entry of await tx.outbox()) {
-        if (entry.status === "applied" && entry.clientId === meta.clientId && entry.id <= confirmedAll) {
-          await tx.deleteOutbox(entry.id);
-          gone.push(entry);
-        }
+      for (const entry of await tx.outboxRange(1, confirmedAll)) {
+        if (entry.status === "applied" && entry.clientId === meta.clientId) gone.push(entry);
       }
+      await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
       // writes applied under a replaced client id: every rule has drained since, so their rows are here
       let nextMeta = meta;
       if ((meta.lingering?.length ?? 0) > 0 && epochAll >= (meta.epoch ?? 0)) {
@@ -840,11 +847,7 @@ export class NizhalEngine {
       await this.start();
       do {
         this.pushAgain = false;
-        while (!this.stopped && this.isLeading()) {
-          const batch = this.nextBatch();
-          if (batch.length === 0) break;
-          await this.pushBatch(batch);
-        }
+        await this.drain();
       } while (this.pushAgain && !this.stopped);
       this.pushBackoff.reset();
       // a write is confirmed once every synced rule has pulled it, and a poke names only the rules it touched:
@@ -872,10 +875,35 @@ export class NizhalEngine {
     }
   }
 
-  /** The next contiguous run of unsent writes of the current client id, in id order. */
-  private nextBatch(): OutboxEntry[] {
+  /**
+   * Sends the outbox, batch after batch. A batch's outcomes are recorded (a storage transaction) while the next batch
+   * is on its way: the time of the one hides behind the other. The next batch goes out only once the server has
+   * answered every write of the one before, so its first id is the one the server expects next.
+   */
+  private async drain(): Promise<void> {
+    let recording: Promise<void> | undefined;
+    let after = 0; // the writes up to this id went out in this drain (their outcomes may still be being recorded)
+    try {
+      while (!this.stopped && this.isLeading()) {
+        const batch = this.nextBatch(after);
+        if (batch.length === 0) break;
+        const answered = await this.pushBatch(batch);
+        await recording; // done as a rule: it ran while this batch was on its way
+        recording = answered?.recorded;
+        after = answered ? batch[batch.length - 1]!.id : 0; // else the outbox changed: look again from the start
+      }
+    } catch (e) {
+      await recording?.catch(() => undefined); // the entries stay unanswered in memory: sent again, replays are harmless
+      throw e;
+    }
+    await recording;
+  }
+
+  /** The next contiguous run of unsent writes of the current client id after id `after`, in id order. */
+  private nextBatch(after: number): OutboxEntry[] {
     const batch: OutboxEntry[] = [];
-    for (const entry of this.outbox) {
+    for (let i = this.indexAfter(after); i < this.outbox.length; i++) {
+      const entry = this.outbox[i]!;
       if (entry.clientId !== this.meta.clientId || entry.status === "applied") continue;
       const previous = batch[batch.length - 1];
       if (previous && entry.id !== previous.id + 1) break;
@@ -885,7 +913,24 @@ export class NizhalEngine {
     return batch;
   }
 
-  private async pushBatch(batch: OutboxEntry[]): Promise<void> {
+  /** The index of the first entry of the outbox (kept in id order) whose id is above `id`. */
+  private indexAfter(id: number): number {
+    let low = 0;
+    let high = this.outbox.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.outbox[middle]!.id <= id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /**
+   * Sends one batch. When the server answered every write of it, returns the recording of the outcomes, still under
+   * way; else (after a `MUTATION_ORDER` gap fill, a renumbering, a smaller batch size, ...) returns nothing, or throws
+   * what stops the drain for a backoff.
+   */
+  private async pushBatch(batch: OutboxEntry[]): Promise<{ recorded: Promise<void> } | undefined> {
     const clientId = this.meta.clientId; // every outcome below belongs to this id, whatever happens meanwhile
     const mutations: PushMutation[] = batch.map((e) =>
       e.status === "skip" ? { id: e.id, name: SKIP_MUTATOR } : { id: e.id, name: e.name, args: e.args },
@@ -899,20 +944,20 @@ export class NizhalEngine {
       this.setOnline(error.code !== "NETWORK");
       switch (error.code) {
         case "MUTATION_ORDER":
-          return this.fillGap(clientId, batch[0]!.id, Number(error.details?.["expected"]));
+          return void (await this.fillGap(clientId, batch[0]!.id, Number(error.details?.["expected"])));
         case "MUTATION_CONFLICT":
-          return this.renumber(clientId);
+          return void (await this.renumber(clientId));
         case "CLIENT_ACTOR_MISMATCH":
-          return this.quarantine(clientId);
+          return void (await this.quarantine(clientId));
         case "PAYLOAD_TOO_LARGE":
         case "MALFORMED_REQUEST":
           // only the server's own refusal (not a proxy's page) says that this batch can never go through as it is
           if (error.fromServer || error.code === "PAYLOAD_TOO_LARGE") {
             if (batch.length > 1) {
               this.batchSize = Math.max(1, Math.floor(batch.length / 2));
-              return;
+              return undefined;
             }
-            return this.refuseLocally(batch[0]!, error);
+            return void (await this.refuseLocally(batch[0]!, error));
           }
           throw error;
         default:
@@ -922,11 +967,19 @@ export class NizhalEngine {
     this.setOnline(true);
     this.batchSize = Math.min(this.options.batchSize ?? 100, 100);
     const stoppedBy = outcomes.find((o) => o.status === "notAttempted");
-    await this.record(clientId, outcomes.filter((o) => o.status !== "notAttempted"));
+    const recorded = this.record(clientId, outcomes.filter((o) => o.status !== "notAttempted"));
     if (stoppedBy) {
+      await recorded;
       const error = stoppedBy.error;
       throw new NizhalError(error?.code ?? "TRANSIENT", error?.message ?? "the server stopped the batch", true);
     }
+    const answered = new Set(outcomes.map((o) => o.id));
+    if (!batch.every((e) => answered.has(e.id))) {
+      await recorded; // an answer that leaves out writes: they go again
+      return undefined;
+    }
+    recorded.catch(() => undefined); // awaited by the drain once the next batch is on its way
+    return { recorded };
   }
 
   /**
@@ -945,25 +998,26 @@ export class NizhalEngine {
       const removed: OutboxEntry[] = [];
       const appliedIds: number[] = [];
       const rejected: RejectedWrite[] = [];
+      const ids = outcomes.map((o) => o.id);
+      const stored = new Map((await tx.outboxRange(Math.min(...ids), Math.max(...ids))).map((e) => [e.id, e]));
       // requests of one transaction are issued together: awaiting each in turn costs a round trip per write
-      const entries = await Promise.all(outcomes.map((o) => tx.outboxEntry(o.id)));
       const writes: Array<Promise<void>> = [];
-      outcomes.forEach((outcome, i) => {
-        const entry = entries[i];
-        if (!entry || entry.clientId !== clientId) return;
-        if (entry.status === "applied") return; // answered before (another tab sent it too): wait for confirmation
+      for (const outcome of outcomes) {
+        const entry = stored.get(outcome.id);
+        if (!entry || entry.clientId !== clientId) continue;
+        if (entry.status === "applied") continue; // answered before (another tab sent it too): wait for confirmation
         // (a write discarded after a reload may have been sent before it: the server's outcome wins)
         if (outcome.status === "applied" && entry.id > confirmedAll) {
           writes.push(tx.putOutbox({ ...entry, status: "applied" }));
           appliedIds.push(entry.id);
-          return;
+          continue;
         }
         writes.push(tx.deleteOutbox(entry.id));
         removed.push(entry);
         if (outcome.status === "rejected" && entry.status !== "skip" && outcome.error.code !== "MUTATION_SKIPPED") {
           rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
         }
-      });
+      }
       await Promise.all(writes);
       const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
       if (rejected.length > 0) await tx.putMeta(next);
@@ -971,17 +1025,27 @@ export class NizhalEngine {
     }, { flush: false }); // lost in a crash, the batch is sent again and the server answers with the same outcomes
     if (!result) return;
     this.meta = result.meta;
-    const removed = new Set(result.removed.map(uidOf));
-    const applied = new Set(result.appliedIds);
-    const shownBefore = this.shownEntries().length;
-    this.outbox = this.outbox
-      .filter((e) => !removed.has(uidOf(e)))
-      .map((e) => (e.clientId === clientId && applied.has(e.id) ? { ...e, status: "applied" as const } : e));
+    // found by id (the outbox is in id order), not by a pass over the whole outbox per batch
+    for (const id of result.appliedIds) {
+      const i = this.indexAfter(id - 1);
+      const entry = this.outbox[i];
+      if (entry?.id === id && entry.clientId === clientId) this.outbox[i] = { ...entry, status: "applied" };
+    }
     // an applied write keeps showing until confirmed: only a refusal (or a skip) changes what shows
-    if (this.shownEntries().length !== shownBefore) this.publish(new Map());
+    let shownChanged = false;
+    if (result.removed.length > 0) {
+      const removed = new Set(result.removed.map(uidOf));
+      this.outbox = this.outbox.filter((e) => {
+        if (!removed.has(uidOf(e))) return true;
+        shownChanged ||= this.isShown(e, confirmedAll);
+        return false;
+      });
+    }
+    if (shownChanged) this.publish(new Map());
     else this.emitStatus();
+    const refusals = new Map(result.rejected.map((r) => [uidOf(r), r]));
     for (const entry of result.removed) {
-      const refusal = result.rejected.find((r) => uidOf(r) === uidOf(entry));
+      const refusal = refusals.get(uidOf(entry));
       this.settle(uidOf(entry), refusal && rejectionError(refusal));
     }
     this.channel.post({ type: "outbox" });
