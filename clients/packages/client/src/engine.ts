@@ -189,8 +189,13 @@ export class NizhalEngine {
     return this.loaded;
   }
 
+  /**
+   * Stops pulling, pushing and listening. The promises of writes not yet confirmed reject with `CLIENT_STOPPED`: the
+   * writes themselves stay in the outbox (in storage), and a client started again over the same storage sends them.
+   */
   stop(): void {
     this.stopped = true;
+    for (const uid of [...this.waiters.keys()]) this.settle(uid, stoppedBeforeConfirmation());
     this.realtime.stop();
     this.cancelPushRetry?.();
     for (const cancel of this.pullRetry.values()) cancel();
@@ -329,6 +334,7 @@ export class NizhalEngine {
    * the client mutator of that name computes it.
    */
   async mutate(name: string, args: unknown, effects?: Effect[]): Promise<WriteHandle> {
+    if (this.stopped) throw new NizhalError("CLIENT_STOPPED", `the client is stopped: the write ${name} was not made`, false);
     await this.start();
     const handle = await this.exclusive(() => this.append(name, args, effects));
     this.channel.post({ type: "outbox" });
@@ -358,6 +364,7 @@ export class NizhalEngine {
       this.waiters.set(uidOf(entry), { resolve, reject }),
     );
     confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
+    if (this.stopped) this.settle(uidOf(entry), stoppedBeforeConfirmation()); // stored, but no one will confirm it here
     this.outbox.push(entry);
     this.emit(this.views.append(entry));
     this.emitStatus();
@@ -1199,6 +1206,7 @@ export class NizhalEngine {
   }
 
   private waitFor(uid: string): Promise<void> {
+    if (this.stopped) return Promise.reject(stoppedBeforeConfirmation());
     return new Promise<void>((resolve, reject) => {
       const previous = this.waiters.get(uid);
       this.waiters.set(uid, {
@@ -1287,6 +1295,14 @@ function rejectedWrite(
 
 function rejectionError(r: RejectedWrite): NizhalError {
   return new NizhalError(r.code, r.message, false, undefined, r.details);
+}
+
+function stoppedBeforeConfirmation(): NizhalError {
+  return new NizhalError(
+    "CLIENT_STOPPED",
+    "the client was stopped before the write was confirmed: it stays in the outbox and is sent when a client over the same storage starts again",
+    false,
+  );
 }
 
 function randomUid(): string {
