@@ -110,3 +110,13 @@ export function bus() {
 }
 
 export const follower: Leadership = { isLeader: () => false, onChange: () => undefined, close: () => undefined };
+
+/** Two tabs of one device over one storage, started: the first leads (unless `bothFollow`: then nothing is sent). */
+export async function twoTabs(server: FakeServer, storage: NizhalStorage, bothFollow = false) {
+  const channel = bus();
+  const one = device({ server, storage, channel: channel(), ...(bothFollow ? { leadership: follower } : {}) });
+  const two = device({ server, storage, channel: channel(), leadership: follower });
+  await one.engine.start();
+  await two.engine.start();
+  return [one, two] as const;
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage, NizhalError, type NizhalStorage, type PushRequest, type PushResponse, type StorageTx } from "../src/index.js";
 import { FakeServer, settle } from "./fakes.js";
-import { bodies, bus, deferred, device, follower, state } from "./harness.js";
+import { bodies, deferred, device, state, twoTabs } from "./harness.js";
 
 /** Memory storage whose next read or write (as the test asks) commits at once but answers only when released. */
 class LateAnswers implements NizhalStorage {
@@ -50,15 +50,37 @@ class GuardedServer extends FakeServer {
   }
 }
 
+/**
+ * Writes `first` (its push is held until `pushAnswer` resolves), lets the push's answer in while the answer of the
+ * storage transaction that follows it (the recovery's) is held, writes `second` meanwhile, then lets everything run.
+ */
+async function writeDuringRecovery(
+  d: ReturnType<typeof device>,
+  storage: LateAnswers,
+  pushAnswer: { resolve: () => void },
+  first: { id: string; body: string },
+  second: { id: string; body: string },
+) {
+  const firstWrite = await d.engine.mutate("addNote", first); // sent; the answer waits
+  await settle();
+  const release = storage.holdNext("write"); // the recovery's transaction: committed, answer held
+  pushAnswer.resolve();
+  await settle();
+  const writing = d.engine.mutate("addNote", second);
+  await settle();
+  release();
+  const secondWrite = await writing;
+  await settle();
+  await d.clock.advance(60_000);
+  await d.engine.pullAll();
+  return [firstWrite, secondWrite] as const;
+}
+
 describe("the outbox in memory, while storage answers late", () => {
   it("a write made while the tab re-reads the outbox (another tab's message) stays listed, shown and pending", async () => {
     const server = new FakeServer();
     const storage = new LateAnswers();
-    const channel = bus();
-    const tab1 = device({ server, storage, channel: channel(), leadership: follower });
-    const tab2 = device({ server, storage, channel: channel(), leadership: follower });
-    await tab1.engine.start();
-    await tab2.engine.start();
+    const [tab1, tab2] = await twoTabs(server, storage, true);
     const release = storage.holdNext("read");
     await tab2.engine.mutate("addNote", { id: "b1", body: "from tab 2" }); // tab 1 re-reads the outbox: answer held
     await settle();
@@ -75,11 +97,7 @@ describe("the outbox in memory, while storage answers late", () => {
   it("a write whose transaction commits before the tab re-reads the outbox is not listed twice", async () => {
     const server = new FakeServer();
     const storage = new LateAnswers();
-    const channel = bus();
-    const tab1 = device({ server, storage, channel: channel(), leadership: follower });
-    const tab2 = device({ server, storage, channel: channel(), leadership: follower });
-    await tab1.engine.start();
-    await tab2.engine.start();
+    const [tab1, tab2] = await twoTabs(server, storage, true);
     const release = storage.holdNext("write");
     const writing = tab1.engine.mutate("addNote", { id: "a1", body: "from tab 1" }); // committed, answer held
     await settle();
@@ -96,11 +114,7 @@ describe("the outbox in memory, while storage answers late", () => {
   it("the leader's re-read of an older outbox does not bring back writes it has sent and confirmed meanwhile", async () => {
     const server = new GuardedServer();
     const storage = new LateAnswers();
-    const channel = bus();
-    const leader = device({ server, storage, channel: channel() });
-    const tab2 = device({ server, storage, channel: channel(), leadership: follower });
-    await leader.engine.start();
-    await tab2.engine.start();
+    const [leader, tab2] = await twoTabs(server, storage);
     await leader.engine.pull("myNotes");
     leader.engine.setNetworkOnline(false);
     const mine = await leader.engine.mutate("addNote", { id: "a1", body: "from the leader" });
@@ -136,18 +150,8 @@ describe("the outbox in memory, while storage answers late", () => {
     };
     const d = device({ server, storage });
     await d.engine.start();
-    const first = await d.engine.mutate("addNote", { id: "n1", body: "first" }); // sent; the answer waits
-    await settle();
-    const release = storage.holdNext("write"); // the renumbering's transaction: committed, answer held
-    firstPush.resolve(); // MUTATION_CONFLICT
-    await settle();
-    const writing = d.engine.mutate("addNote", { id: "n2", body: "second" });
-    await settle();
-    release();
-    const second = await writing;
-    await settle();
-    await d.clock.advance(60_000);
-    await d.engine.pullAll();
+    // the push's answer is MUTATION_CONFLICT: the renumbering commits while the second write is made
+    const [first, second] = await writeDuringRecovery(d, storage, firstPush, { id: "n1", body: "first" }, { id: "n2", body: "second" });
     expect(d.engine.clientId).not.toBe("c-reused");
     expect(server.applied.filter((a) => a.clientId === d.engine.clientId).map((a) => a.id)).toEqual([1, 2]);
     expect(await state(first.confirmed)).toBe("resolved");
@@ -170,18 +174,8 @@ describe("the outbox in memory, while storage answers late", () => {
     const d = device({ server, storage });
     await d.engine.start();
     await d.engine.pull("myNotes");
-    const stale = await d.engine.mutate("addNote", { id: "n1", body: "stored by another user" }); // sent; answer waits
-    await settle();
-    const release = storage.holdNext("write"); // the quarantine's transaction: committed, answer held
-    firstPush.resolve(); // 403 CLIENT_ACTOR_MISMATCH
-    await settle();
-    const writing = d.engine.mutate("addNote", { id: "n2", body: "mine" });
-    await settle();
-    release();
-    const mine = await writing;
-    await settle();
-    await d.clock.advance(60_000);
-    await d.engine.pullAll();
+    // the push's answer is 403 CLIENT_ACTOR_MISMATCH: the quarantine commits while the second write is made
+    const [stale, mine] = await writeDuringRecovery(d, storage, firstPush, { id: "n1", body: "stored by another user" }, { id: "n2", body: "mine" });
     expect(d.engine.clientId).not.toBe("c-taken");
     expect(await state(stale.confirmed)).toBe("CLIENT_ACTOR_MISMATCH");
     expect(server.applied).toEqual([{ clientId: d.engine.clientId, id: 1, name: "addNote" }]);

@@ -11,7 +11,7 @@ import {
   type PushResponse,
 } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, bus, deferred, device, follower, state } from "./harness.js";
+import { bodies, bus, deferred, device, follower, state, twoTabs } from "./harness.js";
 import { createNizhalClient } from "@nizhal/db-collection";
 
 const mismatch = () => new NizhalError("CLIENT_ACTOR_MISMATCH", "client id bound to another actor", false, 403);
@@ -321,12 +321,7 @@ describe("review: follower tabs", () => {
   it("an incremental pull in the leader reaches a follower as the changed rows, not as a truncate and rewrite of every row", async () => {
     const server = new FakeServer();
     for (let i = 0; i < 50; i++) server.write({ id: `n${i}`, body: "x", owner_id: "alice" });
-    const storage = new MemoryStorage();
-    const channel = bus();
-    const leader = device({ server, storage, channel: channel() });
-    const tab2 = device({ server, storage, channel: channel(), leadership: follower });
-    await leader.engine.start();
-    await tab2.engine.start();
+    const [leader, tab2] = await twoTabs(server, new MemoryStorage());
     await leader.engine.pull("myNotes");
     await settle();
     const batches: Array<{ truncate: boolean; changes: number }> = [];
