@@ -116,6 +116,11 @@ export class NizhalEngine {
   /** The rules this client syncs: those of the options, plus those collections attached later. */
   private readonly syncRules: Set<string>;
   private outbox: OutboxEntry[] = [];
+  /**
+   * The tail of the chain of this tab's storage steps ({@link exclusive}): each step is a storage transaction and the
+   * change of memory (outbox, meta, rules, views) that follows from it.
+   */
+  private steps: Promise<unknown> = Promise.resolve();
   private loaded: Promise<void> | undefined;
   private stopped = false;
 
@@ -175,7 +180,7 @@ export class NizhalEngine {
   /** Loads the stored state, shows it, and (in the leading tab) starts pulling, pushing and listening. */
   start(): Promise<void> {
     if (!this.loaded) {
-      this.loaded = this.load().then(() => {
+      this.loaded = this.exclusive(() => this.load()).then(() => {
         this.channel.onMessage((message) => void this.onTabMessage(message));
         this.leadership.onChange((leader) => this.onLeadership(leader, true));
         if (this.leadership.isLeader()) this.onLeadership(true, false);
@@ -184,8 +189,13 @@ export class NizhalEngine {
     return this.loaded;
   }
 
+  /**
+   * Stops pulling, pushing and listening. The promises of writes not yet confirmed reject with `CLIENT_STOPPED`: the
+   * writes themselves stay in the outbox (in storage), and a client started again over the same storage sends them.
+   */
   stop(): void {
     this.stopped = true;
+    for (const uid of [...this.waiters.keys()]) this.settle(uid, stoppedBeforeConfirmation());
     this.realtime.stop();
     this.cancelPushRetry?.();
     for (const cancel of this.pullRetry.values()) cancel();
@@ -233,12 +243,18 @@ export class NizhalEngine {
   }
 
   status(): SyncStatus {
+    let pending = 0;
+    let unsent = 0;
+    for (const entry of this.outbox) {
+      if (entry.status !== "skip") pending++;
+      if (entry.status !== "applied") unsent++;
+    }
     return {
       online: this.online,
       streaming: this.realtime.ready,
       leader: this.isLeading(),
-      pending: this.outbox.filter((e) => e.status !== "skip").length,
-      unsent: this.outbox.filter((e) => e.status !== "applied").length,
+      pending,
+      unsent,
       rejected: [...(this.meta?.rejected ?? [])],
       ready: [...this.rules.values()].filter((r) => r.ready).map((r) => r.rule),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -266,16 +282,18 @@ export class NizhalEngine {
     if (added) {
       this.syncRules.add(rule);
       // stored at once: confirmation waits for this rule too, and the leading tab (maybe another) pulls it
-      const { state, rows } = await this.options.storage.write(async (tx) => {
-        let stored = await tx.ruleState(rule);
-        if (!stored) {
-          stored = { rule, cursor: null, held: [], confirmed: 0, ready: false };
-          await tx.putRuleState(stored);
-        }
-        return { state: stored, rows: await tx.rows(rule) };
+      await this.exclusive(async () => {
+        const { state, rows } = await this.options.storage.write(async (tx) => {
+          let stored = await tx.ruleState(rule);
+          if (!stored) {
+            stored = { rule, cursor: null, held: [], confirmed: 0, ready: false };
+            await tx.putRuleState(stored);
+          }
+          return { state: stored, rows: await tx.rows(rule) };
+        });
+        this.rules.set(rule, state);
+        for (const id of this.views.replaceRule(rule, rows)) views.add(id);
       });
-      this.rules.set(rule, state);
-      for (const id of this.views.replaceRule(rule, rows)) views.add(id);
       this.channel.post({ type: "rules" });
     }
     this.publish(new Map(), views, this.isReady(rule) ? [rule] : []);
@@ -316,7 +334,15 @@ export class NizhalEngine {
    * the client mutator of that name computes it.
    */
   async mutate(name: string, args: unknown, effects?: Effect[]): Promise<WriteHandle> {
+    if (this.stopped) throw new NizhalError("CLIENT_STOPPED", `the client is stopped: the write ${name} was not made`, false);
     await this.start();
+    const handle = await this.exclusive(() => this.append(name, args, effects));
+    this.channel.post({ type: "outbox" });
+    this.kickPush();
+    return handle;
+  }
+
+  private async append(name: string, args: unknown, effects: Effect[] | undefined): Promise<WriteHandle> {
     const entry = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       const written: OutboxEntry = {
@@ -338,11 +364,10 @@ export class NizhalEngine {
       this.waiters.set(uidOf(entry), { resolve, reject }),
     );
     confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
+    if (this.stopped) this.settle(uidOf(entry), stoppedBeforeConfirmation()); // stored, but no one will confirm it here
     this.outbox.push(entry);
     this.emit(this.views.append(entry));
     this.emitStatus();
-    this.channel.post({ type: "outbox" });
-    this.kickPush();
     return { id: entry.id, confirmed };
   }
 
@@ -353,17 +378,21 @@ export class NizhalEngine {
    */
   async discard(id: number): Promise<boolean> {
     await this.start();
-    const clientId = this.meta.clientId;
-    const dropped = await this.options.storage.write(async (tx) => {
-      const entry = await tx.outboxEntry(id);
-      if (!entry || entry.clientId !== clientId || entry.status !== "pending" || id <= this.maxAttempted) return undefined;
-      await tx.putOutbox({ ...entry, status: "skip" });
-      return entry;
+    const dropped = await this.exclusive(async () => {
+      const clientId = this.meta.clientId;
+      const entry = await this.options.storage.write(async (tx) => {
+        const stored = await tx.outboxEntry(id);
+        if (!stored || stored.clientId !== clientId || stored.status !== "pending" || id <= this.maxAttempted) return undefined;
+        await tx.putOutbox({ ...stored, status: "skip" });
+        return stored;
+      });
+      if (!entry) return false;
+      this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(entry) ? { ...e, status: "skip" as const } : e));
+      this.publish(new Map());
+      this.settle(uidOf(entry), new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
+      return true;
     });
     if (!dropped) return false;
-    this.outbox = this.outbox.map((e) => (uidOf(e) === uidOf(dropped) ? { ...e, status: "skip" as const } : e));
-    this.publish(new Map());
-    this.settle(uidOf(dropped), new NizhalError("MUTATION_SKIPPED", "the write was dropped before it was sent", false));
     this.channel.post({ type: "outbox" });
     this.kickPush();
     return true;
@@ -371,11 +400,13 @@ export class NizhalEngine {
 
   /** Removes a refused write from the list of rejected writes. */
   async dismissRejected(id: number, clientId = this.meta.clientId): Promise<void> {
-    this.meta = await this.options.storage.write(async (tx) => {
-      const meta = await this.requireMeta(tx);
-      const next = { ...meta, rejected: meta.rejected.filter((r) => r.id !== id || r.clientId !== clientId) };
-      await tx.putMeta(next);
-      return next;
+    await this.exclusive(async () => {
+      this.meta = await this.options.storage.write(async (tx) => {
+        const meta = await this.requireMeta(tx);
+        const next = { ...meta, rejected: meta.rejected.filter((r) => r.id !== id || r.clientId !== clientId) };
+        await tx.putMeta(next);
+        return next;
+      });
     });
     this.emitStatus();
     this.channel.post({ type: "outbox" });
@@ -411,6 +442,19 @@ export class NizhalEngine {
     this.publish(new Map(), all, state.rules.filter((r) => r.ready).map((r) => r.rule));
   }
 
+  /**
+   * Runs `step` (a storage transaction and the change of memory that follows from it) once every earlier step of this
+   * tab is done. Memory then changes in the order of this tab's transactions, and a snapshot read from storage is
+   * never older than a change this tab has already made: a write appended meanwhile is not dropped (nor its promise
+   * settled), one removed meanwhile does not come back, and a client id replaced meanwhile is not put back. A step
+   * never waits for another step, nor for the network.
+   */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.steps.then(step);
+    this.steps = run.catch(() => undefined);
+    return run;
+  }
+
   private async requireMeta(tx: StorageTx): Promise<Meta> {
     const meta = await tx.meta();
     if (meta) return meta;
@@ -432,47 +476,55 @@ export class NizhalEngine {
     if (this.isLeading()) this.kickPush();
   }
 
-  private async reloadRule(rule: string): Promise<void> {
-    const { state, rows, meta, outbox } = await this.options.storage.read(async (tx) => ({
-      state: await tx.ruleState(rule),
-      rows: await tx.rows(rule),
-      meta: await tx.meta(),
-      outbox: await tx.outbox(),
-    }));
-    const wasReady = this.rules.get(rule)?.ready ?? false;
-    if (state) this.rules.set(rule, state);
-    else this.rules.delete(rule);
-    if (meta) this.meta = meta;
-    const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
-    this.setOutbox(outbox);
-    this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
+  private reloadRule(rule: string): Promise<void> {
+    return this.exclusive(async () => {
+      const { state, rows, meta, outbox } = await this.options.storage.read(async (tx) => ({
+        state: await tx.ruleState(rule),
+        rows: await tx.rows(rule),
+        meta: await tx.meta(),
+        outbox: await tx.outbox(),
+      }));
+      const wasReady = this.rules.get(rule)?.ready ?? false;
+      if (state) this.rules.set(rule, state);
+      else this.rules.delete(rule);
+      if (meta) this.meta = meta;
+      const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
+      this.setOutbox(outbox);
+      this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
+    });
   }
 
   /** Another tab started syncing a rule: sync it here too (the leader pulls it; confirmation waits for it). */
   private async reloadRules(): Promise<void> {
-    const states = await this.options.storage.read((tx) => tx.ruleStates());
-    const added = states.filter((r) => !this.syncRules.has(r.rule));
-    for (const r of added) {
-      this.syncRules.add(r.rule);
-      await this.reloadRule(r.rule);
-    }
+    const added = await this.exclusive(async () => {
+      const states = await this.options.storage.read((tx) => tx.ruleStates());
+      const fresh = states.filter((r) => !this.syncRules.has(r.rule));
+      for (const r of fresh) this.syncRules.add(r.rule);
+      return fresh;
+    });
+    for (const r of added) await this.reloadRule(r.rule);
     if (added.length > 0 && this.isLeading()) {
       for (const r of added) void this.pull(r.rule);
       this.realtime.rulesChanged();
     }
   }
 
-  private async reloadOutbox(): Promise<void> {
-    const { meta, outbox } = await this.options.storage.read(async (tx) => ({
-      meta: await tx.meta(),
-      outbox: await tx.outbox(),
-    }));
-    if (meta) this.meta = meta;
-    this.setOutbox(outbox);
-    this.publish(new Map());
+  private reloadOutbox(): Promise<void> {
+    return this.exclusive(async () => {
+      const { meta, outbox } = await this.options.storage.read(async (tx) => ({
+        meta: await tx.meta(),
+        outbox: await tx.outbox(),
+      }));
+      if (meta) this.meta = meta;
+      this.setOutbox(outbox);
+      this.publish(new Map());
+    });
   }
 
-  /** Replaces the outbox read from storage, settling the waiters of writes that left it. */
+  /**
+   * Replaces the outbox with the one read from storage, settling the waiters of writes that left it (another tab sent
+   * them). Only within {@link exclusive}: then the snapshot holds every change this tab made.
+   */
   private setOutbox(outbox: OutboxEntry[]): void {
     const present = new Set([...outbox, ...(this.meta.lingering ?? [])].map(uidOf));
     this.outbox = outbox;
@@ -490,11 +542,14 @@ export class NizhalEngine {
   /** The writes whose effect shows: not refused, not skipped, not yet confirmed by every rule. */
   private shownEntries(): OutboxEntry[] {
     const confirmed = this.confirmedAll();
-    const current = this.outbox.filter(
-      (e) => e.status !== "skip" && e.clientId === this.meta.clientId && !(e.id <= confirmed),
-    );
+    const current = this.outbox.filter((e) => this.isShown(e, confirmed));
     const lingering = this.meta.lingering ?? [];
     return lingering.length > 0 ? [...lingering, ...current] : current;
+  }
+
+  /** Whether an outbox entry's effect shows, with every rule having confirmed the writes up to `confirmed`. */
+  private isShown(entry: OutboxEntry, confirmed: number): boolean {
+    return entry.status !== "skip" && entry.clientId === this.meta.clientId && !(entry.id <= confirmed);
   }
 
   /** Confirmed by every synced rule; a rule that fails for good (reported in lastError) cannot hold writes back. */
@@ -666,6 +721,12 @@ export class NizhalEngine {
    * still equal the request's (compare-and-set), then shows the result. Returns false for a stale response.
    */
   private async apply(rule: string, request: PullRequest, pages: PullResponse[]): Promise<boolean> {
+    if (await this.exclusive(() => this.applyPages(rule, request, pages))) return true;
+    await this.reloadRule(rule); // another tab applied a response: show what it stored
+    return false;
+  }
+
+  private async applyPages(rule: string, request: PullRequest, pages: PullResponse[]): Promise<boolean> {
     const last = pages[pages.length - 1]!;
     const reset = pages[0]!.reset;
     const result = await this.options.storage.write(async (tx) => {
@@ -738,12 +799,10 @@ export class NizhalEngine {
         epochAll = Math.min(epochAll, state?.epoch ?? 0);
       }
       const gone: OutboxEntry[] = [];
-      for (const entry of await tx.outbox()) {
-        if (entry.status === "applied" && entry.clientId === meta.clientId && entry.id <= confirmedAll) {
-          await tx.deleteOutbox(entry.id);
-          gone.push(entry);
-        }
+      for (const entry of await tx.outboxRange(1, confirmedAll)) {
+        if (entry.status === "applied" && entry.clientId === meta.clientId) gone.push(entry);
       }
+      await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
       // writes applied under a replaced client id: every rule has drained since, so their rows are here
       let nextMeta = meta;
       if ((meta.lingering?.length ?? 0) > 0 && epochAll >= (meta.epoch ?? 0)) {
@@ -753,10 +812,7 @@ export class NizhalEngine {
       }
       return { next, changed, rows, gone, meta: nextMeta };
     }, { flush: false }); // lost in a crash, rows and cursor go back together, and the same pull comes again
-    if (!result) {
-      await this.reloadRule(rule); // another tab applied a response: show what it stored
-      return false;
-    }
+    if (!result) return false;
     const wasReady = this.rules.get(rule)?.ready ?? false;
     this.rules.set(rule, result.next);
     let truncated: Set<string> | undefined;
@@ -798,11 +854,7 @@ export class NizhalEngine {
       await this.start();
       do {
         this.pushAgain = false;
-        while (!this.stopped && this.isLeading()) {
-          const batch = this.nextBatch();
-          if (batch.length === 0) break;
-          await this.pushBatch(batch);
-        }
+        await this.drain();
       } while (this.pushAgain && !this.stopped);
       this.pushBackoff.reset();
       // a write is confirmed once every synced rule has pulled it, and a poke names only the rules it touched:
@@ -830,10 +882,35 @@ export class NizhalEngine {
     }
   }
 
-  /** The next contiguous run of unsent writes of the current client id, in id order. */
-  private nextBatch(): OutboxEntry[] {
+  /**
+   * Sends the outbox, batch after batch. A batch's outcomes are recorded (a storage transaction) while the next batch
+   * is on its way: the time of the one hides behind the other. The next batch goes out only once the server has
+   * answered every write of the one before, so its first id is the one the server expects next.
+   */
+  private async drain(): Promise<void> {
+    let recording: Promise<void> | undefined;
+    let after = 0; // the writes up to this id went out in this drain (their outcomes may still be being recorded)
+    try {
+      while (!this.stopped && this.isLeading()) {
+        const batch = this.nextBatch(after);
+        if (batch.length === 0) break;
+        const answered = await this.pushBatch(batch);
+        await recording; // done as a rule: it ran while this batch was on its way
+        recording = answered?.recorded;
+        after = answered ? batch[batch.length - 1]!.id : 0; // else the outbox changed: look again from the start
+      }
+    } catch (e) {
+      await recording?.catch(() => undefined); // the entries stay unanswered in memory: sent again, replays are harmless
+      throw e;
+    }
+    await recording;
+  }
+
+  /** The next contiguous run of unsent writes of the current client id after id `after`, in id order. */
+  private nextBatch(after: number): OutboxEntry[] {
     const batch: OutboxEntry[] = [];
-    for (const entry of this.outbox) {
+    for (let i = this.indexAfter(after); i < this.outbox.length; i++) {
+      const entry = this.outbox[i]!;
       if (entry.clientId !== this.meta.clientId || entry.status === "applied") continue;
       const previous = batch[batch.length - 1];
       if (previous && entry.id !== previous.id + 1) break;
@@ -843,7 +920,24 @@ export class NizhalEngine {
     return batch;
   }
 
-  private async pushBatch(batch: OutboxEntry[]): Promise<void> {
+  /** The index of the first entry of the outbox (kept in id order) whose id is above `id`. */
+  private indexAfter(id: number): number {
+    let low = 0;
+    let high = this.outbox.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.outbox[middle]!.id <= id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /**
+   * Sends one batch. When the server answered every write of it, returns the recording of the outcomes, still under
+   * way; else (after a `MUTATION_ORDER` gap fill, a renumbering, a smaller batch size, ...) returns nothing, or throws
+   * what stops the drain for a backoff.
+   */
+  private async pushBatch(batch: OutboxEntry[]): Promise<{ recorded: Promise<void> } | undefined> {
     const clientId = this.meta.clientId; // every outcome below belongs to this id, whatever happens meanwhile
     const mutations: PushMutation[] = batch.map((e) =>
       e.status === "skip" ? { id: e.id, name: SKIP_MUTATOR } : { id: e.id, name: e.name, args: e.args },
@@ -857,20 +951,20 @@ export class NizhalEngine {
       this.setOnline(error.code !== "NETWORK");
       switch (error.code) {
         case "MUTATION_ORDER":
-          return this.fillGap(clientId, batch[0]!.id, Number(error.details?.["expected"]));
+          return void (await this.fillGap(clientId, batch[0]!.id, Number(error.details?.["expected"])));
         case "MUTATION_CONFLICT":
-          return this.renumber(clientId);
+          return void (await this.renumber(clientId));
         case "CLIENT_ACTOR_MISMATCH":
-          return this.quarantine(clientId);
+          return void (await this.quarantine(clientId));
         case "PAYLOAD_TOO_LARGE":
         case "MALFORMED_REQUEST":
           // only the server's own refusal (not a proxy's page) says that this batch can never go through as it is
           if (error.fromServer || error.code === "PAYLOAD_TOO_LARGE") {
             if (batch.length > 1) {
               this.batchSize = Math.max(1, Math.floor(batch.length / 2));
-              return;
+              return undefined;
             }
-            return this.refuseLocally(batch[0]!, error);
+            return void (await this.refuseLocally(batch[0]!, error));
           }
           throw error;
         default:
@@ -880,11 +974,19 @@ export class NizhalEngine {
     this.setOnline(true);
     this.batchSize = Math.min(this.options.batchSize ?? 100, 100);
     const stoppedBy = outcomes.find((o) => o.status === "notAttempted");
-    await this.record(clientId, outcomes.filter((o) => o.status !== "notAttempted"));
+    const recorded = this.record(clientId, outcomes.filter((o) => o.status !== "notAttempted"));
     if (stoppedBy) {
+      await recorded;
       const error = stoppedBy.error;
       throw new NizhalError(error?.code ?? "TRANSIENT", error?.message ?? "the server stopped the batch", true);
     }
+    const answered = new Set(outcomes.map((o) => o.id));
+    if (!batch.every((e) => answered.has(e.id))) {
+      await recorded; // an answer that leaves out writes: they go again
+      return undefined;
+    }
+    recorded.catch(() => undefined); // awaited by the drain once the next batch is on its way
+    return { recorded };
   }
 
   /**
@@ -892,7 +994,10 @@ export class NizhalEngine {
    * ones roll back at once. Outcomes of an id this client no longer uses are dropped.
    */
   private async record(clientId: string, outcomes: MutationOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
+    if (outcomes.length > 0) await this.exclusive(() => this.recordNow(clientId, outcomes));
+  }
+
+  private async recordNow(clientId: string, outcomes: MutationOutcome[]): Promise<void> {
     const confirmedAll = this.confirmedAll();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -900,25 +1005,26 @@ export class NizhalEngine {
       const removed: OutboxEntry[] = [];
       const appliedIds: number[] = [];
       const rejected: RejectedWrite[] = [];
+      const ids = outcomes.map((o) => o.id);
+      const stored = new Map((await tx.outboxRange(Math.min(...ids), Math.max(...ids))).map((e) => [e.id, e]));
       // requests of one transaction are issued together: awaiting each in turn costs a round trip per write
-      const entries = await Promise.all(outcomes.map((o) => tx.outboxEntry(o.id)));
       const writes: Array<Promise<void>> = [];
-      outcomes.forEach((outcome, i) => {
-        const entry = entries[i];
-        if (!entry || entry.clientId !== clientId) return;
-        if (entry.status === "applied") return; // answered before (another tab sent it too): wait for confirmation
+      for (const outcome of outcomes) {
+        const entry = stored.get(outcome.id);
+        if (!entry || entry.clientId !== clientId) continue;
+        if (entry.status === "applied") continue; // answered before (another tab sent it too): wait for confirmation
         // (a write discarded after a reload may have been sent before it: the server's outcome wins)
         if (outcome.status === "applied" && entry.id > confirmedAll) {
           writes.push(tx.putOutbox({ ...entry, status: "applied" }));
           appliedIds.push(entry.id);
-          return;
+          continue;
         }
         writes.push(tx.deleteOutbox(entry.id));
         removed.push(entry);
         if (outcome.status === "rejected" && entry.status !== "skip" && outcome.error.code !== "MUTATION_SKIPPED") {
           rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
         }
-      });
+      }
       await Promise.all(writes);
       const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
       if (rejected.length > 0) await tx.putMeta(next);
@@ -926,17 +1032,27 @@ export class NizhalEngine {
     }, { flush: false }); // lost in a crash, the batch is sent again and the server answers with the same outcomes
     if (!result) return;
     this.meta = result.meta;
-    const removed = new Set(result.removed.map(uidOf));
-    const applied = new Set(result.appliedIds);
-    const shownBefore = this.shownEntries().length;
-    this.outbox = this.outbox
-      .filter((e) => !removed.has(uidOf(e)))
-      .map((e) => (e.clientId === clientId && applied.has(e.id) ? { ...e, status: "applied" as const } : e));
+    // found by id (the outbox is in id order), not by a pass over the whole outbox per batch
+    for (const id of result.appliedIds) {
+      const i = this.indexAfter(id - 1);
+      const entry = this.outbox[i];
+      if (entry?.id === id && entry.clientId === clientId) this.outbox[i] = { ...entry, status: "applied" };
+    }
     // an applied write keeps showing until confirmed: only a refusal (or a skip) changes what shows
-    if (this.shownEntries().length !== shownBefore) this.publish(new Map());
+    let shownChanged = false;
+    if (result.removed.length > 0) {
+      const removed = new Set(result.removed.map(uidOf));
+      this.outbox = this.outbox.filter((e) => {
+        if (!removed.has(uidOf(e))) return true;
+        shownChanged ||= this.isShown(e, confirmedAll);
+        return false;
+      });
+    }
+    if (shownChanged) this.publish(new Map());
     else this.emitStatus();
+    const refusals = new Map(result.rejected.map((r) => [uidOf(r), r]));
     for (const entry of result.removed) {
-      const refusal = result.rejected.find((r) => uidOf(r) === uidOf(entry));
+      const refusal = refusals.get(uidOf(entry));
       this.settle(uidOf(entry), refusal && rejectionError(refusal));
     }
     this.channel.post({ type: "outbox" });
@@ -948,6 +1064,10 @@ export class NizhalEngine {
     if (!Number.isSafeInteger(expected) || expected < 1 || expected >= first) {
       throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
     }
+    await this.exclusive(() => this.fillGapNow(clientId, first, expected));
+  }
+
+  private async fillGapNow(clientId: string, first: number, expected: number): Promise<void> {
     const filled = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return [];
@@ -969,7 +1089,11 @@ export class NizhalEngine {
   }
 
   /** A write the server cannot take in any batch (too large, malformed): refused here, its id skipped. */
-  private async refuseLocally(entry: OutboxEntry, error: NizhalError): Promise<void> {
+  private refuseLocally(entry: OutboxEntry, error: NizhalError): Promise<void> {
+    return this.exclusive(() => this.refuseNow(entry, error));
+  }
+
+  private async refuseNow(entry: OutboxEntry, error: NizhalError): Promise<void> {
     const refusal = rejectedWrite(entry, { code: error.code, message: error.message }, this.clock.now());
     this.meta = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -989,7 +1113,11 @@ export class NizhalEngine {
    * client id, with the unsent writes renumbered from 1 (each keeps its uid, so its promise, in any tab, follows it).
    * Writes already applied stay applied on the server and arrive by pull; their overlay goes.
    */
-  private async renumber(oldId: string): Promise<void> {
+  private renumber(oldId: string): Promise<void> {
+    return this.exclusive(() => this.renumberNow(oldId));
+  }
+
+  private async renumberNow(oldId: string): Promise<void> {
     const fresh = this.newClientId();
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
@@ -1032,7 +1160,11 @@ export class NizhalEngine {
    * the unsent writes are refused here (listed, with their args), the rows and cursors go, and a new client id
    * starts a full sync.
    */
-  private async quarantine(oldId: string): Promise<void> {
+  private quarantine(oldId: string): Promise<void> {
+    return this.exclusive(() => this.quarantineNow(oldId));
+  }
+
+  private async quarantineNow(oldId: string): Promise<void> {
     const fresh = this.newClientId();
     const now = this.clock.now();
     const result = await this.options.storage.write(async (tx) => {
@@ -1074,6 +1206,7 @@ export class NizhalEngine {
   }
 
   private waitFor(uid: string): Promise<void> {
+    if (this.stopped) return Promise.reject(stoppedBeforeConfirmation());
     return new Promise<void>((resolve, reject) => {
       const previous = this.waiters.get(uid);
       this.waiters.set(uid, {
@@ -1162,6 +1295,14 @@ function rejectedWrite(
 
 function rejectionError(r: RejectedWrite): NizhalError {
   return new NizhalError(r.code, r.message, false, undefined, r.details);
+}
+
+function stoppedBeforeConfirmation(): NizhalError {
+  return new NizhalError(
+    "CLIENT_STOPPED",
+    "the client was stopped before the write was confirmed: it stays in the outbox and is sent when a client over the same storage starts again",
+    false,
+  );
 }
 
 function randomUid(): string {

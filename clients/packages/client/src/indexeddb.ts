@@ -117,6 +117,10 @@ class IdbTx implements StorageTx {
   async outboxEntry(id: number) {
     return this.tx.objectStore("outbox").get(id);
   }
+  async outboxRange(from: number, to: number) {
+    if (from > to) return [];
+    return this.tx.objectStore("outbox").getAll(IDBKeyRange.bound(from, to));
+  }
   async putOutbox(entry: OutboxEntry) {
     await this.tx.objectStore("outbox").put!(entry);
   }

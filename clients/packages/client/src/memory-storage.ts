@@ -116,6 +116,10 @@ class MemoryTx implements StorageTx {
     const entry = this.s.outbox.get(id);
     return entry && structuredClone(entry);
   }
+  async outboxRange(from: number, to: number) {
+    const inRange = (id: number) => id >= from && id <= to;
+    return [...this.s.outbox.keys()].filter(inRange).sort((a, b) => a - b).map((id) => structuredClone(this.s.outbox.get(id)!));
+  }
   async putOutbox(entry: OutboxEntry) {
     this.check();
     change(this.s.outbox, entry.id, structuredClone(entry), this.undo);

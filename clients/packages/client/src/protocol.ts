@@ -67,7 +67,10 @@ export interface PushResponse {
 /** The name under which a write dropped locally is sent, so that its id is used up on the server. */
 export const SKIP_MUTATOR = "nizhal.skip";
 
-/** The codes of the protocol's error table; a client meets the first group as HTTP errors, the second per mutation. */
+/**
+ * The codes of the protocol's error table (a client meets the first group as HTTP errors, the second per mutation),
+ * then the client's own.
+ */
 export type ErrorCode =
   | "MALFORMED_REQUEST"
   | "UNAUTHENTICATED"
@@ -86,7 +89,12 @@ export type ErrorCode =
   | "MUTATION_REJECTED"
   | "MUTATOR_FAILED"
   | "MUTATION_SKIPPED"
-  | "NETWORK";
+  /** No well-formed answer arrived: offline, refused or cut connection, timeout, a body that is not the protocol's. */
+  | "NETWORK"
+  /** `awaitConfirmation(id)` of an id this client has no record of. */
+  | "UNKNOWN_WRITE"
+  /** The client was stopped: a write made after `stop()`, or the promise of a write not yet confirmed at `stop()`. */
+  | "CLIENT_STOPPED";
 
 /**
  * An error of the protocol, with the server's code and message; `NETWORK` when no well-formed answer arrived

@@ -38,6 +38,8 @@ export interface StorageTx {
   /** The outbox in id order. */
   outbox(): Promise<OutboxEntry[]>;
   outboxEntry(id: number): Promise<OutboxEntry | undefined>;
+  /** The entries with `from` ≤ id ≤ `to`, in id order (one request: a push's outcomes are recorded with it). */
+  outboxRange(from: number, to: number): Promise<OutboxEntry[]>;
   putOutbox(entry: OutboxEntry): Promise<void>;
   deleteOutbox(id: number): Promise<void>;
   clearOutbox(): Promise<void>;

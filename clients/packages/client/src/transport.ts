@@ -43,7 +43,10 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch;
   /** A WebSocket constructor (browsers have one; in Node 20 pass `ws`). */
   WebSocket?: new (url: string) => WebSocketLike;
-  /** How long a request may take before it counts as lost. */
+  /**
+   * How long a request (answer included) may take before it counts as lost (default 30,000 ms): it is aborted and
+   * fails with `NETWORK`, and the engine retries it with backoff, as any lost answer.
+   */
   timeoutMs?: number;
 }
 
@@ -64,14 +67,22 @@ export async function streamToken(auth: Auth): Promise<string> {
   return value.replace(/^Bearer\s+/i, "");
 }
 
+const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** The protocol over `fetch` and `WebSocket`. */
 export class HttpTransport implements Transport {
   private readonly base: string;
   private readonly fetchFn: typeof fetch;
 
+  private readonly timeoutMs: number;
+
   constructor(private readonly options: HttpTransportOptions) {
     this.base = options.server.replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) {
+      throw new RangeError(`HttpTransport: timeoutMs must be a positive number of milliseconds, not ${options.timeoutMs}`);
+    }
   }
 
   pull(request: PullRequest): Promise<PullResponse> {
@@ -121,7 +132,7 @@ export class HttpTransport implements Transport {
   private async post<T>(path: string, body: unknown, valid: (value: unknown) => boolean): Promise<T> {
     const headers = await this.options.auth.getHeaders();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     let response: Response;
     let text: string;
     try {
@@ -137,6 +148,7 @@ export class HttpTransport implements Transport {
       });
       text = await response.text();
     } catch (e) {
+      if (controller.signal.aborted) throw NizhalError.network(`no answer from the server within ${this.timeoutMs} ms`);
       throw NizhalError.network(`no answer from the server: ${(e as Error).message ?? e}`);
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage, NizhalError } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, device, serverBodies } from "./harness.js";
+import { bodies, device, serverBodies, state } from "./harness.js";
 
 describe("pull", () => {
   it("loads the rule's rows page by page and is ready only once drained", async () => {
@@ -335,5 +335,36 @@ describe("discard", () => {
     expect([...journal.outcomes].map(([id, o]) => [id, o.outcome.status])).toEqual([[1, "applied"], [2, "rejected"]]);
     expect(d.server.rows.has("dropped")).toBe(false);
     expect(await d.engine.discard(kept.id)).toBe(false); // sent already
+  });
+});
+
+describe("stop", () => {
+  it("rejects the promises of unconfirmed writes with CLIENT_STOPPED; the writes stay stored and the next client sends them", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    const first = device({ server, storage });
+    await first.engine.start();
+    await first.engine.pull("myNotes");
+    first.engine.setNetworkOnline(false);
+    const write = await first.engine.mutate("addNote", { id: "a", body: "offline" });
+    first.engine.stop();
+    expect(await state(write.confirmed)).toBe("CLIENT_STOPPED");
+    const error = await write.confirmed.catch((e: NizhalError) => e);
+    expect(error).toBeInstanceOf(NizhalError);
+    expect(error).toMatchObject({ code: "CLIENT_STOPPED", retryable: false });
+    expect(error?.message).toContain("stays in the outbox");
+    await expect(first.engine.awaitConfirmation(write.id)).rejects.toMatchObject({ code: "CLIENT_STOPPED" });
+    await expect(first.engine.mutate("addNote", { id: "b", body: "too late" })).rejects.toMatchObject({
+      code: "CLIENT_STOPPED",
+      message: "the client is stopped: the write addNote was not made",
+    });
+
+    const again = device({ server, storage });
+    await again.engine.start();
+    const confirmed = again.engine.awaitConfirmation(write.id);
+    await settle();
+    await confirmed;
+    expect(server.applied).toEqual([{ clientId: again.engine.clientId, id: 1, name: "addNote" }]);
+    expect(bodies(again.shown)).toEqual({ a: "offline" });
   });
 });

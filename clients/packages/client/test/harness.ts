@@ -1,4 +1,14 @@
-import { MemoryStorage, NizhalEngine, type EngineOptions, type NizhalStorage, type Row } from "../src/index.js";
+import {
+  MemoryStorage,
+  NizhalEngine,
+  type EngineOptions,
+  type Leadership,
+  type NizhalError,
+  type NizhalStorage,
+  type Row,
+  type TabChannel,
+  type TabMessage,
+} from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
 
 export const noteMutators = {
@@ -62,4 +72,51 @@ export function serverBodies(server: FakeServer): Record<string, unknown> {
   return Object.fromEntries(
     [...server.rows].filter(([, r]) => r["owner_id"] === server.actor).sort(([a], [b]) => a.localeCompare(b)).map(([k, r]) => [k, r["body"]]),
   );
+}
+
+export function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** How a promise stands after everything queued has run: "pending", "resolved" or the rejection's code. */
+export async function state(p: Promise<unknown>): Promise<string> {
+  let result = "pending";
+  p.then(
+    () => (result = "resolved"),
+    (e: NizhalError) => (result = e?.code ?? "rejected"),
+  );
+  await settle();
+  return result;
+}
+
+/** A tab bus: what one tab posts, the others receive (a BroadcastChannel does not echo to the sender). */
+export function bus() {
+  const members: Array<(m: TabMessage) => void> = [];
+  return (): TabChannel => {
+    let mine: ((m: TabMessage) => void) | undefined;
+    return {
+      post: (message) => {
+        for (const m of members) if (m !== mine) queueMicrotask(() => m(structuredClone(message)));
+      },
+      onMessage: (listener) => {
+        mine = listener;
+        members.push(listener);
+      },
+      close: () => undefined,
+    };
+  };
+}
+
+export const follower: Leadership = { isLeader: () => false, onChange: () => undefined, close: () => undefined };
+
+/** Two tabs of one device over one storage, started: the first leads (unless `bothFollow`: then nothing is sent). */
+export async function twoTabs(server: FakeServer, storage: NizhalStorage, bothFollow = false) {
+  const channel = bus();
+  const one = device({ server, storage, channel: channel(), ...(bothFollow ? { leadership: follower } : {}) });
+  const two = device({ server, storage, channel: channel(), leadership: follower });
+  await one.engine.start();
+  await two.engine.start();
+  return [one, two] as const;
 }

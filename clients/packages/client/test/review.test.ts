@@ -5,56 +5,16 @@ import {
   HttpTransport,
   MemoryStorage,
   NizhalError,
-  type Leadership,
   type PullRequest,
   type PullResponse,
   type PushRequest,
   type PushResponse,
-  type TabChannel,
-  type TabMessage,
 } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, device } from "./harness.js";
+import { bodies, bus, deferred, device, follower, state, twoTabs } from "./harness.js";
 import { createNizhalClient } from "@nizhal/db-collection";
 
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** How a promise stands after everything queued has run: "pending", "resolved" or the rejection's code. */
-async function state(p: Promise<unknown>): Promise<string> {
-  let result = "pending";
-  p.then(
-    () => (result = "resolved"),
-    (e: NizhalError) => (result = e?.code ?? "rejected"),
-  );
-  await settle();
-  return result;
-}
-
 const mismatch = () => new NizhalError("CLIENT_ACTOR_MISMATCH", "client id bound to another actor", false, 403);
-
-/** A tab bus: what one tab posts, the others receive (a BroadcastChannel does not echo to the sender). */
-function bus() {
-  const members: Array<(m: TabMessage) => void> = [];
-  return (): TabChannel => {
-    let mine: ((m: TabMessage) => void) | undefined;
-    return {
-      post: (message) => {
-        for (const m of members) if (m !== mine) queueMicrotask(() => m(structuredClone(message)));
-      },
-      onMessage: (listener) => {
-        mine = listener;
-        members.push(listener);
-      },
-      close: () => undefined,
-    };
-  };
-}
-
-const follower: Leadership = { isLeader: () => false, onChange: () => undefined, close: () => undefined };
 
 describe("review: renumbering", () => {
   it("a second CLIENT_ACTOR_MISMATCH (the pull's, sent under the old id) does not touch the new id; the other actor's writes are never sent", async () => {
@@ -361,12 +321,7 @@ describe("review: follower tabs", () => {
   it("an incremental pull in the leader reaches a follower as the changed rows, not as a truncate and rewrite of every row", async () => {
     const server = new FakeServer();
     for (let i = 0; i < 50; i++) server.write({ id: `n${i}`, body: "x", owner_id: "alice" });
-    const storage = new MemoryStorage();
-    const channel = bus();
-    const leader = device({ server, storage, channel: channel() });
-    const tab2 = device({ server, storage, channel: channel(), leadership: follower });
-    await leader.engine.start();
-    await tab2.engine.start();
+    const [leader, tab2] = await twoTabs(server, new MemoryStorage());
     await leader.engine.pull("myNotes");
     await settle();
     const batches: Array<{ truncate: boolean; changes: number }> = [];

@@ -228,7 +228,7 @@ describe.each([memory, indexedDb])("$name", (subject) => {
     });
   });
 
-  it("lists the outbox in numeric id order and deletes entries by id", async () => {
+  it("lists the outbox, or a range of its ids, in numeric id order and deletes entries by id", async () => {
     const { one } = await subject.open();
     await one.write(async (tx) => {
       for (const id of [10, 2, 1, 3, 100]) await tx.putOutbox(entry(id));
@@ -237,6 +237,12 @@ describe.each([memory, indexedDb])("$name", (subject) => {
     await one.read(async (tx) => {
       expect((await tx.outbox()).map((e) => e.id)).toEqual([1, 2, 3, 10, 100]);
       expect((await tx.outbox()).find((e) => e.id === 3)?.status).toBe("applied");
+    });
+    await one.read(async (tx) => {
+      expect((await tx.outboxRange(2, 10)).map((e) => [e.id, e.status])).toEqual([[2, "pending"], [3, "applied"], [10, "pending"]]);
+      expect((await tx.outboxRange(3, 3)).map((e) => e.id)).toEqual([3]);
+      expect(await tx.outboxRange(4, 9)).toEqual([]);
+      expect(await tx.outboxRange(10, 2)).toEqual([]);
     });
     await one.write((tx) => tx.deleteOutbox(2));
     expect((await one.read((tx) => tx.outbox())).map((e) => e.id)).toEqual([1, 3, 10, 100]);

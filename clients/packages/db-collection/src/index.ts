@@ -50,6 +50,11 @@ export interface NizhalClientConfig<M extends MutatorArgs> {
   realtime?: boolean;
   WebSocket?: new (url: string) => WebSocketLike;
   fetch?: typeof fetch;
+  /**
+   * How long an HTTP request (answer included) may take before it counts as lost and is retried (default 30,000 ms).
+   * Raise it for slow links and large first loads, lower it to notice a dead connection sooner.
+   */
+  timeoutMs?: number;
   /** Another transport than fetch + WebSocket (tests script one). */
   transport?: Transport;
   clock?: Clock;
@@ -90,6 +95,7 @@ export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: 
     auth: config.auth,
     ...(config.fetch ? { fetch: config.fetch } : {}),
     ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
   });
   const browser = typeof window !== "undefined" && typeof indexedDB !== "undefined";
   let namespace = config.user;

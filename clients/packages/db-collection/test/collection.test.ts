@@ -127,4 +127,22 @@ describe("nizhalCollectionOptions", () => {
     expect(bodies(notes)).toEqual({ ok: "fine" });
     expect(echo.status().rejected.map((r) => r.name)).toEqual(["failing"]);
   });
+
+  it("createNizhalClient's timeoutMs bounds each HTTP request: a silent server shows as a NETWORK error naming it", async () => {
+    const silent: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+    const echo = createNizhalClient({
+      server: "http://silent.example",
+      auth: { getHeaders: () => ({ Authorization: "Bearer good" }) },
+      fetch: silent,
+      timeoutMs: 20,
+      clock: new ManualClock(),
+      storage: "memory",
+      realtime: false,
+      pollIntervalMs: 3_600_000,
+    });
+    await echo.engine.pull("myNotes");
+    expect(echo.status().lastError).toEqual({ code: "NETWORK", message: "no answer from the server within 20 ms" });
+    echo.close();
+  });
 });
