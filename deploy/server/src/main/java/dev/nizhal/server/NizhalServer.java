@@ -359,7 +359,12 @@ public final class NizhalServer implements AutoCloseable {
             context.addServlet(rest, "/*");
             // the stream hears local commits and has its poller's first position before any socket can connect
             StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, clock, streamSettings);
-            AutoCloseable listener = nizhal.addCommitListener(stream);
+            AutoCloseable commits = nizhal.addCommitListener(stream);
+            AutoCloseable presence = nizhal.addPresence(stream);
+            AutoCloseable listener = () -> {
+                commits.close();
+                presence.close();
+            };
             stream.start();
             JakartaWebSocketServletContainerInitializer.configure(
                     context, (servletContext, container) -> container.addEndpoint(StreamEndpoint.config(stream)));
