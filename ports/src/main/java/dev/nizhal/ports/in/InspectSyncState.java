@@ -228,7 +228,17 @@ public interface InspectSyncState {
         }
     }
 
-    record RuleText(String name, String description) {}
+    /**
+     * @param parameters the rule's bucket parameters, in order (a global rule has none)
+     * @param collections its collections' names
+     * @param description parameters, grants and data queries as compiled
+     */
+    record RuleText(String name, List<String> parameters, List<String> collections, String description) {
+        public RuleText {
+            parameters = List.copyOf(parameters);
+            collections = List.copyOf(collections);
+        }
+    }
 
     record TriggerText(String table, String name, String definition) {}
 }

@@ -159,7 +159,11 @@ final class InspectSyncStateService implements InspectSyncState {
     public RulesReport rules() {
         List<RuleText> rules = new ArrayList<>();
         for (CompiledRule rule : compiled.rules()) {
-            rules.add(new RuleText(rule.name(), describe(rule)));
+            rules.add(new RuleText(
+                    rule.name(),
+                    rule.params().stream().map(CompiledRules.Param::name).toList(),
+                    rule.collections().stream().map(CompiledCollection::name).toList(),
+                    describe(rule)));
         }
         List<String> findings = new ArrayList<>();
         for (LintFinding finding : lint.lint().findings()) {
