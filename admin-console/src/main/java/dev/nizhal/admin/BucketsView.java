@@ -144,7 +144,9 @@ public class BucketsView extends VerticalLayout {
         rows.add(new Paragraph(
                 page.rows().isEmpty()
                         ? "No rows" + (afterKey == null ? "." : " after " + afterKey + ".")
-                        : page.rows().size() + " rows of " + collection
+                        : page.rows().size()
+                                + (page.rows().size() == 1 ? " row of " : " rows of ")
+                                + collection
                                 + (afterKey == null ? "" : " after " + afterKey)));
         rows.add(grid);
         if (page.rows().size() == PAGE) {

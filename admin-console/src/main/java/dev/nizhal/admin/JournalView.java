@@ -102,7 +102,7 @@ public class JournalView extends VerticalLayout {
                         ? Views.badge("applied", "success")
                         : Views.badge("rejected", "error"))
                 .setHeader("Status");
-        grid.addColumn(JournalView::links).setHeader("Replays").setAutoWidth(true);
+        grid.addColumn(JournalView::links).setHeader("Replays").setFlexGrow(3);
         if (replayed != null) {
             grid.addComponentColumn(e -> replayButton(e, replayed)).setHeader("");
         }

@@ -82,7 +82,7 @@ public final class DemoServer {
                                 """
                                 The admin console: sign in at %sadmin-login with an operator token (1 h):
                                   %s
-                                  or mint one: ./nizhal admin-token --name <you> --data-dir %s --jwt-issuer %s \
+                                  or mint one: ./nizhal admin-token --name <you> --data-dir %s --jwt-issuer %s \\
                                     --jwt-audience %s
                                 """,
                                 serving.uri(),
