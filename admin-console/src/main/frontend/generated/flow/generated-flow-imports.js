@@ -39,11 +39,11 @@ import 'Frontend/generated/jar-resources/ReactRouterOutletElement.tsx';
 
 const loadOnDemand = (key) => {
   const pending = [];
-  if (key === '7775def2cc20ef448fa03985e77974bdd0181e50474143dada25d94155501278') {
-    pending.push(import('./chunks/chunk-597db6d7ab7e6231afb6558424f5b34bb1a68a0c08e10409c7132eab60768a7f.js'));
-  }
   if (key === 'bf20d3e14ee432b5f0f6c9805409d392c0b10c8391a7abf8add4369bed1bdac4') {
     pending.push(import('./chunks/chunk-bd4e2d86f9b6c67e635b35116974dbeab58c2a02b9218976cad7e3ff87f182bd.js'));
+  }
+  if (key === '7775def2cc20ef448fa03985e77974bdd0181e50474143dada25d94155501278') {
+    pending.push(import('./chunks/chunk-597db6d7ab7e6231afb6558424f5b34bb1a68a0c08e10409c7132eab60768a7f.js'));
   }
   if (key === 'c520c91e9fe9cf0ed4b3e7677163549e29e15a0504631f8d6f4d10cf04c27e00') {
     pending.push(import('./chunks/chunk-a7d3b89246b675b61dcd0ffbedadee27dcce51a146062a20ad63438c352f2153.js'));

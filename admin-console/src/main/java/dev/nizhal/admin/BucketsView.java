@@ -52,7 +52,7 @@ public class BucketsView extends VerticalLayout {
         found.addColumn(BucketSummary::bucket).setHeader("Bucket").setAutoWidth(true);
         found.addColumn(b -> String.join(", ", b.collections())).setHeader("Collections");
         found.addColumn(BucketSummary::holders).setHeader("Clients holding it");
-        found.addColumn(b -> Views.behind(b.changes())).setHeader("Changes retained");
+        found.addColumn(b -> Views.behind(b.changes())).setHeader("Changed rows retained");
         found.setAllRowsVisible(true);
         found.addItemClickListener(
                 e -> show(e.getItem(), e.getItem().collections().getFirst()));

@@ -129,7 +129,10 @@ public class JournalView extends VerticalLayout {
 
     private static Button replayButton(JournalEntry entry, Consumer<JournalEntry> replayed) {
         Button button = new Button("Replay");
-        button.setVisible("rejected".equals(entry.status()) && !"nizhal.skip".equals(entry.mutator()));
+        // a replay is never replayed itself (the original is): one mutation applies at most once
+        button.setVisible("rejected".equals(entry.status())
+                && !"nizhal.skip".equals(entry.mutator())
+                && entry.replayOf() == null);
         button.addClickListener(click -> {
             ConfirmDialog confirm = new ConfirmDialog();
             confirm.setHeader("Replay " + entry.mutator() + " " + entry.clientId() + "/" + entry.mutationId() + "?");
@@ -154,6 +157,13 @@ public class JournalView extends VerticalLayout {
                 } catch (SyncException e) {
                     Notification.show(e.code() + ": " + e.getMessage(), 8000, Notification.Position.BOTTOM_START)
                             .addThemeVariants(NotificationVariant.LUMO_ERROR);
+                } catch (RuntimeException e) {
+                    Notification.show(
+                                    "The replay failed on the server; its log has the details.",
+                                    8000,
+                                    Notification.Position.BOTTOM_START)
+                            .addThemeVariants(NotificationVariant.LUMO_ERROR);
+                    throw e;
                 }
                 replayed.accept(entry);
             });

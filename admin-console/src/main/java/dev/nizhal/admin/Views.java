@@ -2,6 +2,7 @@ package dev.nizhal.admin;
 
 import com.vaadin.flow.component.html.Pre;
 import com.vaadin.flow.component.html.Span;
+import dev.nizhal.ports.in.InspectSyncState;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -35,7 +36,9 @@ final class Views {
         if (changes < 0) {
             return "never caught up";
         }
-        return changes >= 10_000 ? "10,000+" : String.format("%,d", changes);
+        return changes >= InspectSyncState.CHANGES_BEHIND_CAP
+                ? String.format("%,d+", InspectSyncState.CHANGES_BEHIND_CAP)
+                : String.format("%,d", changes);
     }
 
     /** JSON or SQL as the database keeps it, in a box that keeps its lines. */

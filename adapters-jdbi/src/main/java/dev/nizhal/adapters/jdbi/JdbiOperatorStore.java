@@ -1,5 +1,6 @@
 package dev.nizhal.adapters.jdbi;
 
+import dev.nizhal.ports.in.InspectSyncState;
 import dev.nizhal.ports.in.InspectSyncState.BucketSummary;
 import dev.nizhal.ports.in.InspectSyncState.ChangeSeen;
 import dev.nizhal.ports.in.InspectSyncState.ClientQuery;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The admin console's reads (each in its own read-only transaction, each on an index) and the replay's links and
@@ -31,8 +33,10 @@ import org.jdbi.v3.core.statement.Query;
 public final class JdbiOperatorStore implements OperatorStore {
     /** Above this many rows a table's size is the planner's estimate, not a count. */
     static final long EXACT_BELOW = 100_000;
-    /** Changes behind are counted up to this many; more shows as this many. */
-    public static final long BEHIND_CAP = 10_000;
+
+    static final long BEHIND_CAP = InspectSyncState.CHANGES_BEHIND_CAP;
+    /** No console read may hold a connection of the engine's pool longer than this. */
+    static final int STATEMENT_TIMEOUT_MS = 5_000;
 
     private final Jdbi jdbi;
 
@@ -40,9 +44,11 @@ public final class JdbiOperatorStore implements OperatorStore {
         this.jdbi = jdbi;
     }
 
+    /** One read-only transaction (one snapshot for every statement of a view), bounded in time. */
     private <T> T read(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
-        return jdbi.withHandle(h -> {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
             h.execute("set transaction read only");
+            h.execute("set local statement_timeout = " + STATEMENT_TIMEOUT_MS);
             return work.withHandle(h);
         });
     }
@@ -121,12 +127,13 @@ public final class JdbiOperatorStore implements OperatorStore {
      * (or one rule); capped at {@link #BEHIND_CAP}; -1 when it never caught up.
      */
     private static long behind(Handle h, String clientId, String rule) {
-        return h.createQuery("select case when bool_or(p.caught_up_to is null) then -1 else coalesce(sum(b.n), 0) end"
-                        + " from nizhal.client_pulls p left join lateral (select sum(k) as n from (select cardinality(l.pks) as k"
-                        + " from nizhal.change_log l where l.bucket = any(p.buckets)"
-                        + " and l.txid >= pg_snapshot_xmin(p.caught_up_to)"
-                        + " and not pg_visible_in_snapshot(l.txid, p.caught_up_to) limit :cap) capped) b on true"
-                        + " where p.client_id = :client and (cast(:rule as text) is null or p.rule = :rule)")
+        return h.createQuery(
+                        "select case when count(*) = 0 or bool_or(p.caught_up_to is null) then -1 else coalesce(sum(b.n), 0) end"
+                                + " from nizhal.client_pulls p left join lateral (select sum(k) as n from (select cardinality(l.pks) as k"
+                                + " from nizhal.change_log l where l.bucket = any(p.buckets)"
+                                + " and l.txid >= pg_snapshot_xmin(p.caught_up_to)"
+                                + " and not pg_visible_in_snapshot(l.txid, p.caught_up_to) limit :cap) capped) b on true"
+                                + " where p.client_id = :client and (cast(:rule as text) is null or p.rule = :rule)")
                 .bind("client", clientId)
                 .bind("rule", rule)
                 .bind("cap", BEHIND_CAP)

@@ -6,9 +6,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
@@ -29,6 +30,8 @@ public final class JdbiPullActivity implements PullActivity, AutoCloseable {
     static final int QUEUE = 20_000;
     static final Duration FLUSH_EVERY = Duration.ofMillis(500);
     static final Duration KEEP_LOG = Duration.ofHours(1);
+    /** A client not seen pulling for this long leaves the console's list of positions (the journal keeps it). */
+    static final Duration KEEP_CLIENTS = Duration.ofDays(30);
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -89,21 +92,29 @@ public final class JdbiPullActivity implements PullActivity, AutoCloseable {
             return;
         }
         // one row per (client, rule): the latest pull, the latest drained one, and how many there were
-        Map<List<String>, Latest> latest = new LinkedHashMap<>();
+        // in key order: two instances upserting overlapping clients lock their rows in the same order (no deadlock)
+        Map<List<String>, Latest> latest =
+                new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
         for (Seen seen : batch) {
             latest.computeIfAbsent(List.of(seen.pull().clientId(), seen.pull().rule()), k -> new Latest())
                     .add(seen);
         }
         jdbi.useTransaction(h -> {
             if (!batch.isEmpty()) {
-                PreparedBatch upsert = h.prepareBatch("insert into nizhal.client_pulls (client_id, rule, actor,"
-                        + " pulled_at, caught_up_at, caught_up_to, buckets, pulls) values (:client, :rule, :actor,"
-                        + " :at, :caughtUpAt, cast(:caughtUpTo as pg_snapshot), :buckets, :pulls)"
-                        + " on conflict (client_id, rule) do update set actor = excluded.actor,"
-                        + " pulled_at = excluded.pulled_at,"
-                        + " caught_up_at = coalesce(excluded.caught_up_at, client_pulls.caught_up_at),"
-                        + " caught_up_to = coalesce(excluded.caught_up_to, client_pulls.caught_up_to),"
-                        + " buckets = excluded.buckets, pulls = client_pulls.pulls + excluded.pulls");
+                PreparedBatch upsert = h.prepareBatch(
+                        "insert into nizhal.client_pulls (client_id, rule, actor,"
+                                + " pulled_at, caught_up_at, caught_up_to, buckets, pulls) values (:client, :rule, :actor,"
+                                + " :at, :caughtUpAt, cast(:caughtUpTo as pg_snapshot), :buckets, :pulls)"
+                                // never backwards (another instance's older batch), never across actors (a pull-only
+                                // client
+                                // id is not bound to an actor: another user's pulls under it do not rewrite what it
+                                // held)
+                                + " on conflict (client_id, rule) do update set"
+                                + " pulled_at = excluded.pulled_at,"
+                                + " caught_up_at = coalesce(excluded.caught_up_at, client_pulls.caught_up_at),"
+                                + " caught_up_to = coalesce(excluded.caught_up_to, client_pulls.caught_up_to),"
+                                + " buckets = excluded.buckets, pulls = client_pulls.pulls + excluded.pulls"
+                                + " where excluded.pulled_at >= client_pulls.pulled_at and excluded.actor = client_pulls.actor");
                 for (Latest l : latest.values()) {
                     PullRecord last = l.last.pull();
                     upsert.bind("client", last.clientId())
@@ -137,6 +148,9 @@ public final class JdbiPullActivity implements PullActivity, AutoCloseable {
             if (trim) {
                 h.createUpdate("delete from nizhal.pull_log where pulled_at < :horizon")
                         .bind("horizon", Timestamp.from(now.minus(KEEP_LOG)))
+                        .execute();
+                h.createUpdate("delete from nizhal.client_pulls where pulled_at < :horizon")
+                        .bind("horizon", Timestamp.from(now.minus(KEEP_CLIENTS)))
                         .execute();
             }
         });

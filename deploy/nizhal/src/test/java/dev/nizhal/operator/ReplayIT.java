@@ -91,8 +91,17 @@ class ReplayIT {
                 .isInstanceOfSatisfying(
                         SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.MALFORMED_REQUEST))
                 .hasMessageContaining("already replayed successfully");
-        assertThatThrownBy(() -> nizhal.replays().replay("operator-ann", "replay:c1", 2))
+        String second = "{\"id\":\"" + UUID.randomUUID() + "\",\"listId\":7,\"title\":\"bread\"}";
+        nizhal.push(
+                Actor.of("alice"),
+                new PushMutations.PushRequest("c1", List.of(new PushMutations.MutationRequest(2, "addTodo", second))));
+        assertThatThrownBy(() -> nizhal.replays().replay("operator-ann", "c1", 2))
                 .hasMessageContaining("was applied");
+        // a replay is never replayed: the rejected replay:c1/1 applied at a second level would apply c1/1 twice
+        assertThatThrownBy(() -> nizhal.replays().replay("operator-ann", "replay:c1", 1))
+                .isInstanceOfSatisfying(
+                        SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.MALFORMED_REQUEST))
+                .hasMessageContaining("is itself a replay");
         assertThatThrownBy(() -> nizhal.replays().replay("operator-ann", "c1", 99))
                 .hasMessageContaining("there is no journal entry c1/99");
         assertThatThrownBy(() -> nizhal.replays().replay(" ", "c1", 1)).hasMessageContaining("operator");

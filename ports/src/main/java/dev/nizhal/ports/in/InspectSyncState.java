@@ -10,6 +10,8 @@ import java.util.Optional;
  * answers as fast with a million journal entries as with ten.
  */
 public interface InspectSyncState {
+    /** Changes behind are counted up to this many (a bounded read); more show as this many. */
+    long CHANGES_BEHIND_CAP = 1_000;
 
     /** The instance and its database at a glance. */
     Overview overview();
@@ -80,7 +82,8 @@ public interface InspectSyncState {
      * @param rules the rules it pulled, by name
      * @param lastPullAt its last pull, on any rule; empty when the console never saw it pull
      * @param caughtUpAt the oldest of its rules' last drained pulls: its cursor position as a time
-     * @param changesBehind changes of the buckets it holds logged after its cursor position (over every rule)
+     * @param changesBehind rows changed in the buckets it held at its last drained pull that the pull had not seen
+     *     (over every rule), up to {@link #CHANGES_BEHIND_CAP}; -1 when it never caught up
      * @param connected whether a WebSocket of this client is connected to this instance
      */
     record ClientSummary(

@@ -92,6 +92,11 @@ final class PushMutationsService implements PushMutations {
         if (operator == null || operator.isBlank()) {
             throw malformed("a replay names its operator");
         }
+        if (clientId.startsWith(REPLAY_PREFIX)) {
+            // replaying a replay would let one mutation apply twice (once per level): always replay the original
+            throw malformed("entry " + clientId + "/" + mutationId + " is itself a replay: replay the original entry "
+                    + clientId.substring(REPLAY_PREFIX.length()) + "/... it links to");
+        }
         MutationJournal journal = config.storage().journal();
         MutationJournal.Entry original = ReadTransactions.read(
                         config.storage().transactions(), tx -> journal.find(tx, clientId, mutationId))
