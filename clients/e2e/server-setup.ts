@@ -16,6 +16,8 @@ const root = resolve(clients, "..");
 declare module "vitest" {
   export interface ProvidedContext {
     serverUrl: string;
+    /** An operator token for the admin console, as the demo prints it. */
+    adminToken: string;
     /** The embedded PostgreSQL of the demo server, for the tests' checks of the journal. */
     databaseUrl: string;
   }
@@ -48,17 +50,19 @@ export default async function setup(project: TestProject) {
   home = mkdtempSync(join(tmpdir(), "nizhal-e2e-"));
   const log: string[] = [];
   server = spawn(java(), ["-cp", classpath(), "dev.nizhal.demo.DemoServer"], {
-    env: { ...process.env, NIZHAL_DEMO_HOME: home, NIZHAL_PORT: "0", NIZHAL_DEMO_WEB: web, NIZHAL_HOST: "127.0.0.1" },
+    env: { ...process.env, NIZHAL_DEMO_HOME: home, NIZHAL_PORT: "0", NIZHAL_DEMO_WEB: web, NIZHAL_HOST: "127.0.0.1",
+      NIZHAL_ADMIN_CONSOLE: "true" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const [url, adminToken] = await new Promise<[string, string]>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`the demo server did not start in 120 s:\n${log.join("")}`)), 120_000);
     const read = (chunk: Buffer) => {
       log.push(chunk.toString());
       const match = /Nizhal demo on (http:\/\/[^\s]+?)\/? /.exec(log.join(""));
-      if (match) {
+      const admin = /operator token \(1 h\):\s+(\S+)/.exec(log.join(""));
+      if (match && admin) {
         clearTimeout(timer);
-        resolveUrl(match[1]!.replace(/\/$/, ""));
+        resolveUrl([match[1]!.replace(/\/$/, ""), admin[1]!]);
       }
     };
     server!.stdout!.on("data", read);
@@ -75,6 +79,7 @@ export default async function setup(project: TestProject) {
   server.stdout!.resume();
   server.stderr!.resume();
   project.provide("serverUrl", url);
+  project.provide("adminToken", adminToken);
   // zonky's PostgreSQL writes its port on the fourth line of postmaster.pid in the data folder
   const port = readFileSync(join(home, "postgres", "postmaster.pid"), "utf8").split("\n")[3]?.trim();
   project.provide("databaseUrl", `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);

@@ -159,6 +159,7 @@ export class NizhalEngine {
     this.pushBackoff = new Backoff(this.clock);
     this.realtime = new RealtimeLink(options.transport, this.clock, options, {
       rules: () => [...this.syncRules],
+      clientId: () => this.meta?.clientId,
       canConnect: () => this.isLeading() && !this.networkDown,
       pullAll: () => this.syncRules.forEach((rule) => this.pullSoon(rule)),
       pull: (rule) => this.pullSoon(rule),

@@ -5,6 +5,8 @@ import { streamToken, type Auth, type StreamSocket, type Transport } from "./tra
 /** What the realtime link needs from the engine. */
 export interface RealtimeHost {
   rules(): string[];
+  /** The client id the hello names (operators see which clients are connected); never trusted for anything else. */
+  clientId?(): string | undefined;
   /** This tab leads, the engine runs and the network is up. */
   canConnect(): boolean;
   pullAll(): void;
@@ -108,7 +110,8 @@ export class RealtimeLink {
         if (filter) buckets[rule] = filter;
       }
       if (this.socket !== socket) return;
-      socket.send({ type: "hello", token, syncRules: rules, buckets });
+      const clientId = this.host.clientId?.();
+      socket.send({ type: "hello", token, syncRules: rules, buckets, ...(clientId ? { clientId } : {}) });
     } catch (e) {
       this.host.report(e);
       socket.close();

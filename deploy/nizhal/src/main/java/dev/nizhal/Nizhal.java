@@ -4,6 +4,8 @@ import dev.nizhal.adapters.jdbi.JdbiCaptureTriggers;
 import dev.nizhal.adapters.jdbi.JdbiChangeLog;
 import dev.nizhal.adapters.jdbi.JdbiMaintenance;
 import dev.nizhal.adapters.jdbi.JdbiMutationJournal;
+import dev.nizhal.adapters.jdbi.JdbiOperatorStore;
+import dev.nizhal.adapters.jdbi.JdbiPullActivity;
 import dev.nizhal.adapters.jdbi.JdbiRowSource;
 import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
 import dev.nizhal.adapters.jdbi.JdbiTransactions;
@@ -14,16 +16,21 @@ import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.rules.lint.LintReport;
 import dev.nizhal.domain.sql.InvalidSyncRulesException;
 import dev.nizhal.ports.in.DescribeContract;
+import dev.nizhal.ports.in.InspectSyncState;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.in.ReplayMutation;
 import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.RealtimeNotifier;
+import dev.nizhal.ports.out.RealtimePresence;
 import dev.nizhal.ports.service.NizhalServices;
 import dev.nizhal.ports.service.PullDefect;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +50,7 @@ import org.jdbi.v3.core.Jdbi;
  *
  * {@link Builder#build()} lints the rules against the live schema and refuses rules that could leak rows.
  */
-public final class Nizhal {
+public final class Nizhal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Nizhal.class.getName());
 
     private final NizhalServices services;
@@ -55,6 +62,8 @@ public final class Nizhal {
     private final String keyCheck;
 
     private final boolean keyConfigured;
+    private final List<RealtimePresence> presences;
+    private final JdbiPullActivity activity;
 
     private Nizhal(
             NizhalServices services,
@@ -63,7 +72,9 @@ public final class Nizhal {
             Jdbi jdbi,
             List<RealtimeNotifier> listeners,
             String keyCheck,
-            boolean keyConfigured) {
+            boolean keyConfigured,
+            List<RealtimePresence> presences,
+            JdbiPullActivity activity) {
         this.services = services;
         this.capture = capture;
         this.maintenance = maintenance;
@@ -71,6 +82,48 @@ public final class Nizhal {
         this.listeners = listeners;
         this.keyCheck = keyCheck;
         this.keyConfigured = keyConfigured;
+        this.presences = presences;
+        this.activity = activity;
+    }
+
+    /**
+     * The operators' views (the admin console).
+     *
+     * @throws IllegalStateException unless the console was enabled ({@link Builder#operatorConsole})
+     */
+    public InspectSyncState inspect() {
+        return services.inspectSyncState();
+    }
+
+    /**
+     * Replays of rejected mutations (the admin console).
+     *
+     * @throws IllegalStateException unless the console was enabled ({@link Builder#operatorConsole})
+     */
+    public ReplayMutation replays() {
+        return services.replayMutation();
+    }
+
+    /** Adds this process's realtime streams to what the console shows (the embedded server and the WAR do). */
+    public AutoCloseable addPresence(RealtimePresence presence) {
+        Objects.requireNonNull(presence, "presence");
+        presences.add(presence);
+        return () -> presences.remove(presence);
+    }
+
+    /** Writes the console's last pull observations and stops their writer; the engine itself holds nothing else. */
+    @Override
+    public void close() {
+        if (activity != null) {
+            activity.close();
+        }
+    }
+
+    /** Writes the pull observations queued so far now (tests; the writer does so every half second). */
+    public void flushActivity() {
+        if (activity != null) {
+            activity.flush();
+        }
     }
 
     public static Builder builder() {
@@ -232,6 +285,7 @@ public final class Nizhal {
         private NizhalServices.PullObserver pullObserver;
         private PullDefect pullDefect = PullDefect.NONE;
         private NizhalServices.PushHooks pushHooks;
+        private boolean operatorConsole;
         private ArgsCodec argsCodec;
         private RealtimeNotifier notifier;
 
@@ -330,6 +384,8 @@ public final class Nizhal {
             if (notifier != null) {
                 listeners.add(notifier);
             }
+            List<RealtimePresence> presences = new CopyOnWriteArrayList<>();
+            JdbiPullActivity activity = operatorConsole ? new JdbiPullActivity(jdbi, Instant::now) : null;
             NizhalServices services = NizhalServices.create(NizhalServices.Config.builder(rules, catalog)
                     .mutators(mutators)
                     .argsCodec(argsCodec)
@@ -356,6 +412,9 @@ public final class Nizhal {
                     .pullObserver(pullObserver)
                     .pullDefect(pullDefect)
                     .pushHooks(pushHooks)
+                    .operatorStore(operatorConsole ? new JdbiOperatorStore(jdbi) : null)
+                    .pullActivity(activity)
+                    .presence(new AllPresences(presences))
                     .build());
             return new Nizhal(
                     services,
@@ -364,7 +423,18 @@ public final class Nizhal {
                     jdbi,
                     listeners,
                     CursorCodec.keyCheck(key),
-                    cursorKey != null);
+                    cursorKey != null,
+                    presences,
+                    activity);
+        }
+
+        /**
+         * Enables what the admin console needs: its reads and replays ({@link Nizhal#inspect}, {@link
+         * Nizhal#replays}) and the observer that records each client's last pull after the pull's transaction.
+         */
+        public Builder operatorConsole(boolean enabled) {
+            this.operatorConsole = enabled;
+            return this;
         }
 
         /** A listener's failure is logged and never reaches the push: the mutation is committed, a poke is a hint. */
@@ -384,6 +454,26 @@ public final class Nizhal {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             return Arrays.copyOf(key, key.length);
+        }
+    }
+
+    /** Every registered presence, summed. */
+    private record AllPresences(List<RealtimePresence> all) implements RealtimePresence {
+        @Override
+        public int sockets() {
+            return all.stream().mapToInt(RealtimePresence::sockets).sum();
+        }
+
+        @Override
+        public Set<String> connectedClients() {
+            Set<String> ids = new HashSet<>();
+            all.forEach(p -> ids.addAll(p.connectedClients()));
+            return ids;
+        }
+
+        @Override
+        public Optional<Instant> lastPoll() {
+            return all.stream().flatMap(p -> p.lastPoll().stream()).max(Instant::compareTo);
         }
     }
 }

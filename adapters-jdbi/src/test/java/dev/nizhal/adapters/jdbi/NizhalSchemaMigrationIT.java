@@ -19,14 +19,25 @@ class NizhalSchemaMigrationIT {
         List<String> identity = strings(db, "select identity from nizhal.meta");
         int second = migration.migrate();
 
-        assertThat(first).as("V1 schema, V2 cursor key check").isEqualTo(2);
+        assertThat(first)
+                .as("V1 schema, V2 cursor key check, V3 the admin console's tables")
+                .isEqualTo(3);
         assertThat(second).isZero();
         assertThat(strings(
                         db,
                         "select table_name from information_schema.tables where table_schema = 'nizhal'"
                                 + " order by 1"))
                 .containsExactly(
-                        "change_log", "clients", "flyway_schema_history", "meta", "mutation_journal", "snapshot_marks");
+                        "admin_audit",
+                        "change_log",
+                        "client_pulls",
+                        "clients",
+                        "flyway_schema_history",
+                        "meta",
+                        "mutation_journal",
+                        "pull_log",
+                        "replays",
+                        "snapshot_marks");
         assertThat(identity).hasSize(1).allSatisfy(id -> assertThat(id).hasSize(36));
         assertThat(strings(db, "select identity from nizhal.meta")).isEqualTo(identity);
         assertThat(strings(db, "select table_name from information_schema.tables where table_schema = 'public'"))

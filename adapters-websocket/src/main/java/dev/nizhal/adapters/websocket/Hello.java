@@ -15,11 +15,15 @@ import java.util.Map;
 /**
  * The first client frame of a stream: {@code {"type":"hello","token":"…","syncRules":["myNotes"],
  * "buckets":{"myNotes":[{"ownerId":"u1"}]}}}. {@code buckets} is optional, per rule (a rule without a filter listens
- * to every bucket it is granted); fields the server does not know are ignored.
+ * to every bucket it is granted); {@code clientId} is optional (the operators' console shows which clients are
+ * connected); fields the server does not know are ignored.
  *
  * @param filters the rules in the order sent, each with its filter as JSON text (null: no filter)
+ * @param clientId the client's id as it says, or null; shown to operators, never trusted for anything else
  */
-record Hello(String token, Map<String, String> filters) {
+record Hello(String token, Map<String, String> filters, String clientId) {
+    static final int MAX_CLIENT_ID = 200;
+
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -74,7 +78,15 @@ record Hello(String token, Map<String, String> filters) {
                 }
             }
         }
-        return new Hello(token, filters);
+        JsonNode clientId = root.get("clientId");
+        if (clientId != null
+                && !clientId.isNull()
+                && (!clientId.isTextual()
+                        || clientId.asText().isEmpty()
+                        || clientId.asText().length() > MAX_CLIENT_ID)) {
+            throw malformed("clientId is a non-empty string of at most " + MAX_CLIENT_ID + " characters");
+        }
+        return new Hello(token, filters, clientId == null || clientId.isNull() ? null : clientId.asText());
     }
 
     private static String filter(JsonNode buckets, String rule) {

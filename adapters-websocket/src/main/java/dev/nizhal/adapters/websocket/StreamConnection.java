@@ -37,6 +37,7 @@ final class StreamConnection {
     private State state = State.HELLO;
     private Actor actor;
     private String token;
+    private String clientId;
     private Instant authCheckAt;
     private Map<String, String> filters = new HashMap<>();
     private final Map<String, WatchChanges.Watch> watches = new HashMap<>();
@@ -71,6 +72,15 @@ final class StreamConnection {
 
     synchronized Actor actor() {
         return actor;
+    }
+
+    /** The client id its hello named, or null. */
+    synchronized String clientId() {
+        return clientId;
+    }
+
+    synchronized void clientId(String value) {
+        this.clientId = value;
     }
 
     synchronized String token() {

@@ -8,12 +8,14 @@ import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ActorResolver;
 import dev.nizhal.ports.out.Clock;
 import dev.nizhal.ports.out.RealtimeNotifier;
+import dev.nizhal.ports.out.RealtimePresence;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +44,7 @@ import java.util.function.LongSupplier;
  * virtual thread per WebSocket ping, which Jetty writes before returning. So a slow database never delays a
  * heartbeat, and a client that does not read never holds up another.
  */
-public final class StreamHub implements RealtimeNotifier, AutoCloseable {
+public final class StreamHub implements RealtimeNotifier, RealtimePresence, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StreamHub.class.getName());
     /** Local commits the poller has not seen after this long are forgotten (it fell behind, or never will see them). */
     private static final long LOCAL_TXID_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -73,6 +75,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
 
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong polls = new AtomicLong();
+    private volatile Instant lastPoll;
 
     /** A socket listening to a key for a rule. */
     private record Subscription(StreamConnection connection, String rule) {}
@@ -219,6 +222,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         }
         Actor actor = actors.resolve(hello.token());
         connection.authenticated(actor, hello.token(), hello.filters());
+        connection.clientId(hello.clientId());
         // the hello's watches count as recomputes: a grant commit meanwhile asks for another one, done after "ready"
         hello.filters().keySet().forEach(connection::startRecompute);
         for (String rule : hello.filters().keySet()) {
@@ -368,6 +372,7 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
             WatchChanges.Commits commits = changes.commitsAfter(position);
             position = commits.position();
             polls.incrementAndGet();
+            lastPoll = clock.now();
             if (pollFailing) {
                 pollFailing = false;
                 LOG.log(System.Logger.Level.INFO, "the stream's change-log poller reads again");
@@ -466,6 +471,28 @@ public final class StreamHub implements RealtimeNotifier, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public int sockets() {
+        return connections.size();
+    }
+
+    @Override
+    public Set<String> connectedClients() {
+        Set<String> ids = new HashSet<>();
+        for (StreamConnection c : connections) {
+            String id = c.clientId();
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public Optional<Instant> lastPoll() {
+        return Optional.ofNullable(lastPoll);
     }
 
     /**

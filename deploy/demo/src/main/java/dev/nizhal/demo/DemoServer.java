@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one-command demo: {@code nizhal serve} of the demo apps with the data folder {@code .nizhal-demo/} under the
@@ -76,6 +77,20 @@ public final class DemoServer {
                             tokens.sign("alice", Duration.ofHours(12)),
                             tokens.sign("bob", Duration.ofHours(12)),
                             serving.uri());
+                    if ("true".equalsIgnoreCase(System.getenv("NIZHAL_ADMIN_CONSOLE"))) {
+                        System.out.printf(
+                                """
+                                The admin console: sign in at %sadmin-login with an operator token (1 h):
+                                  %s
+                                  or mint one: ./nizhal admin-token --name <you> --data-dir %s --jwt-issuer %s \\
+                                    --jwt-audience %s
+                                """,
+                                serving.uri(),
+                                tokens.sign("demo-operator", Duration.ofHours(1), Map.of("nizhal_admin", true)),
+                                serving.dataDirectory(),
+                                ISSUER,
+                                ISSUER);
+                    }
                 })
                 .execute(serveArgs("--data-dir", home, "--host", loopbackUnlessSet()));
         if (exit != 0) {

@@ -11,15 +11,20 @@ import dev.nizhal.adapters.jaxrs.WireLimits;
 import dev.nizhal.adapters.websocket.StreamEndpoint;
 import dev.nizhal.adapters.websocket.StreamHub;
 import dev.nizhal.adapters.websocket.StreamSettings;
+import dev.nizhal.admin.AdminConsole;
+import dev.nizhal.admin.AdminServlet;
+import dev.nizhal.admin.ThemeServlet;
 import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.ports.out.ActorResolver;
 import dev.nizhal.ports.out.Clock;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +32,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -223,6 +229,8 @@ public final class NizhalServer implements AutoCloseable {
         private final Map<Servlet, List<String>> servlets = new IdentityHashMap<>();
         private final List<Servlet> servletOrder = new ArrayList<>();
 
+        private boolean adminConsole;
+
         private Builder(Nizhal nizhal, ActorResolver actors) {
             this.nizhal = Objects.requireNonNull(nizhal, "nizhal");
             this.actors = Objects.requireNonNull(actors, "actors");
@@ -327,6 +335,35 @@ public final class NizhalServer implements AutoCloseable {
         }
 
         /**
+         * Mounts the admin console under {@code /admin} (off by default): Vaadin's views over {@link Nizhal#inspect}
+         * and {@link Nizhal#replays} (the Nizhal must be built with {@code operatorConsole(true)}), behind a gate that
+         * lets in only tokens with the claim {@code nizhal_admin: true}, a sign-in page at {@code /admin-login}, and
+         * Lumo's style sheets at {@code /lumo/*}.
+         */
+        public Builder adminConsole(boolean enabled) {
+            this.adminConsole = enabled;
+            return this;
+        }
+
+        private void mountAdminConsole(ServletContextHandler context) {
+            AdminConsole console = new AdminConsole(nizhal.inspect(), nizhal.replays());
+            // Vaadin loads its classes through the context's class loader; no class path is scanned here
+            context.setClassLoader(AdminConsole.class.getClassLoader());
+            AdminConsole.initializers()
+                    .forEach((initializer, classes) ->
+                            context.addServletContainerInitializer(initializer, classes.toArray(Class<?>[]::new)));
+            ServletHolder admin = new ServletHolder("nizhal-admin", new AdminServlet(console));
+            admin.setInitParameter("productionMode", "true");
+            context.addServlet(admin, AdminConsole.PATH + "/*");
+            context.addServlet(new ServletHolder("nizhal-admin-theme", new ThemeServlet()), "/lumo/*");
+            context.addServlet(
+                    new ServletHolder("nizhal-admin-login", new AdminAccess.Login(actors)), AdminAccess.LOGIN);
+            FilterHolder gate = new FilterHolder(new AdminAccess.Gate(actors));
+            context.addFilter(gate, AdminConsole.PATH, EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(gate, AdminConsole.PATH + "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
+
+        /**
          * Checks the engine's cursor key against its database's ({@link Nizhal#checkCursorKey()}), then starts.
          *
          * @throws CursorKeyMismatchException when the engine's cursor key is not the one the other instances of its
@@ -358,14 +395,23 @@ public final class NizhalServer implements AutoCloseable {
             connector.setPort(port);
             server.addConnector(connector);
 
-            ServletContextHandler context = new ServletContextHandler("/");
+            ServletContextHandler context = new ServletContextHandler(
+                    "/", adminConsole ? ServletContextHandler.SESSIONS : ServletContextHandler.NO_SESSIONS);
             context.setErrorHandler(new JettyErrorHandler.ForContext());
+            if (adminConsole) {
+                mountAdminConsole(context);
+            }
             ServletHolder rest = new ServletHolder("nizhal-rest", new ServletContainer(jersey(endpoints)));
             rest.setInitOrder(0); // Jersey validates the resources at start, not on the first request
             context.addServlet(rest, "/*");
             // the stream hears local commits and has its poller's first position before any socket can connect
             StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, clock, streamSettings);
-            AutoCloseable listener = nizhal.addCommitListener(stream);
+            AutoCloseable commits = nizhal.addCommitListener(stream);
+            AutoCloseable presence = nizhal.addPresence(stream);
+            AutoCloseable listener = () -> {
+                commits.close();
+                presence.close();
+            };
             stream.start();
             JakartaWebSocketServletContainerInitializer.configure(
                     context, (servletContext, container) -> container.addEndpoint(StreamEndpoint.config(stream)));

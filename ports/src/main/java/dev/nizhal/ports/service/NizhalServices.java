@@ -7,9 +7,11 @@ import dev.nizhal.domain.rules.TableName;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.domain.sql.SqlCompiler;
 import dev.nizhal.ports.in.DescribeContract;
+import dev.nizhal.ports.in.InspectSyncState;
 import dev.nizhal.ports.in.LintRules;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.in.ReplayMutation;
 import dev.nizhal.ports.in.WatchChanges;
 import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.ChangeLog;
@@ -17,7 +19,10 @@ import dev.nizhal.ports.out.CursorKeys;
 import dev.nizhal.ports.out.IdGenerator;
 import dev.nizhal.ports.out.IncidentLog;
 import dev.nizhal.ports.out.MutationJournal;
+import dev.nizhal.ports.out.OperatorStore;
+import dev.nizhal.ports.out.PullActivity;
 import dev.nizhal.ports.out.RealtimeNotifier;
+import dev.nizhal.ports.out.RealtimePresence;
 import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.SchemaCatalog;
 import dev.nizhal.ports.out.Transactions;
@@ -35,8 +40,9 @@ public final class NizhalServices {
     private final DescribeContract describeContract;
     private final CompiledRules compiled;
     private final PullChanges pullChanges;
-    private final PushMutations pushMutations;
+    private final PushMutationsService pushMutations;
     private final WatchChanges watchChanges;
+    private final InspectSyncState inspect;
 
     private NizhalServices(Config config) {
         this.lintRules = new LintRulesService(config);
@@ -46,11 +52,15 @@ public final class NizhalServices {
             this.pullChanges = new PullChangesService(config, compiled);
             this.watchChanges = new WatchChangesService(config, compiled);
             this.pushMutations = config.argsCodec() == null ? null : new PushMutationsService(config, compiled);
+            this.inspect = config.operatorStore() == null || config.argsCodec() == null
+                    ? null
+                    : new InspectSyncStateService(config, compiled, lintRules);
         } else {
             this.compiled = null;
             this.pullChanges = null;
             this.watchChanges = null;
             this.pushMutations = null;
+            this.inspect = null;
         }
     }
 
@@ -87,6 +97,30 @@ public final class NizhalServices {
             throw new IllegalStateException("push needs Storage and an ArgsCodec in the services' Config");
         }
         return pushMutations;
+    }
+
+    /**
+     * The operators' views (the admin console).
+     *
+     * @throws IllegalStateException when no {@link Storage}, {@link ArgsCodec} or {@link OperatorStore} was given
+     */
+    public InspectSyncState inspectSyncState() {
+        if (inspect == null) {
+            throw new IllegalStateException("inspecting needs Storage, an ArgsCodec and an OperatorStore");
+        }
+        return inspect;
+    }
+
+    /**
+     * Replays of rejected mutations (the admin console).
+     *
+     * @throws IllegalStateException when no {@link Storage}, {@link ArgsCodec} or {@link OperatorStore} was given
+     */
+    public ReplayMutation replayMutation() {
+        if (inspect == null) {
+            throw new IllegalStateException("replaying needs Storage, an ArgsCodec and an OperatorStore");
+        }
+        return pushMutations::replay;
     }
 
     /**
@@ -148,6 +182,9 @@ public final class NizhalServices {
      * @param pullObserver a test hook; never null (none by default)
      * @param pullDefect a known-broken pull for tests that prove scenarios can fail; {@code NONE} by default
      * @param pushHooks test hooks of a push; none by default
+     * @param operatorStore what the admin console reads and writes; may be null (no console)
+     * @param pullActivity sees each pull after its transaction, for the console; none by default
+     * @param presence this instance's realtime streams, for the console; none by default
      */
     public record Config(
             SyncRules rules,
@@ -162,7 +199,10 @@ public final class NizhalServices {
             RealtimeNotifier notifier,
             PullObserver pullObserver,
             PullDefect pullDefect,
-            PushHooks pushHooks) {
+            PushHooks pushHooks,
+            OperatorStore operatorStore,
+            PullActivity pullActivity,
+            RealtimePresence presence) {
         public Config {
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(mutators, "mutators");
@@ -178,6 +218,8 @@ public final class NizhalServices {
             pullObserver = pullObserver == null ? PullObserver.NONE : pullObserver;
             pullDefect = pullDefect == null ? PullDefect.NONE : pullDefect;
             pushHooks = pushHooks == null ? PushHooks.NONE : pushHooks;
+            pullActivity = pullActivity == null ? PullActivity.NONE : pullActivity;
+            presence = presence == null ? RealtimePresence.NONE : presence;
         }
 
         public static Builder builder(SyncRules rules, SchemaCatalog catalog) {
@@ -199,6 +241,9 @@ public final class NizhalServices {
             private PullObserver pullObserver;
             private PullDefect pullDefect;
             private PushHooks pushHooks;
+            private OperatorStore operatorStore;
+            private PullActivity pullActivity;
+            private RealtimePresence presence;
 
             private Builder(SyncRules rules, SchemaCatalog catalog) {
                 this.rules = rules;
@@ -260,6 +305,21 @@ public final class NizhalServices {
                 return this;
             }
 
+            public Builder operatorStore(OperatorStore value) {
+                this.operatorStore = value;
+                return this;
+            }
+
+            public Builder pullActivity(PullActivity value) {
+                this.pullActivity = value;
+                return this;
+            }
+
+            public Builder presence(RealtimePresence value) {
+                this.presence = value;
+                return this;
+            }
+
             public Config build() {
                 return new Config(
                         rules,
@@ -274,7 +334,10 @@ public final class NizhalServices {
                         notifier,
                         pullObserver,
                         pullDefect,
-                        pushHooks);
+                        pushHooks,
+                        operatorStore,
+                        pullActivity,
+                        presence);
             }
         }
 

@@ -13,6 +13,7 @@ import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.out.ChangeLog;
+import dev.nizhal.ports.out.PullActivity;
 import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.Tx;
 import java.util.ArrayList;
@@ -56,11 +57,33 @@ final class PullChangesService implements PullChanges {
             throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "limit must be at least 1");
         }
         // a pull writes nothing: after a transient failure the client simply pulls again with the same cursor
-        return ReadTransactions.read(config.storage().transactions(), tx -> {
-            PullResponse response = new Pull(tx, actor, request, rule).run();
+        Pull[] done = new Pull[1];
+        PullResponse answered = ReadTransactions.read(config.storage().transactions(), tx -> {
+            done[0] = new Pull(tx, actor, request, rule);
+            PullResponse response = done[0].run();
             config.pullObserver().afterPull(tx, actor, request, response);
             return response;
         });
+        observe(actor, request, answered, done[0].sHi);
+        return answered;
+    }
+
+    /** Hands the pull to the operators' observer, after its transaction: nothing it does can fail the pull (P4). */
+    private void observe(Actor actor, PullRequest request, PullResponse response, PgSnapshot upTo) {
+        try {
+            config.pullActivity()
+                    .pulled(new PullActivity.PullRecord(
+                            request.clientId(),
+                            actor.id(),
+                            request.syncRule(),
+                            response.buckets(),
+                            upTo,
+                            !response.hasMore(),
+                            response.changes().size(),
+                            response.reset()));
+        } catch (RuntimeException e) {
+            // an observer that breaks its contract costs the console a line, never the client its pull
+        }
     }
 
     /** One pull request's work, in its transaction. */

@@ -11,6 +11,7 @@ import dev.nizhal.domain.mutator.MutatorDefinition;
 import dev.nizhal.domain.mutator.Mutators;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.ports.in.PushMutations;
+import dev.nizhal.ports.in.ReplayMutation;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.MutationJournal;
 import dev.nizhal.ports.out.Tx;
@@ -38,6 +39,8 @@ final class PushMutationsService implements PushMutations {
     static final int ATTEMPTS = 4;
     static final String APPLIED = "applied";
     static final String REJECTED = "rejected";
+    /** Replays are journaled under this prefix and the original client's id. */
+    static final String REPLAY_PREFIX = "replay:";
 
     private final NizhalServices.Config config;
     private final CompiledRules compiled;
@@ -84,9 +87,113 @@ final class PushMutationsService implements PushMutations {
         return new PushResponse(results);
     }
 
+    /** {@link dev.nizhal.ports.in.ReplayMutation}: a rejected mutation run again, as a new linked journal entry. */
+    ReplayMutation.Replayed replay(String operator, String clientId, long mutationId) {
+        if (operator == null || operator.isBlank()) {
+            throw malformed("a replay names its operator");
+        }
+        if (clientId.startsWith(REPLAY_PREFIX)) {
+            // replaying a replay would let one mutation apply twice (once per level): always replay the original
+            throw malformed("entry " + clientId + "/" + mutationId + " is itself a replay: replay the original entry "
+                    + clientId.substring(REPLAY_PREFIX.length()) + "/... it links to");
+        }
+        MutationJournal journal = config.storage().journal();
+        MutationJournal.Entry original = ReadTransactions.read(
+                        config.storage().transactions(), tx -> journal.find(tx, clientId, mutationId))
+                .orElseThrow(() -> malformed("there is no journal entry " + clientId + "/" + mutationId));
+        if (Mutators.SKIP.equals(original.name())) {
+            throw malformed("entry " + clientId + "/" + mutationId + " is a skip: there is nothing to replay");
+        }
+        if (!REJECTED.equals(original.status())) {
+            throw malformed(
+                    "entry " + clientId + "/" + mutationId + " was applied: only a rejected mutation is replayed");
+        }
+        Optional<MutatorDefinition<?>> definition = config.mutators().get(original.name());
+        Isolation isolation = definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
+        Object args = null;
+        SyncException invalid = null;
+        if (definition.isPresent()) {
+            try {
+                args = config.argsCodec().decode(definition.get().argsType(), emptyIfNull(original.argsJson()));
+            } catch (SyncException e) {
+                invalid = e;
+            }
+        }
+        Actor actor = Actor.of(original.actorId());
+        String replayClient = REPLAY_PREFIX + clientId;
+        Object decoded = args;
+        SyncException decodeFailure = invalid;
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                long[] id = new long[1];
+                Committed committed = config.storage().transactions().inWriteTransaction(isolation, tx -> {
+                    MutationJournal.ClientRow row = journal.lockClient(tx, replayClient, actor.id());
+                    if (!row.actorId().equals(actor.id())) {
+                        throw new IllegalStateException(
+                                "the replay client " + replayClient + " belongs to another actor");
+                    }
+                    if (config.operatorStore().replayedSuccessfully(tx, clientId, mutationId)) {
+                        throw malformed("entry " + clientId + "/" + mutationId + " was already replayed successfully");
+                    }
+                    id[0] = row.lastMutationId() + 1;
+                    MutationRequest m = new MutationRequest(id[0], original.name(), original.argsJson());
+                    MutationOutcome outcome;
+                    if (definition.isEmpty()) {
+                        outcome = rejected(
+                                m.id(),
+                                SyncErrorCode.UNKNOWN_MUTATOR,
+                                "there is no mutator '" + m.name() + "'",
+                                Map.of());
+                    } else if (decodeFailure != null) {
+                        outcome = rejected(
+                                m.id(),
+                                SyncErrorCode.INVALID_ARGS,
+                                decodeFailure.getMessage(),
+                                decodeFailure.details());
+                    } else {
+                        outcome = run(tx, actor, replayClient, m, definition.get(), decoded);
+                    }
+                    journal.record(tx, entry(replayClient, m, actor, hash(m), outcome));
+                    config.operatorStore()
+                            .recordReplay(tx, clientId, mutationId, replayClient, m.id(), operator, describe(outcome));
+                    ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+                    if (!written.buckets().isEmpty() && config.notifier() != null) {
+                        config.notifier().committing(written.txid());
+                    }
+                    return new Committed(outcome, written);
+                });
+                ChangeLog.Written written = committed.written();
+                if (!written.buckets().isEmpty() && config.notifier() != null) {
+                    config.notifier().publish(written.txid(), written.buckets());
+                }
+                return new ReplayMutation.Replayed(replayClient, id[0], committed.outcome());
+            } catch (RuntimeException e) {
+                if (!config.storage().transactions().isTransient(e)) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        config.incidents()
+                .record(config.ids().newId(), "the replay of " + clientId + "/" + mutationId + " failed", last);
+        throw new SyncException(SyncErrorCode.TRANSIENT, "the database is unavailable or busy; retry later", Map.of());
+    }
+
+    private static String describe(MutationOutcome outcome) {
+        return switch (outcome) {
+            case Applied a -> APPLIED;
+            case Rejected r -> REJECTED + " " + r.code() + ": " + r.message();
+            case NotAttempted n -> "not attempted";
+        };
+    }
+
     private static void validate(PushRequest request) {
         if (request.clientId() == null || request.clientId().isBlank()) {
             throw malformed("clientId is required");
+        }
+        if (request.clientId().startsWith(REPLAY_PREFIX)) {
+            throw malformed("client ids starting with '" + REPLAY_PREFIX + "' are the server's own (replays)");
         }
         List<MutationRequest> mutations = request.mutations();
         if (mutations.isEmpty()) {

@@ -19,6 +19,11 @@ final class Engine {
      * @throws InvalidSyncRulesException when the linter refuses the rules
      */
     static Nizhal build(NizhalApp app, DataSource dataSource, byte[] cursorKey) {
+        return build(app, dataSource, cursorKey, false);
+    }
+
+    /** {@link #build}, with what the admin console needs when {@code console} is set. */
+    static Nizhal build(NizhalApp app, DataSource dataSource, byte[] cursorKey, boolean console) {
         byte[] key = cursorKey;
         if (key == null) {
             key = new byte[Base64Key.MIN_BYTES];
@@ -30,13 +35,18 @@ final class Engine {
                 .mutators(app.mutators())
                 .argsCodec(new JacksonArgsCodec())
                 .cursorKey(key)
+                .operatorConsole(console)
                 .build();
     }
 
     /** {@link #build}, with refused rules as a one-line failure. */
     static Nizhal buildOrFail(NizhalApp app, DataSource dataSource, byte[] cursorKey) {
+        return buildOrFail(app, dataSource, cursorKey, false);
+    }
+
+    static Nizhal buildOrFail(NizhalApp app, DataSource dataSource, byte[] cursorKey, boolean console) {
         try {
-            return build(app, dataSource, cursorKey);
+            return build(app, dataSource, cursorKey, console);
         } catch (InvalidSyncRulesException e) {
             throw new IllegalStateException(refused(e.report()), e);
         }

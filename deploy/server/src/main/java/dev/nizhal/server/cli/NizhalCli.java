@@ -114,7 +114,8 @@ public final class NizhalCli {
                 .addSubcommand(new Commands.Migrate(this))
                 .addSubcommand(new Commands.Lint(this))
                 .addSubcommand(new Commands.RotateIdentity(this))
-                .addSubcommand(new Commands.ForgetCursorKey(this));
+                .addSubcommand(new Commands.ForgetCursorKey(this))
+                .addSubcommand(new AdminToken(this));
         top.setCaseInsensitiveEnumValuesAllowed(true);
         top.setDefaultValueProvider(new ConfigDefaults(environment));
         top.setOut(out);

@@ -49,9 +49,9 @@ final class Serve extends Commands.Subcommand {
             byte[] cursorKey = serve.cursorKey != null
                     ? serve.cursorKey.bytes()
                     : KeptSecret.in(dataDir().resolve(CURSOR_KEY_FILE));
-            Issuer issuer = issuer();
+            Issuer issuer = issuer(serve, dataDir(), spec);
             app.prepare(db.dataSource());
-            Nizhal nizhal = Engine.buildOrFail(app, db.dataSource(), cursorKey);
+            Nizhal nizhal = Engine.buildOrFail(app, db.dataSource(), cursorKey, serve.adminConsole);
             nizhal.migrate();
             checkCursorKey(nizhal);
             NizhalServer.Builder builder = NizhalServer.builder(nizhal, new JwtActorResolver(JwtConfig.of(issuer)))
@@ -60,12 +60,17 @@ final class Serve extends Commands.Subcommand {
                 builder.host(serve.host);
             }
             builder.retention(Duration.ofDays(serve.retentionDays));
+            builder.adminConsole(serve.adminConsole);
             app.configure(builder);
             cli.beforeStart(builder, issuer);
             server = builder.start();
             NizhalCli.Serving serving = new NizhalCli.Serving(server, dataDir(), issuer, db);
             out().println("nizhal: serving " + app.getClass().getName() + " on " + server.uri() + " with "
                     + db.description() + "; stop with Ctrl+C");
+            if (serve.adminConsole) {
+                out().println("nizhal: the admin console is at " + server.uri() + "admin/ (sign in at " + server.uri()
+                        + "admin-login with a token from `nizhal admin-token --name <you>`)");
+            }
             out().flush();
             cli.started(serving);
             return 0;
@@ -123,11 +128,12 @@ final class Serve extends Commands.Subcommand {
         }
     }
 
-    private Issuer issuer() {
+    /** The token settings of {@code serve} (and of {@code admin-token}, which signs with the same secret). */
+    static Issuer issuer(ServeOptions serve, java.nio.file.Path dataDir, picocli.CommandLine.Model.CommandSpec spec) {
         SigningAlgorithm[] algorithms = serve.jwtAlgorithms.toArray(SigningAlgorithm[]::new);
         // a kept secret that cannot be read or written is a failure (1) like a bad cursor key file, not a usage error
         byte[] kept = serve.jwtSecret == null && serve.jwksUrl == null && serve.jwksFile == null
-                ? KeptSecret.in(dataDir().resolve(JWT_SECRET_FILE))
+                ? KeptSecret.in(dataDir.resolve(JWT_SECRET_FILE))
                 : null;
         try {
             KeySource keys;

@@ -26,6 +26,17 @@ final class ServeOptions {
     String host;
 
     @Option(
+            names = "--admin-console",
+            descriptionKey = "admin.console",
+            paramLabel = "<true|false>",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "false",
+            description = "Serves the admin console under /admin: operators sign in at /admin-login with a token from"
+                    + " `nizhal admin-token`. Off unless set. Env NIZHAL_ADMIN_CONSOLE.")
+    boolean adminConsole;
+
+    @Option(
             names = "--retention-days",
             descriptionKey = "retention.days",
             paramLabel = "<days>",
