@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
 final class DemoUnderTest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** One cursor key for every demo of the test run: instances on one database must share it (they check). */
+    private static final byte[] CURSOR_KEY = random();
+
     private final NizhalCli.Serving serving;
     final NizhalServer server;
     final HmacTokenIssuer tokens;
@@ -46,7 +49,7 @@ final class DemoUnderTest implements AutoCloseable {
                         "--jdbc-url", database.jdbcUrl(),
                         "--jdbc-user", database.user(),
                         "--jdbc-password", database.password(),
-                        "--cursor-key", base64.encodeToString(random()),
+                        "--cursor-key", base64.encodeToString(CURSOR_KEY),
                         "--jwt-secret", base64.encodeToString(random()),
                         "--host", "127.0.0.1",
                         "--port", "0"));
