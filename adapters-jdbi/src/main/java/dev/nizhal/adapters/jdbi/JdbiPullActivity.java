@@ -39,13 +39,15 @@ public final class JdbiPullActivity implements PullActivity, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final ScheduledExecutorService writer;
     private volatile boolean failing;
-    private Instant lastTrim = Instant.MIN;
+    private Instant lastTrim;
 
     private record Seen(Instant at, PullRecord pull) {}
 
     public JdbiPullActivity(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
         this.clock = clock;
+        // the first trim a minute after the start: the engine is built before it migrates a new database
+        this.lastTrim = clock.now();
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nizhal-pull-activity");
             t.setDaemon(true);

@@ -29,6 +29,9 @@ public final class NizhalSchemaMigration {
                 .schemas(SCHEMA)
                 .createSchemas(true)
                 .locations(LOCATION)
+                // SQL callbacks would sit beside the migrations; Flyway's default folder (db/callback) does not
+                // exist, and some servers' class loaders log its absence as an error
+                .callbackLocations(LOCATION)
                 .load()
                 .migrate()
                 .migrationsExecuted;
