@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -89,13 +90,21 @@ public class NizhalRuntime {
 
     /** What runs once the start succeeded. */
     private record Started(
-            Nizhal nizhal, ActorResolver actors, StreamHub stream, AutoCloseable listener, RetentionJobs retention)
+            Nizhal nizhal,
+            ActorResolver actors,
+            StreamHub stream,
+            AutoCloseable listener,
+            AutoCloseable presence,
+            RetentionJobs retention)
             implements Outcome {
         void close() {
             // cancelled here, not left to the server: on a redeploy they would keep the old Nizhal alive
             retention.close();
             closeQuietly(listener);
+            closeQuietly(presence);
             stream.close();
+            // the console's last pull observations are written before the server's pool goes
+            nizhal.close();
         }
     }
 
@@ -215,12 +224,15 @@ public class NizhalRuntime {
     private Outcome startOrFail() {
         ApplicationBeans beans;
         NizhalSettings settings;
+        boolean console;
         try {
             beans = new ApplicationBeans(
                             Beans.of(apps), Beans.of(rules), Beans.of(mutators), Beans.of(resolvers), Beans.of(codecs))
                     .check();
             Config config = ConfigProvider.getConfig(Thread.currentThread().getContextClassLoader());
-            settings = NizhalSettings.read(key -> config.getOptionalValue(key, String.class), !beans.hasResolver());
+            Function<String, Optional<String>> values = key -> config.getOptionalValue(key, String.class);
+            settings = NizhalSettings.read(values, !beans.hasResolver());
+            console = NizhalSettings.adminConsole(values);
         } catch (IllegalArgumentException e) {
             return badConfiguration(e.getMessage(), keyOf(e));
         }
@@ -238,7 +250,7 @@ public class NizhalRuntime {
         }
         Nizhal nizhal;
         try {
-            nizhal = build(settings, beans, dataSource);
+            nizhal = build(settings, beans, dataSource, console);
         } catch (CursorKeyMismatchException e) {
             return badConfiguration(NizhalSettings.CURSOR_KEY + ": " + e.getMessage(), NizhalSettings.CURSOR_KEY);
         } catch (InvalidSyncRulesException e) {
@@ -265,11 +277,14 @@ public class NizhalRuntime {
                         Thread.ofPlatform().name("nizhal-stream-", 0).daemon().factory());
         StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, Instant::now, StreamSettings.DEFAULTS, threads);
         AutoCloseable listener = nizhal.addCommitListener(stream);
+        AutoCloseable presence = nizhal.addPresence(stream);
         try {
             stream.start();
         } catch (RuntimeException e) {
             closeQuietly(listener);
+            closeQuietly(presence);
             stream.close();
+            nizhal.close();
             return new Failure(
                     "Nizhal is not started: the realtime stream's first poll failed: " + rootMessage(e),
                     "the database is unavailable: see the server's log",
@@ -278,7 +293,12 @@ public class NizhalRuntime {
         }
         LOG.log(System.Logger.Level.INFO, "Nizhal started: " + settings);
         return new Started(
-                nizhal, actors, stream, listener, RetentionJobs.schedule(nizhal, scheduler, settings.retention()));
+                nizhal,
+                actors,
+                stream,
+                listener,
+                presence,
+                RetentionJobs.schedule(nizhal, scheduler, settings.retention()));
     }
 
     private static Failure badConfiguration(String problem, String key) {
@@ -286,7 +306,8 @@ public class NizhalRuntime {
                 "Nizhal is not started: bad configuration: " + problem, "bad configuration: " + key, null, false);
     }
 
-    private static Nizhal build(NizhalSettings settings, ApplicationBeans beans, DataSource dataSource) {
+    private static Nizhal build(
+            NizhalSettings settings, ApplicationBeans beans, DataSource dataSource, boolean console) {
         NizhalApp app = beans.app();
         app.prepare(dataSource);
         Nizhal nizhal = Nizhal.builder()
@@ -295,11 +316,17 @@ public class NizhalRuntime {
                 .mutators(app.mutators())
                 .argsCodec(beans.codec())
                 .cursorKey(settings.cursorKey())
+                .operatorConsole(console)
                 .build();
-        if (settings.migrate()) {
-            nizhal.migrate();
+        try {
+            if (settings.migrate()) {
+                nizhal.migrate();
+            }
+            nizhal.checkCursorKey();
+        } catch (RuntimeException e) {
+            nizhal.close(); // the console's observation writer, if any: a retry builds another
+            throw e;
         }
-        nizhal.checkCursorKey();
         return nizhal;
     }
 

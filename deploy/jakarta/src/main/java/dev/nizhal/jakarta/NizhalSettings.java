@@ -43,6 +43,7 @@ public record NizhalSettings(
     public static final String JWT_ISSUER = "nizhal.jwt.issuer";
     public static final String JWT_AUDIENCE = "nizhal.jwt.audience";
     public static final String RETENTION_DAYS = "nizhal.retention.days";
+    public static final String ADMIN_CONSOLE = "nizhal.admin.console";
 
     /** The keys of the token verification, read only without an application's {@code ActorResolver} bean. */
     static final List<String> JWT_KEYS =
@@ -59,7 +60,8 @@ public record NizhalSettings(
             JWT_ALGORITHMS,
             JWT_ISSUER,
             JWT_AUDIENCE,
-            RETENTION_DAYS);
+            RETENTION_DAYS,
+            ADMIN_CONSOLE);
 
     static final String DEFAULT_DATASOURCE = "jdbc/nizhal";
     private static final int MIN_KEY_BYTES = 32;
@@ -91,13 +93,7 @@ public record NizhalSettings(
         Function<String, Optional<String>> values =
                 key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty());
         String dataSource = values.apply(DATASOURCE).orElse(DEFAULT_DATASOURCE);
-        boolean migrate = values.apply(MIGRATE)
-                .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-                    case "true" -> true;
-                    case "false" -> false;
-                    default -> throw bad(MIGRATE, "is true or false, was " + v);
-                })
-                .orElse(true);
+        boolean migrate = bool(values, MIGRATE, true);
         byte[] cursorKey = key(
                 CURSOR_KEY,
                 values.apply(CURSOR_KEY)
@@ -133,6 +129,26 @@ public record NizhalSettings(
                 })
                 .orElse(RetentionJobs.DEFAULT_RETENTION);
         return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention);
+    }
+
+    /**
+     * Whether the admin console is served ({@value #ADMIN_CONSOLE}, default {@code false}): read when the web
+     * application starts, since its servlet is mounted then, and again by the engine's start.
+     *
+     * @throws IllegalArgumentException naming the key when its value is neither true nor false
+     */
+    public static boolean adminConsole(Function<String, Optional<String>> config) {
+        return bool(key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty()), ADMIN_CONSOLE, false);
+    }
+
+    private static boolean bool(Function<String, Optional<String>> values, String key, boolean otherwise) {
+        return values.apply(key)
+                .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw bad(key, "is true or false, was " + v);
+                })
+                .orElse(otherwise);
     }
 
     /** {@code key} from {@code config}; a configuration that cannot give it (an unresolvable expression) is bad. */

@@ -80,6 +80,8 @@ final class WarServer implements AutoCloseable {
             Files.writeString(server.resolve("bootstrap.properties"), "http.port=" + port + "\n");
             deleteRecursively(server.resolve("logs"));
             deleteRecursively(server.resolve("workarea"));
+            // the LTPA keys an earlier run made with another password would refuse every sign-in
+            deleteRecursively(server.resolve("resources"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -219,14 +221,18 @@ final class WarServer implements AutoCloseable {
         return URI.create("http://localhost:" + port + "/");
     }
 
-    /** A GET outside Nizhal's endpoints (the server's own health), unchecked for the protocol header. */
-    HttpTarget.Reply plain(String path) {
+    /**
+     * A GET outside Nizhal's endpoints (the server's own health, the admin console), unchecked for the protocol
+     * header; {@code headers} are names and values.
+     */
+    HttpTarget.Reply plain(String path, String... headers) {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(base().resolve(path))
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10));
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new HttpTarget.Reply(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

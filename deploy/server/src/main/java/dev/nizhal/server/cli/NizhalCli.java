@@ -1,5 +1,6 @@
 package dev.nizhal.server.cli;
 
+import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.server.NizhalServer;
 import java.io.IOException;
@@ -165,14 +166,16 @@ public final class NizhalCli {
     /** A server that {@code serve} started: where it listens, how tokens are verified, and how to stop it. */
     public static final class Serving {
         private final NizhalServer server;
+        private final Nizhal nizhal;
         private final Path dataDirectory;
         private final Issuer issuer;
         private final Database database;
         private final AtomicBoolean stopped = new AtomicBoolean();
         private final Thread shutdownHook;
 
-        Serving(NizhalServer server, Path dataDirectory, Issuer issuer, Database database) {
+        Serving(NizhalServer server, Nizhal nizhal, Path dataDirectory, Issuer issuer, Database database) {
             this.server = server;
+            this.nizhal = nizhal;
             this.dataDirectory = dataDirectory;
             this.issuer = issuer;
             this.database = database;
@@ -201,7 +204,10 @@ public final class NizhalCli {
             return issuer;
         }
 
-        /** Stops the server gracefully, then closes the database (and the embedded PostgreSQL). Idempotent. */
+        /**
+         * Stops the server gracefully, writes what the engine still holds (the console's last pull observations),
+         * then closes the database (and the embedded PostgreSQL). Idempotent.
+         */
         public void stop() {
             release();
             try {
@@ -216,7 +222,11 @@ public final class NizhalCli {
                 try {
                     server.stop();
                 } finally {
-                    database.close();
+                    try {
+                        nizhal.close();
+                    } finally {
+                        database.close();
+                    }
                 }
             }
         }

@@ -64,7 +64,7 @@ final class Serve extends Commands.Subcommand {
             app.configure(builder);
             cli.beforeStart(builder, issuer);
             server = builder.start();
-            NizhalCli.Serving serving = new NizhalCli.Serving(server, dataDir(), issuer, db);
+            NizhalCli.Serving serving = new NizhalCli.Serving(server, nizhal, dataDir(), issuer, db);
             out().println("nizhal: serving " + app.getClass().getName() + " on " + server.uri() + " with "
                     + db.description() + "; stop with Ctrl+C");
             if (serve.adminConsole) {

@@ -1,0 +1,68 @@
+package dev.nizhal.jakarta;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.admin.AdminConsole;
+import dev.nizhal.admin.AdminServlet;
+import dev.nizhal.admin.ThemeServlet;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.servlet.HttpConstraintElement;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletSecurityElement;
+import java.util.function.Function;
+
+/**
+ * Mounts the admin console of the {@code nizhal-admin-console} jar at {@value AdminConsole#PATH}{@code /*}, behind the
+ * container's security: every URL under it, Vaadin's own requests included, needs the role {@value AdminConsole#ROLE}
+ * (how operators authenticate, and which of them have the role, is the application's and the server's: a realm,
+ * LDAP, OIDC or a Jakarta Security mechanism). Loaded only when that jar is in the WAR.
+ *
+ * <p>The servlet is mounted when the web application starts; the engine may start later (its database may come
+ * later), so the console asks {@link NizhalRuntime} for it at each request, and shows why it is not serving meanwhile.
+ */
+final class AdminConsoleMount {
+    static final String SERVLET = "nizhal-admin";
+
+    private AdminConsoleMount() {}
+
+    static void mount(ServletContext context) {
+        AdminConsole console = AdminConsole.deferred(() -> engine().inspect(), () -> engine().replays());
+        ServletRegistration.Dynamic admin = context.addServlet(SERVLET, new AdminServlet(console));
+        if (admin == null) {
+            throw new IllegalStateException("the web application already has a servlet named " + SERVLET);
+        }
+        admin.setInitParameter("productionMode", "true");
+        admin.setAsyncSupported(true);
+        admin.setLoadOnStartup(1);
+        admin.addMapping(AdminConsole.PATH + "/*");
+        context.declareRoles(AdminConsole.ROLE);
+        // every method, every URL of the servlet; the container answers 401/403 before Vaadin sees the request
+        admin.setServletSecurity(new ServletSecurityElement(new HttpConstraintElement(
+                jakarta.servlet.annotation.ServletSecurity.TransportGuarantee.NONE, AdminConsole.ROLE)));
+        // Lumo's public style sheets, where the console's page asks for them: the container would serve them from
+        // the jar's META-INF/resources, but Nizhal's JAX-RS application takes every path it does not map
+        ServletRegistration.Dynamic theme = context.addServlet(SERVLET + "-theme", new ThemeServlet());
+        if (theme != null) {
+            theme.addMapping("/lumo/*");
+        }
+    }
+
+    /** Whether the console jar is in the web application. */
+    static boolean available(ClassLoader loader) {
+        try {
+            Class.forName("dev.nizhal.admin.AdminServlet", false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** The started engine, or why there is none (the reason readiness reports, never a library's words). */
+    private static Nizhal engine() {
+        NizhalRuntime runtime = CDI.current().select(NizhalRuntime.class).get();
+        Function<String, AdminConsole.Unavailable> unavailable =
+                reason -> new AdminConsole.Unavailable("Nizhal is not serving: " + reason + ".");
+        return runtime.nizhal()
+                .orElseThrow(() -> unavailable.apply(runtime.failure().orElse("starting")));
+    }
+}
