@@ -73,10 +73,14 @@ public final class ConsoleAtScale {
                     seed.syncState(jdbi);
                     System.out.printf("seeded in %.0f s: %s%n", (System.nanoTime() - started) / 1e9, sizes(jdbi));
                     List<Call> calls = calls(nizhal.inspect());
+                    String loadBefore = load();
                     List<Timing> timings = new ArrayList<>();
                     for (Call call : calls) {
                         timings.add(time(call, runs));
                     }
+                    System.out.printf(
+                            "%d cores; load average (1 min) %s before the timed runs, %s after%n",
+                            Runtime.getRuntime().availableProcessors(), loadBefore, load());
                     try (HikariDataSource explained = pool(url, PlanLog.EXPLAIN_SESSION);
                             Nizhal explaining = engine(explained)) {
                         List<Call> again = calls(explaining.inspect());
@@ -125,7 +129,10 @@ public final class ConsoleAtScale {
         String list = "sharedLists[\"list-119\"]";
         return List.of(
                 new Call("Overview", "overview()", inspect::overview),
-                new Call("Clients", "clients by lag, first page (50)", () -> inspect.clients(new ClientQuery(null, 0, 50))),
+                new Call(
+                        "Clients",
+                        "clients by lag, first page (50)",
+                        () -> inspect.clients(new ClientQuery(null, 0, 50))),
                 new Call(
                         "Clients",
                         "clients by lag, page at offset 5,000",
@@ -174,7 +181,13 @@ public final class ConsoleAtScale {
                         "Journal",
                         "filter: mutator + rejected, 3 weeks back",
                         () -> inspect.journal(new JournalQuery(
-                                null, null, "addNote", "rejected", null, Instant.now().minus(Duration.ofDays(21)), 100))),
+                                null,
+                                null,
+                                "addNote",
+                                "rejected",
+                                null,
+                                Instant.now().minus(Duration.ofDays(21)),
+                                100))),
                 new Call(
                         "Journal",
                         "journal entry",
@@ -210,23 +223,34 @@ public final class ConsoleAtScale {
         return new Timing(call, ms[runs / 2], ms[runs - 1]);
     }
 
+    /** The machine's load (other processes share it): the 1-minute load average, where Linux tells it. */
+    static String load() throws IOException {
+        Path loadavg = Path.of("/proc/loadavg");
+        return Files.isReadable(loadavg) ? Files.readString(loadavg).split(" ")[0] : "unknown";
+    }
+
     static String sizes(Jdbi jdbi) {
         return jdbi.withHandle(h -> h.createQuery("select format('%s journal entries, %s clients (%s pull records,"
-                                + " %s pulls logged), %s change-log rows', (select count(*) from nizhal.mutation_journal),"
-                                + " (select count(*) from nizhal.clients), (select count(*) from nizhal.client_pulls),"
-                                + " (select count(*) from nizhal.pull_log), (select count(*) from nizhal.change_log))")
+                        + " %s pulls logged), %s change-log rows', (select count(*) from nizhal.mutation_journal),"
+                        + " (select count(*) from nizhal.clients), (select count(*) from nizhal.client_pulls),"
+                        + " (select count(*) from nizhal.pull_log), (select count(*) from nizhal.change_log))")
                 .mapTo(String.class)
                 .one());
     }
 
     static String version(Jdbi jdbi) {
-        return jdbi.withHandle(h -> h.createQuery("show server_version").mapTo(String.class).one());
+        return jdbi.withHandle(
+                h -> h.createQuery("show server_version").mapTo(String.class).one());
     }
 
     static void print(List<Timing> timings, PlanLog plans, int runs, String sizes, String version) throws IOException {
         StringBuilder table = new StringBuilder();
         table.append("PostgreSQL ").append(version).append("; ").append(sizes).append("\n");
-        table.append("median of ").append(runs).append(" warm runs (after ").append(WARMUP).append(")\n\n");
+        table.append("median of ")
+                .append(runs)
+                .append(" warm runs (after ")
+                .append(WARMUP)
+                .append(")\n\n");
         table.append("| view | call | median ms | max ms | plan (scans of nizhal tables) |\n");
         table.append("| --- | --- | ---: | ---: | --- |\n");
         for (Timing t : timings) {

@@ -32,8 +32,8 @@ record ConsoleSeed(int clients, int journalEntries, int changes, int actors, int
     /** The demo apps' rows: notes of every actor, lists with members and todos (before the capture triggers exist). */
     void appRows(Jdbi jdbi) {
         jdbi.useHandle(h -> {
-            h.execute("insert into notes (id, body, owner_id) select 'n-' || g, 'note ' || g, 'user-' || (g % "
-                    + actors + ") from generate_series(1, " + actors * 25 + ") g");
+            h.execute("insert into notes (id, body, owner_id) select 'n-' || g, 'note ' || g, 'user-' || (g % " + actors
+                    + ") from generate_series(1, " + actors * 25 + ") g");
             h.execute("insert into lists (id, name, owner_id) select 'list-' || g, 'list ' || g, 'user-' || (g % "
                     + actors + ") from generate_series(0, " + (lists - 1) + ") g");
             h.execute("insert into list_members (list_id, user_id) select 'list-' || g, 'user-' || (g % " + actors
@@ -76,7 +76,8 @@ record ConsoleSeed(int clients, int journalEntries, int changes, int actors, int
                     + " select distinct 'replay:' || client_id, actor, 0 from " + replayed);
             h.execute("insert into nizhal.mutation_journal (client_id, mutation_id, name, actor, args, args_hash,"
                     + " status, result, txid, created_at) select 'replay:' || client_id, mutation_id, name, actor,"
-                    + " args, args_hash, 'applied', args, txid, least(created_at + interval '1 minute', now()) from " + replayed);
+                    + " args, args_hash, 'applied', args, txid, least(created_at + interval '1 minute', now()) from "
+                    + replayed);
             h.execute("insert into nizhal.replays (client_id, mutation_id, replay_client_id, replay_mutation_id,"
                     + " operator, replayed_at) select substr(client_id, 8), mutation_id, client_id, mutation_id,"
                     + " 'operator-1', created_at from nizhal.mutation_journal where client_id like 'replay:%'");

@@ -3,7 +3,6 @@ package dev.nizhal.bench.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +44,8 @@ final class PlanLog {
     }
 
     /** Runs each call {@code repeats} times on the explained pool and reads the last run's plans from the log. */
-    static PlanLog record(Jdbi explained, Path logs, List<ConsoleAtScale.Call> calls, int repeats) throws IOException, InterruptedException {
+    static PlanLog record(Jdbi explained, Path logs, List<ConsoleAtScale.Call> calls, int repeats)
+            throws IOException, InterruptedException {
         for (ConsoleAtScale.Call call : calls) {
             for (int run = 0; run < repeats; run++) {
                 mark(explained, call.asks(), run);
@@ -130,5 +130,4 @@ final class PlanLog {
     Path where() {
         return log;
     }
-
 }
