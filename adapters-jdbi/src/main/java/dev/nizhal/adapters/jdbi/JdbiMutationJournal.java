@@ -37,21 +37,11 @@ public final class JdbiMutationJournal implements MutationJournal {
     @Override
     public Optional<Entry> find(Tx tx, String clientId, long mutationId) {
         return tx.handle(Handle.class)
-                .createQuery("select client_id, mutation_id, name, actor, args::text, args_hash, status,"
-                        + " result::text, error::text from nizhal.mutation_journal"
-                        + " where client_id = :client and mutation_id = :id")
+                .createQuery("select " + JournalRows.COLUMNS + " from nizhal.mutation_journal j"
+                        + " where j.client_id = :client and j.mutation_id = :id")
                 .bind("client", clientId)
                 .bind("id", mutationId)
-                .map((rs, ctx) -> new Entry(
-                        rs.getString(1),
-                        rs.getLong(2),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getString(6),
-                        rs.getString(7),
-                        rs.getString(8),
-                        rs.getString(9)))
+                .map((rs, ctx) -> JournalRows.row(rs).entry())
                 .findOne();
     }
 

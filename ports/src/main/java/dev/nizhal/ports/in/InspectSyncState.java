@@ -16,7 +16,10 @@ public interface InspectSyncState {
     /** The instance and its database at a glance. */
     Overview overview();
 
-    /** Clients, the most behind first (those that never caught up before all others), paged. */
+    /**
+     * Clients, the most behind first, paged: those with a rule whose pulls never drained, then by their oldest drained
+     * pull; the clients never seen pulling (they only pushed) come last. Each page reads index ranges.
+     */
     List<ClientSummary> clients(ClientQuery query);
 
     /** One client, with its rules, its recent pulls and its recent pushes; empty when the journal never saw it. */
