@@ -52,7 +52,8 @@ class ArchitectureTest {
         // R4 allows an empty console package (the module is optional): here it must hold the console's classes
         assertThat(List.of("dev.nizhal.admin.AdminConsole", "dev.nizhal.admin.JournalView"))
                 .as("admin-console classes (R4)")
-                .allSatisfy(name -> assertThat(production.contain(name)).as(name).isTrue());
+                .allSatisfy(
+                        name -> assertThat(production.contain(name)).as(name).isTrue());
         assertThat(production.contain(NizhalArchitecture.syncException(ROOT)))
                 .as("R6 and R10 name the real exception root")
                 .isTrue();
