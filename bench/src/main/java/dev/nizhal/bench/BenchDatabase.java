@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /** An embedded PostgreSQL of its own for one configuration of a run, in a fresh temporary folder. */
@@ -34,17 +35,21 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     static BenchDatabase start(Durability durability) {
+        return start(durability, Map.of());
+    }
+
+    /** With more server settings, e.g. to log every statement while profiling. */
+    static BenchDatabase start(Durability durability, Map<String, String> settings) {
         boolean fsync = durability == Durability.PRODUCTION_DEFAULT;
         try {
-            return new BenchDatabase(
-                    EmbeddedPostgres.builder()
-                            .setServerConfig("fsync", fsync ? "on" : "off")
-                            .setServerConfig("full_page_writes", fsync ? "on" : "off")
-                            .setServerConfig("synchronous_commit", "on")
-                            .setServerConfig("max_connections", "100")
-                            .setServerConfig("shared_buffers", "256MB")
-                            .start(),
-                    durability);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", fsync ? "on" : "off")
+                    .setServerConfig("full_page_writes", fsync ? "on" : "off")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("shared_buffers", "256MB");
+            settings.forEach(builder::setServerConfig);
+            return new BenchDatabase(builder.start(), durability);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
         }

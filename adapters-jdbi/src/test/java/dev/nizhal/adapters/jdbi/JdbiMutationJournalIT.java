@@ -96,4 +96,37 @@ class JdbiMutationJournalIT extends MutationJournalContract {
             assertThat(second.get(10, TimeUnit.SECONDS).actorId()).isEqualTo("alice");
         }
     }
+
+    @Test
+    void aPushThatWaitedForTheLockSeesTheLastIdThatTheHolderCommittedAndItsEntryIsFound() throws Exception {
+        String client = "c-wait";
+        transactions.inWriteTransaction(Isolation.READ_COMMITTED, tx -> JOURNAL.lockClient(tx, client, "alice"));
+        try (Handle first = jdbi.open()) {
+            first.begin();
+            first.execute("select 1 from nizhal.clients where client_id = ? for update", client);
+            // a copy of the same push (id 1) waits for the row while the first records it
+            CompletableFuture<MutationJournal.Entry> second = CompletableFuture.supplyAsync(() ->
+                    transactions.inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+                        MutationJournal.LockedClient locked = JOURNAL.lockClient(tx, client, "alice", 1);
+                        assertThat(locked.row().lastMutationId()).isOne();
+                        return locked.recorded()
+                                .or(() -> JOURNAL.find(tx, client, 1))
+                                .orElseThrow();
+                    }));
+            dev.nizhal.adapters.jdbi.testing.Await.until(
+                    "the second push waits on the client's row",
+                    java.time.Duration.ofSeconds(10),
+                    () -> jdbi.withHandle(h -> h.createQuery(
+                                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+                                    .mapTo(Integer.class)
+                                    .one())
+                            > 0);
+            JOURNAL.record(
+                    new JdbiTx(first),
+                    new MutationJournal.Entry(client, 1, "m", "alice", "{}", "h1", "applied", "{}", null));
+            first.commit();
+
+            assertThat(second.get(10, TimeUnit.SECONDS).argsHash()).isEqualTo("h1");
+        }
+    }
 }
