@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The benchmarks' entry point: {@code Bench [--smoke | --quick | --long] [--out FILE]}. Starts an embedded PostgreSQL
@@ -29,7 +30,22 @@ public final class Bench {
             Duration measured,
             int drainQueued,
             int syncRows,
-            List<BenchDatabase.Durability> pushConfigurations) {
+            List<BenchDatabase.Durability> pushConfigurations,
+            Set<String> only) {
+        /** The same suite with only the measures {@code names} (push, drain, sync). */
+        Suite only(Set<String> names) {
+            for (String name : names) {
+                if (!MEASURES.contains(name)) {
+                    throw new IllegalArgumentException("no measure '" + name + "': " + MEASURES);
+                }
+            }
+            return new Suite(name, warmUp, measured, drainQueued, syncRows, pushConfigurations, Set.copyOf(names));
+        }
+
+        boolean runs(String measure) {
+            return only.contains(measure);
+        }
+
         static Suite named(String name) {
             List<BenchDatabase.Durability> both =
                     List.of(BenchDatabase.Durability.FSYNC_OFF, BenchDatabase.Durability.PRODUCTION_DEFAULT);
@@ -41,9 +57,12 @@ public final class Bench {
                             Duration.ofMillis(800),
                             300,
                             2_000,
-                            List.of(BenchDatabase.Durability.FSYNC_OFF));
-                case "quick" -> new Suite(name, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000, 200_000, both);
-                case "long" -> new Suite(name, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000, 1_000_000, both);
+                            List.of(BenchDatabase.Durability.FSYNC_OFF),
+                            MEASURES);
+                case "quick" ->
+                    new Suite(name, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000, 200_000, both, MEASURES);
+                case "long" ->
+                    new Suite(name, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000, 1_000_000, both, MEASURES);
                 default -> throw new IllegalArgumentException("no suite '" + name + "': smoke, quick or long");
             };
         }
@@ -66,23 +85,29 @@ public final class Bench {
         }
     }
 
+    /** The measures a suite runs: push (1 and 8 clients), drain, sync (initial sync). */
+    static final Set<String> MEASURES = Set.of("push", "drain", "sync");
+
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
         String suiteName = "quick";
         Path out = null;
+        Set<String> only = MEASURES;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> suiteName = "smoke";
                 case "--quick" -> suiteName = "quick";
                 case "--long" -> suiteName = "long";
                 case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> only = Set.of(args[++i].split(","));
                 default ->
                     throw new IllegalArgumentException(
-                            "usage: Bench [--smoke | --quick | --long] [--out FILE]; unknown: " + args[i]);
+                            "usage: Bench [--smoke|--quick|--long] [--only push,drain,sync] [--out FILE]; unknown: "
+                                    + args[i]);
             }
         }
-        String report = run(Suite.named(suiteName), System.out);
+        String report = run(Suite.named(suiteName).only(only), System.out);
         System.out.println();
         System.out.println(report);
         if (out != null) {
@@ -102,19 +127,23 @@ public final class Bench {
                     SyncHttp http = new SyncHttp()) {
                 postgres = version(database);
                 log.printf("bench: %s suite, %s, server on %s%n", suite.name(), durability.label, server.uri(""));
-                figures.add(push(suite, database, server, http, 1, log));
-                figures.add(push(suite, database, server, http, 8, log));
-                double drained = PushMeasures.drain(server, http, suite.drainQueued(), 100);
-                figures.add(new Figure(
-                        "outbox drain, 1 client, " + suite.drainQueued() + " mutations in batches of 100",
-                        durability.label,
-                        drained,
-                        "mutations/s",
-                        Double.NaN,
-                        "",
-                        "≥ 5,000 mutations/s"));
-                log.printf("bench: %s%n", format(figures.getLast()));
-                if (first) {
+                if (suite.runs("push")) {
+                    figures.add(push(suite, database, server, http, 1, log));
+                    figures.add(push(suite, database, server, http, 8, log));
+                }
+                if (suite.runs("drain")) {
+                    double drained = PushMeasures.drain(server, http, suite.drainQueued(), 100);
+                    figures.add(new Figure(
+                            "outbox drain, 1 client, " + suite.drainQueued() + " mutations in batches of 100",
+                            durability.label,
+                            drained,
+                            "mutations/s",
+                            Double.NaN,
+                            "",
+                            "≥ 5,000 mutations/s"));
+                    log.printf("bench: %s%n", format(figures.getLast()));
+                }
+                if (first && suite.runs("sync")) {
                     figures.add(initialSync(suite, database, server, http, log));
                     first = false;
                 }
