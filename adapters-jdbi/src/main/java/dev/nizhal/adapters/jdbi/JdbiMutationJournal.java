@@ -13,16 +13,65 @@ public final class JdbiMutationJournal implements MutationJournal {
     public ClientRow lockClient(Tx tx, String clientId, String actorId) {
         Handle h = tx.handle(Handle.class);
         // insert-if-absent, then lock: two first pushes of a new client never meet a unique violation
-        h.createUpdate("insert into nizhal.clients (client_id, actor) values (:client, :actor)"
-                        + " on conflict (client_id) do nothing")
-                .bind("client", clientId)
-                .bind("actor", actorId)
-                .execute();
+        insertIfAbsent(h, clientId, actorId);
         return h.createQuery("select client_id, actor, last_mutation_id from nizhal.clients"
                         + " where client_id = :client for update")
                 .bind("client", clientId)
                 .map((rs, ctx) -> new ClientRow(rs.getString(1), rs.getString(2), rs.getLong(3)))
                 .one();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A known client's row is locked and the replayed entry read by one statement; a new client takes the insert
+     * first, as {@link #lockClient(Tx, String, String)} does. The entry is read in the statement's snapshot, so an
+     * entry that a concurrent push committed while this one waited for the lock can be missing (the row itself is
+     * the latest version): the caller reads it then.
+     */
+    @Override
+    public LockedClient lockClient(Tx tx, String clientId, String actorId, long mutationId) {
+        Handle h = tx.handle(Handle.class);
+        Optional<LockedClient> known = lockKnown(h, clientId, mutationId);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        insertIfAbsent(h, clientId, actorId);
+        return lockKnown(h, clientId, mutationId)
+                .orElseThrow(() -> new IllegalStateException("the client row of " + clientId + " vanished"));
+    }
+
+    private static Optional<LockedClient> lockKnown(Handle h, String clientId, long mutationId) {
+        return h.createQuery("select c.client_id, c.actor, c.last_mutation_id, j.client_id, j.mutation_id, j.name,"
+                        + " j.actor, j.args::text, j.args_hash, j.status, j.result::text, j.error::text"
+                        + " from nizhal.clients as c left join nizhal.mutation_journal as j"
+                        + " on j.client_id = c.client_id and j.mutation_id = :id and j.mutation_id <= c.last_mutation_id"
+                        + " where c.client_id = :client for update of c")
+                .bind("client", clientId)
+                .bind("id", mutationId)
+                .map((rs, ctx) -> new LockedClient(
+                        new ClientRow(rs.getString(1), rs.getString(2), rs.getLong(3)),
+                        rs.getString(4) == null
+                                ? null
+                                : new Entry(
+                                        rs.getString(4),
+                                        rs.getLong(5),
+                                        rs.getString(6),
+                                        rs.getString(7),
+                                        rs.getString(8),
+                                        rs.getString(9),
+                                        rs.getString(10),
+                                        rs.getString(11),
+                                        rs.getString(12))))
+                .findOne();
+    }
+
+    private static void insertIfAbsent(Handle h, String clientId, String actorId) {
+        h.createUpdate("insert into nizhal.clients (client_id, actor) values (:client, :actor)"
+                        + " on conflict (client_id) do nothing")
+                .bind("client", clientId)
+                .bind("actor", actorId)
+                .execute();
     }
 
     @Override
@@ -47,10 +96,14 @@ public final class JdbiMutationJournal implements MutationJournal {
 
     @Override
     public void record(Tx tx, Entry entry) {
-        Handle h = tx.handle(Handle.class);
-        h.createUpdate("insert into nizhal.mutation_journal (client_id, mutation_id, name, actor, args, args_hash,"
-                        + " status, result, error) values (:client, :id, :name, :actor, cast(:args as jsonb),"
-                        + " :hash, :status, cast(:result as jsonb), cast(:error as jsonb))")
+        // one statement, one round trip: the entry and the client's last id
+        tx.handle(Handle.class)
+                .createUpdate("with entry as (insert into nizhal.mutation_journal (client_id, mutation_id, name, actor,"
+                        + " args, args_hash, status, result, error) values (:client, :id, :name, :actor,"
+                        + " cast(:args as jsonb), :hash, :status, cast(:result as jsonb), cast(:error as jsonb))"
+                        + " returning client_id, mutation_id)"
+                        + " update nizhal.clients as c set last_mutation_id = greatest(c.last_mutation_id, e.mutation_id)"
+                        + " from entry as e where c.client_id = e.client_id")
                 .bind("client", entry.clientId())
                 .bind("id", entry.mutationId())
                 .bind("name", entry.name())
@@ -60,11 +113,6 @@ public final class JdbiMutationJournal implements MutationJournal {
                 .bind("status", entry.status())
                 .bind("result", entry.resultJson())
                 .bind("error", entry.errorJson())
-                .execute();
-        h.createUpdate("update nizhal.clients set last_mutation_id = greatest(last_mutation_id, :id)"
-                        + " where client_id = :client")
-                .bind("client", entry.clientId())
-                .bind("id", entry.mutationId())
                 .execute();
     }
 

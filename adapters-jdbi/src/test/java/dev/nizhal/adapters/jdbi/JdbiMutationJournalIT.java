@@ -10,6 +10,7 @@ import dev.nizhal.ports.contract.MutationJournalContract;
 import dev.nizhal.ports.out.MutationJournal;
 import dev.nizhal.ports.out.Transactions;
 import dev.nizhal.ports.out.Tx;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
@@ -94,6 +95,42 @@ class JdbiMutationJournalIT extends MutationJournalContract {
             first.commit();
 
             assertThat(second.get(10, TimeUnit.SECONDS).actorId()).isEqualTo("alice");
+        }
+    }
+
+    @Test
+    void aPushThatWaitedForTheLockSeesTheLastIdThatTheHolderCommittedButReadsItsEntryAfterTheLock() throws Exception {
+        String client = "c-wait";
+        transactions.inWriteTransaction(Isolation.READ_COMMITTED, tx -> JOURNAL.lockClient(tx, client, "alice"));
+        try (Handle first = jdbi.open()) {
+            first.begin();
+            first.execute("select 1 from nizhal.clients where client_id = ? for update", client);
+            // a copy of the same push (id 1) waits for the row while the first records it
+            CompletableFuture<MutationJournal.LockedClient> second =
+                    CompletableFuture.supplyAsync(() -> transactions.inWriteTransaction(
+                            Isolation.READ_COMMITTED, tx -> JOURNAL.lockClient(tx, client, "alice", 1)));
+            dev.nizhal.adapters.jdbi.testing.Await.until(
+                    "the second push waits on the client's row",
+                    java.time.Duration.ofSeconds(10),
+                    () -> jdbi.withHandle(h -> h.createQuery(
+                                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+                                    .mapTo(Integer.class)
+                                    .one())
+                            > 0);
+            JOURNAL.record(
+                    new JdbiTx(first),
+                    new MutationJournal.Entry(client, 1, "m", "alice", "{}", "h1", "applied", "{}", null));
+            first.commit();
+
+            // the locked row is its latest version, but the entry is joined in the statement's own snapshot, taken
+            // before the first committed: this is why the push reads a replay's missing entry with find()
+            MutationJournal.LockedClient locked = second.get(10, TimeUnit.SECONDS);
+            assertThat(locked.row().lastMutationId()).isOne();
+            assertThat(locked.recorded()).isEmpty();
+            Optional<MutationJournal.Entry> found =
+                    transactions.inWriteTransaction(Isolation.READ_COMMITTED, tx -> JOURNAL.find(tx, client, 1));
+            assertThat(found)
+                    .hasValueSatisfying(entry -> assertThat(entry.argsHash()).isEqualTo("h1"));
         }
     }
 }

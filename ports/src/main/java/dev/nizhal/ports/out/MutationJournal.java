@@ -12,6 +12,20 @@ public interface MutationJournal {
      */
     ClientRow lockClient(Tx tx, String clientId, String actorId);
 
+    /**
+     * {@link #lockClient(Tx, String, String)} for a push of {@code mutationId}, with the entry recorded for that id
+     * when it is at or below the client's last mutation id (a replay), read together where the store can (one round
+     * trip for a known client). The entry may be missing even then (e.g. a push of the same id committed while this
+     * one waited for the lock, after its snapshot): the caller then reads it with {@link #find}.
+     */
+    default LockedClient lockClient(Tx tx, String clientId, String actorId, long mutationId) {
+        ClientRow row = lockClient(tx, clientId, actorId);
+        Entry recorded = mutationId <= row.lastMutationId()
+                ? find(tx, clientId, mutationId).orElse(null)
+                : null;
+        return new LockedClient(row, recorded);
+    }
+
     /** The recorded outcome of one mutation, if any. */
     Optional<Entry> find(Tx tx, String clientId, long mutationId);
 
@@ -26,6 +40,17 @@ public interface MutationJournal {
 
     /** The client as recorded, without locking it (pulls check the binding to the actor with it). */
     Optional<ClientRow> client(Tx tx, String clientId);
+
+    /**
+     * A client locked for a push, and the entry recorded for the pushed id, or null (see
+     * {@link #lockClient(Tx, String, String, long)}).
+     */
+    record LockedClient(ClientRow row, Entry recordedEntry) {
+        /** The entry recorded for the pushed id, when it was read with the lock. */
+        public Optional<Entry> recorded() {
+            return Optional.ofNullable(recordedEntry);
+        }
+    }
 
     /** A client as the journal knows it. */
     record ClientRow(String clientId, String actorId, long lastMutationId) {}

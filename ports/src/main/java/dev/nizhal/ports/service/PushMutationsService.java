@@ -152,7 +152,8 @@ final class PushMutationsService implements PushMutations {
                                 decodeFailure.getMessage(),
                                 decodeFailure.details());
                     } else {
-                        outcome = run(tx, actor, replayClient, m, definition.get(), decoded);
+                        outcome = run(tx, actor, replayClient, m, definition.get(), decoded)
+                                .outcome();
                     }
                     journal.record(tx, entry(replayClient, m, actor, hash(m), outcome));
                     config.operatorStore()
@@ -276,14 +277,16 @@ final class PushMutationsService implements PushMutations {
             Object args,
             SyncException invalid) {
         MutationJournal journal = config.storage().journal();
-        MutationJournal.ClientRow client = journal.lockClient(tx, clientId, actor.id());
+        // the lock, the order check's last id and a replay's entry: one round trip for a known client
+        MutationJournal.LockedClient locked = journal.lockClient(tx, clientId, actor.id(), m.id());
+        MutationJournal.ClientRow client = locked.row();
         if (!client.actorId().equals(actor.id())) {
             throw new SyncException(SyncErrorCode.CLIENT_ACTOR_MISMATCH, "this clientId belongs to another actor");
         }
         long expected = client.lastMutationId() + 1;
         String hash = hash(m);
         if (m.id() < expected) {
-            return new Committed(replay(tx, clientId, m, hash), ChangeLog.Written.NOTHING);
+            return new Committed(replay(tx, clientId, m, hash, locked.recorded()), ChangeLog.Written.NOTHING);
         }
         if (m.id() > expected) {
             throw new SyncException(
@@ -291,28 +294,42 @@ final class PushMutationsService implements PushMutations {
                     "mutation " + m.id() + " is ahead of this client's next expected id " + expected,
                     Map.of("expected", expected));
         }
-        MutationOutcome outcome;
+        Committed committed;
         if (Mutators.SKIP.equals(m.name())) {
-            outcome = rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of());
+            committed =
+                    nothingWritten(rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()));
         } else if (definition.isEmpty()) {
-            outcome =
-                    rejected(m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of());
+            committed = nothingWritten(rejected(
+                    m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of()));
         } else if (invalid != null) {
-            outcome = rejected(m.id(), SyncErrorCode.INVALID_ARGS, invalid.getMessage(), invalid.details());
+            committed = nothingWritten(
+                    rejected(m.id(), SyncErrorCode.INVALID_ARGS, invalid.getMessage(), invalid.details()));
         } else {
-            outcome = run(tx, actor, clientId, m, definition.get(), args);
+            committed = run(tx, actor, clientId, m, definition.get(), args);
         }
-        journal.record(tx, entry(clientId, m, actor, hash, outcome));
-        ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+        journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
+        ChangeLog.Written written = committed.written();
         if (!written.buckets().isEmpty() && config.notifier() != null) {
             config.notifier().committing(written.txid());
         }
         config.pushHooks().beforeCommit(tx, clientId, m.id());
-        return new Committed(outcome, written);
+        return committed;
     }
 
+    /**
+     * A rejection's outcome: its body's writes were rolled back with its savepoint, or it had none, and nothing else
+     * in a push's transaction is captured (the journal's tables are not synced), so it logged nothing.
+     */
+    private static Committed nothingWritten(MutationOutcome outcome) {
+        return new Committed(outcome, ChangeLog.Written.NOTHING);
+    }
+
+    /**
+     * Runs the mutator body in a savepoint: its outcome, and what the transaction logged once the body is done (read
+     * once, for the affected buckets and the notifier; the journal's writes after it are not captured).
+     */
     @SuppressWarnings("unchecked")
-    private MutationOutcome run(
+    private Committed run(
             Tx tx, Actor actor, String clientId, MutationRequest m, MutatorDefinition<?> definition, Object args) {
         MutatorContext ctx = new MutatorContext() {
             @Override
@@ -344,27 +361,29 @@ final class PushMutationsService implements PushMutations {
             MutationResult result = tx.inSavepoint(
                     () -> ((MutatorDefinition<Object>) definition).body().apply(ctx, args));
             MutationResult safe = result == null ? MutationResult.empty() : result;
-            return new Applied(m.id(), safe.serverId(), affected(tx, actor, safe), false);
+            ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+            return new Committed(
+                    new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
         } catch (MutationRejected rejected) {
-            return rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details());
+            return nothingWritten(
+                    rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
         } catch (RuntimeException e) {
             if (config.storage().transactions().isTransient(e)) {
                 throw e; // aborts the whole transaction: retried, never recorded
             }
             String correlationId = config.ids().newId();
             config.incidents().record(correlationId, "mutator '" + m.name() + "' failed", e);
-            return rejected(
+            return nothingWritten(rejected(
                     m.id(),
                     SyncErrorCode.MUTATOR_FAILED,
                     "the mutation failed on the server",
-                    Map.of("correlationId", correlationId));
+                    Map.of("correlationId", correlationId)));
         }
     }
 
     /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
-    private List<String> affected(Tx tx, Actor actor, MutationResult result) {
-        Set<String> touched =
-                new TreeSet<>(config.storage().changeLog().writtenBy(tx).buckets());
+    private List<String> affected(Tx tx, Actor actor, MutationResult result, ChangeLog.Written written) {
+        Set<String> touched = new TreeSet<>(written.buckets());
         touched.addAll(result.affectedBuckets());
         Set<String> granted = new TreeSet<>();
         for (CompiledRules.CompiledRule rule : compiled.rules()) {
@@ -377,10 +396,11 @@ final class PushMutationsService implements PushMutations {
         return List.copyOf(touched);
     }
 
-    private MutationOutcome replay(Tx tx, String clientId, MutationRequest m, String hash) {
-        MutationJournal.Entry entry = config.storage()
-                .journal()
-                .find(tx, clientId, m.id())
+    private MutationOutcome replay(
+            Tx tx, String clientId, MutationRequest m, String hash, Optional<MutationJournal.Entry> recorded) {
+        // read with the lock unless a push of the same id committed while this one waited for it
+        MutationJournal.Entry entry = recorded.or(
+                        () -> config.storage().journal().find(tx, clientId, m.id()))
                 .orElseThrow(() -> new IllegalStateException(
                         "mutation " + m.id() + " of client " + clientId + " is below the last id but not recorded"));
         if (!entry.argsHash().equals(hash) && !Mutators.SKIP.equals(entry.name())) {

@@ -124,6 +124,34 @@ public abstract class MutationJournalContract {
     }
 
     @Test
+    void lockingForAPushBindsANewClientAndReadsTheEntryOfAReplayedIdOnly() {
+        MutationJournal journal = setup().journal();
+        String client = client();
+
+        MutationJournal.LockedClient fresh = write(tx -> journal.lockClient(tx, client, "alice", 1));
+        write(tx -> {
+            journal.lockClient(tx, client, "alice", 1);
+            journal.record(tx, applied(client, 1));
+            return null;
+        });
+        MutationJournal.LockedClient replay = write(tx -> journal.lockClient(tx, client, "alice", 1));
+        MutationJournal.LockedClient next = write(tx -> journal.lockClient(tx, client, "alice", 2));
+        MutationJournal.LockedClient other = write(tx -> journal.lockClient(tx, client, "mallory", 1));
+
+        assertThat(fresh.row()).isEqualTo(new ClientRow(client, "alice", 0));
+        assertThat(fresh.recorded()).isEmpty();
+        assertThat(replay.row()).isEqualTo(new ClientRow(client, "alice", 1));
+        assertThat(replay.recorded()).hasValueSatisfying(entry -> {
+            assertThat(entry.mutationId()).isOne();
+            assertThat(entry.argsHash()).isEqualTo("hash-1");
+            assertThat(entry.status()).isEqualTo("applied");
+        });
+        assertThat(next.row().lastMutationId()).isOne();
+        assertThat(next.recorded()).isEmpty();
+        assertThat(other.row().actorId()).isEqualTo("alice");
+    }
+
+    @Test
     void anOutcomeIsRecordedOnce() {
         MutationJournal journal = setup().journal();
         String client = client();

@@ -1,0 +1,109 @@
+package dev.nizhal.bench;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.UUID;
+
+/**
+ * The push's measures: single-mutation pushes over HTTP (the demo's {@code addNote}, one insert into the captured
+ * table {@code notes}) against raw JDBC insert transactions into the same table on as many connections, and the
+ * drain of one client's outbox in batches.
+ */
+final class PushMeasures {
+    private PushMeasures() {}
+
+    /** One client pushing one mutation per request, ids in order, as a client with one pending write does. */
+    static Load.Operation pushingClient(BenchServer server, SyncHttp http, String user) {
+        String clientId = "bench-" + UUID.randomUUID();
+        String token = server.token(user);
+        URI push = server.uri("sync/push");
+        return new Load.Operation() {
+            long next = 1;
+
+            @Override
+            public void run() throws Exception {
+                long id = next++;
+                String body = http.post(push, token, pushBody(clientId, id, 1));
+                if (!body.contains("\"applied\"")) {
+                    throw new IllegalStateException("mutation " + id + " was not applied: " + body);
+                }
+            }
+        };
+    }
+
+    /** Raw JDBC insert transactions (autocommit) into the captured table, on a connection of their own. */
+    static Load.Operation rawInserts(BenchDatabase database, String owner) throws Exception {
+        Connection connection = database.connect();
+        PreparedStatement insert =
+                connection.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)");
+        String prefix = "raw-" + UUID.randomUUID() + "-";
+        return new Load.Operation() {
+            long next = 1;
+
+            @Override
+            public void run() throws Exception {
+                insert.setString(1, prefix + next++);
+                insert.setString(2, "a note of the bench");
+                insert.setString(3, owner);
+                insert.executeUpdate();
+            }
+
+            @Override
+            public void close() throws Exception {
+                insert.close();
+                connection.close();
+            }
+        };
+    }
+
+    /**
+     * Mutations per second of one client draining {@code queued} mutations in pushes of {@code batch} (each push
+     * waits for the previous answer, as the client's outbox does).
+     */
+    static double drain(BenchServer server, SyncHttp http, int queued, int batch) throws Exception {
+        String clientId = "bench-drain-" + UUID.randomUUID();
+        String token = server.token("alice");
+        URI push = server.uri("sync/push");
+        long start = System.nanoTime();
+        for (long first = 1; first <= queued; first += batch) {
+            int size = (int) Math.min(batch, queued - first + 1);
+            String body = http.post(push, token, pushBody(clientId, first, size));
+            int applied = count(body, "\"applied\"");
+            if (applied != size) {
+                throw new IllegalStateException("a push of " + size + " mutations applied " + applied + ": " + body);
+            }
+        }
+        return queued / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static int count(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    /** A push of {@code size} addNote mutations from id {@code first}. */
+    static String pushBody(String clientId, long first, int size) {
+        StringBuilder body = new StringBuilder(64 + size * 96)
+                .append("{\"clientId\":\"")
+                .append(clientId)
+                .append("\",\"mutations\":[");
+        for (int i = 0; i < size; i++) {
+            long id = first + i;
+            if (i > 0) {
+                body.append(',');
+            }
+            body.append("{\"id\":")
+                    .append(id)
+                    .append(",\"name\":\"addNote\",\"args\":{\"id\":\"")
+                    .append(clientId)
+                    .append('-')
+                    .append(id)
+                    .append("\",\"body\":\"a note of the bench\"}}");
+        }
+        return body.append("]}").toString();
+    }
+}
