@@ -396,6 +396,23 @@ abstract class HttpProtocolSuite {
         }
     }
 
+    /** An actor id that PostgreSQL text cannot hold is a refused credential, not a failed transaction. */
+    @Test
+    void anActorIdWithNulOrHalfASurrogatePairIs401() {
+        for (String token : List.of(SeedApp.NUL_ACTOR, SeedApp.SURROGATE_ACTOR)) {
+            Reply pulled = pull(token, "{\"syncRule\":\"myNotes\",\"clientId\":\"odd-actor-c\"}");
+            Reply pushed = push(token, addNote("odd-actor-c", 1, "odd-actor-1", "b"));
+
+            for (Reply reply : List.of(pulled, pushed)) {
+                assertThat(reply.status()).as("%s: %s", token, reply.body()).isEqualTo(401);
+                assertThat(reply.header("WWW-Authenticate")).isEqualTo("Bearer");
+                assertThat(reply.error().get("code").asText()).isEqualTo("UNAUTHENTICATED");
+            }
+        }
+        assertThat(target().count("select count(*) from nizhal.clients where client_id = 'odd-actor-c'"))
+                .isZero();
+    }
+
     @Test
     void anotherProtocolVersionIs426() {
         for (String version : List.of("2", "0", "abc")) {
