@@ -131,6 +131,11 @@ abstract class StreamProtocolSuite {
         }
     }
 
+    private static String helloWithFilter(String token, String filter) {
+        return "{\"type\":\"hello\",\"token\":\"" + token + "\",\"syncRules\":[\"myNotes\"],"
+                + "\"buckets\":{\"myNotes\":[" + filter + "]}}";
+    }
+
     @Test
     void aBadHelloClosesTheSocketWithTheCodeOfItsError() {
         String token = SeedApp.tokenOf("stream-lee");
@@ -138,7 +143,13 @@ abstract class StreamProtocolSuite {
         List<Case> cases = List.of(
                 new Case(StreamClient.hello("no-such-token", "myNotes"), 4401, "UNAUTHENTICATED"),
                 new Case("{\"type\":\"hello\",\"syncRules\":[\"myNotes\"]}", 4401, "UNAUTHENTICATED"),
+                new Case(StreamClient.hello(SeedApp.NUL_ACTOR, "myNotes"), 4401, "UNAUTHENTICATED"),
+                new Case(StreamClient.hello(SeedApp.SURROGATE_ACTOR, "myNotes"), 4401, "UNAUTHENTICATED"),
                 new Case(StreamClient.hello(token, "noSuchRule"), 4404, "UNKNOWN_SYNC_RULE"),
+                // a filter is checked as POST /sync/pull checks its buckets: text PostgreSQL can hold
+                new Case(helloWithFilter(token, "{\"ownerId\":\"a\\u0000\"}"), 4400, "MALFORMED_REQUEST"),
+                new Case(helloWithFilter(token, "{\"ownerId\":\"\\ud800\"}"), 4400, "MALFORMED_REQUEST"),
+                new Case(helloWithFilter(token, "{\"owner\\u0000Id\":\"x\"}"), 4400, "MALFORMED_REQUEST"),
                 new Case("not json", 4400, "MALFORMED_REQUEST"),
                 new Case("{\"type\":\"hello\",\"token\":\"" + token + "\"}", 4400, "MALFORMED_REQUEST"),
                 new Case(
