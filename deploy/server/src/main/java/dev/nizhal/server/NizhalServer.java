@@ -8,6 +8,7 @@ import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
 import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
 import dev.nizhal.adapters.jaxrs.JaxrsProtocolFilter;
 import dev.nizhal.adapters.jaxrs.WireLimits;
+import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.websocket.StreamEndpoint;
 import dev.nizhal.adapters.websocket.StreamHub;
 import dev.nizhal.adapters.websocket.StreamSettings;
@@ -27,8 +28,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -100,6 +103,13 @@ public final class NizhalServer implements AutoCloseable {
             return !ours && (previous == null || previous.isLoggable(record));
         });
     }
+
+    /**
+     * The most bytes of request line and headers a request may have; more is refused with 431. Room for the longest
+     * bearer token the JWT resolver accepts ({@link JwtActorResolver#MAX_TOKEN_CHARS}) and ordinary other headers, so
+     * that such a token is judged by the resolver and never cut off by the HTTP parser.
+     */
+    public static final int MAX_REQUEST_HEADER_BYTES = 2 * JwtActorResolver.MAX_TOKEN_CHARS;
 
     /** How long the change log keeps entries unless the builder says otherwise (CHANGE-CAPTURE.md "Retention"). */
     public static final Duration DEFAULT_RETENTION = RetentionJobs.DEFAULT_RETENTION;
@@ -390,6 +400,7 @@ public final class NizhalServer implements AutoCloseable {
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(host);
             connector.setPort(port);
@@ -465,9 +476,12 @@ public final class NizhalServer implements AutoCloseable {
 
     /**
      * Counts requests in flight for a graceful stop, answers {@code TRANSIENT} to those that arrive while stopping,
-     * and puts the protocol header on every response, also Jetty's own.
+     * refuses TRACE on every path (405), and puts the protocol header on every response, also Jetty's own.
      */
     private static final class Gate extends GracefulHandler {
+        /** Refused on every path: TRACE, and TRACK, its old Microsoft twin. */
+        private static final Set<String> TRACE = Set.of("TRACE", "TRACK");
+
         Gate(Handler handler) {
             super(handler);
         }
@@ -475,6 +489,20 @@ public final class NizhalServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             response.getHeaders().put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
+            if (TRACE.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
+                // a servlet's default doTrace echoes the request, credentials included (cross-site tracing)
+                JaxrsErrorMapper.HostError error = JaxrsErrorMapper.hostError(405);
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "HTTP 405 {0} [correlation id {1}]: {2} refused",
+                        error.code(),
+                        error.correlationId(),
+                        request.getMethod());
+                response.setStatus(error.status());
+                error.headers().forEach(response.getHeaders()::put);
+                response.write(true, ByteBuffer.wrap(error.body()), callback);
+                return true;
+            }
             return super.handle(request, response, callback);
         }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * PROTOCOL.md over real HTTP, black box: only a base URL and the database's JDBC URL (to count journal rows) are known
@@ -368,6 +369,17 @@ abstract class HttpProtocolSuite {
                     .as("the methods the endpoint takes")
                     .contains(path.startsWith("sync") ? "POST" : "GET");
         }
+    }
+
+    /** TRACE would echo the request, credentials included: refused on Nizhal's paths as the protocol's 405. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync/pull", "sync/push", "nizhal/contract", "nizhal/health", "sync/nope"})
+    void traceIsRefusedAsTheProtocolsError(String path) {
+        Reply reply = target().send(target().request(path, ALICE).method("TRACE", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(405);
+        assertThat(reply.error().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
+        assertThat(reply.body()).doesNotContain(ALICE);
     }
 
     @Test
