@@ -111,6 +111,12 @@ public final class NizhalServer implements AutoCloseable {
      */
     public static final int MAX_REQUEST_HEADER_BYTES = 2 * JwtActorResolver.MAX_TOKEN_CHARS;
 
+    /**
+     * How long a request's body may take to arrive, from the start of the request, unless the builder says otherwise:
+     * a body of the 1 MiB limit at 100 KiB/s fits; a client that dribbles it gets a 400 and its worker thread is free.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(15);
+
     /** How long the change log keeps entries unless the builder says otherwise (CHANGE-CAPTURE.md "Retention"). */
     public static final Duration DEFAULT_RETENTION = RetentionJobs.DEFAULT_RETENTION;
 
@@ -232,6 +238,7 @@ public final class NizhalServer implements AutoCloseable {
         private String host;
         private int port = 8080;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
@@ -273,6 +280,20 @@ public final class NizhalServer implements AutoCloseable {
         /** Body and pull limits; {@link WireLimits#DEFAULTS} unless set. */
         public Builder limits(WireLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * How long a request's body may take to arrive, counted from the start of the request; a body still arriving
+         * then fails to be read (400 {@code MALFORMED_REQUEST}). Jetty's idle timeout (30 s) starts again with every
+         * byte, so without this a client sending a byte now and then would hold a worker thread as long as it likes.
+         * {@link #DEFAULT_BODY_TIMEOUT} unless set.
+         */
+        public Builder bodyTimeout(Duration bodyTimeout) {
+            if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+                throw new IllegalArgumentException("the body timeout must be positive, was " + bodyTimeout);
+            }
+            this.bodyTimeout = bodyTimeout;
             return this;
         }
 
@@ -434,7 +455,7 @@ public final class NizhalServer implements AutoCloseable {
                 }
             }
 
-            server.setHandler(new Gate(context));
+            server.setHandler(new Gate(context, bodyTimeout));
             server.setErrorHandler(new JettyErrorHandler.ForServer());
             server.setStopTimeout(stopTimeout.toMillis());
             try {
@@ -476,14 +497,17 @@ public final class NizhalServer implements AutoCloseable {
 
     /**
      * Counts requests in flight for a graceful stop, answers {@code TRANSIENT} to those that arrive while stopping,
-     * refuses TRACE on every path (405), and puts the protocol header on every response, also Jetty's own.
+     * refuses TRACE on every path (405), gives a request's body {@code bodyTimeout} to arrive, and puts the protocol header on every response, also Jetty's own.
      */
     private static final class Gate extends GracefulHandler {
         /** Refused on every path: TRACE, and TRACK, its old Microsoft twin. */
         private static final Set<String> TRACE = Set.of("TRACE", "TRACK");
 
-        Gate(Handler handler) {
+        private final Duration bodyTimeout;
+
+        Gate(Handler handler, Duration bodyTimeout) {
             super(handler);
+            this.bodyTimeout = bodyTimeout;
         }
 
         @Override
@@ -503,7 +527,9 @@ public final class NizhalServer implements AutoCloseable {
                 response.write(true, ByteBuffer.wrap(error.body()), callback);
                 return true;
             }
-            return super.handle(request, response, callback);
+            Callback[] completion = {callback};
+            Request limited = BodyDeadline.of(request, bodyTimeout, completion);
+            return super.handle(limited, response, completion[0]);
         }
 
         @Override

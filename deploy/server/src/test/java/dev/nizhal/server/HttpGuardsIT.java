@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpGuardsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final Duration BODY_TIMEOUT = Duration.ofSeconds(2);
 
     private HikariDataSource pool;
     private NizhalServer server;
@@ -57,6 +61,7 @@ class HttpGuardsIT {
                 .host("127.0.0.1")
                 .port(0)
                 .servlet("/page", new Page())
+                .bodyTimeout(BODY_TIMEOUT)
                 .start();
     }
 
@@ -174,5 +179,67 @@ class HttpGuardsIT {
         JsonNode error = answer.error();
         assertThat(error.get("code").asText()).isEqualTo("MALFORMED_REQUEST");
         assertThat(error.get("message").asText()).contains("HTTP/1.1");
+    }
+
+    /**
+     * A client that sends its headers, then its body a byte every 300 ms, restarts Jetty's idle timeout (30 s) with
+     * every byte: the body deadline cuts it off, answers the protocol's 400 and frees the worker thread.
+     */
+    @Test
+    void aBodyDribbledSlowerThanTheDeadlineIsCutOffWithA400() throws Exception {
+        String body = "{\"syncRule\":\"myNotes\",\"clientId\":\"slow-c\"}" + " ".repeat(200);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(1);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(("POST /sync/pull HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + SeedApp.ALICE
+                            + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            long started = System.nanoTime();
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            int sent = 0;
+            // a byte every 300 ms for at most 20 s (the whole body would take a minute), reading what comes back
+            while (System.nanoTime() - started < Duration.ofSeconds(20).toNanos()) {
+                try {
+                    if (sent < body.length()) {
+                        out.write(body.charAt(sent++));
+                        out.flush();
+                    }
+                } catch (IOException closed) {
+                    // the server answered and closed: the answer is in the socket's buffer
+                }
+                long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                int n = 0;
+                while (n != -1 && System.nanoTime() < until) {
+                    try {
+                        n = in.read(buffer);
+                        if (n > 0) {
+                            answer.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                        }
+                    } catch (SocketTimeoutException nothingYet) {
+                        n = 0;
+                    } catch (IOException reset) {
+                        n = -1;
+                    }
+                }
+                if (n == -1 || answer.toString().contains("}}")) {
+                    break;
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(answer.toString())
+                    .as("an answer while the body was still dribbling, after %s", took)
+                    .startsWith("HTTP/1.1 400");
+            assertThat(sent).as("bytes of the body sent").isLessThan(body.length());
+            assertThat(took).isLessThan(BODY_TIMEOUT.plusSeconds(5));
+            Answer parsed = parse(answer.toString());
+            JsonNode error = parsed.error();
+            assertThat(error.get("code").asText()).isEqualTo("MALFORMED_REQUEST");
+            assertThat(error.get("message").asText()).contains("in time");
+        }
     }
 }
