@@ -239,6 +239,7 @@ public final class NizhalServer implements AutoCloseable {
         private int port = 8080;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private int maxConcurrentPulls = JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS;
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
@@ -280,6 +281,18 @@ public final class NizhalServer implements AutoCloseable {
         /** Body and pull limits; {@link WireLimits#DEFAULTS} unless set. */
         public Builder limits(WireLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * The most pulls this server serves at once; one more is answered 429 {@code RATE_LIMITED} with {@code
+         * Retry-After} at once. {@link JaxrsEndpoints#DEFAULT_MAX_CONCURRENT_PULLS} unless set.
+         */
+        public Builder maxConcurrentPulls(int maxConcurrentPulls) {
+            if (maxConcurrentPulls < 1) {
+                throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
+            }
+            this.maxConcurrentPulls = maxConcurrentPulls;
             return this;
         }
 
@@ -413,6 +426,7 @@ public final class NizhalServer implements AutoCloseable {
                         return new HealthCheck.Health(health.databaseUp(), health.migrationsCurrent());
                     })
                     .limits(limits)
+                    .maxConcurrentPulls(maxConcurrentPulls)
                     .build();
 
             QueuedThreadPool threads = new QueuedThreadPool();
