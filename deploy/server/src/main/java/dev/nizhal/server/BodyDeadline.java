@@ -18,13 +18,6 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the client gets the protocol's error.
  */
 final class BodyDeadline extends Request.Wrapper {
-    /** The failure a read past the deadline gets: its message is in the log only, never in an answer. */
-    static final class Expired extends TimeoutException {
-        Expired(Duration deadline) {
-            super("the request body did not arrive within " + deadline.toMillis() + " ms");
-        }
-    }
-
     private final Duration deadline;
     private final Scheduler.Task expiry;
     /** The reader's demand while it waits for bytes: run once, by Jetty when bytes come or by the expiry. */
@@ -60,7 +53,10 @@ final class BodyDeadline extends Request.Wrapper {
     @Override
     public Content.Chunk read() {
         if (expired) {
-            return Content.Chunk.from(new Expired(deadline), true);
+            // its message is in the log only, never in an answer
+            return Content.Chunk.from(
+                    new TimeoutException("the request body did not arrive within " + deadline.toMillis() + " ms"),
+                    true);
         }
         Content.Chunk chunk = super.read();
         if (chunk != null && chunk.isLast()) {
