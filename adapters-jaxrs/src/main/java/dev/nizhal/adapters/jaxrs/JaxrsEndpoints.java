@@ -25,12 +25,15 @@ import java.util.Set;
  * Mounted in an application with resources of its own, the filter and mapper apply to Nizhal's resources only.
  */
 public final class JaxrsEndpoints {
+    /** The most pulls one instance serves at once unless {@link Builder#maxConcurrentPulls} says otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENT_PULLS = 64;
+
     private final Set<Object> singletons;
 
     private JaxrsEndpoints(Builder builder) {
         JaxrsErrorMapper errors = new JaxrsErrorMapper();
         this.singletons = Set.of(
-                new JaxrsPullResource(builder.pull, builder.actors, builder.limits),
+                new JaxrsPullResource(builder.pull, builder.actors, builder.limits, builder.maxConcurrentPulls),
                 new JaxrsPushResource(builder.push, builder.actors, builder.limits),
                 new JaxrsContractResource(builder.contract, builder.actors),
                 new JaxrsHealthResource(builder.health),
@@ -65,6 +68,7 @@ public final class JaxrsEndpoints {
         private ActorResolver actors;
         private HealthCheck health;
         private WireLimits limits = WireLimits.DEFAULTS;
+        private int maxConcurrentPulls = DEFAULT_MAX_CONCURRENT_PULLS;
 
         private Builder() {}
 
@@ -91,6 +95,19 @@ public final class JaxrsEndpoints {
 
         public Builder health(HealthCheck health) {
             this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /**
+         * The most pulls this instance serves at once; one more is answered 429 {@code RATE_LIMITED} with {@code
+         * Retry-After} at once, rather than waiting for a database connection. {@link #DEFAULT_MAX_CONCURRENT_PULLS}
+         * unless set.
+         */
+        public Builder maxConcurrentPulls(int maxConcurrentPulls) {
+            if (maxConcurrentPulls < 1) {
+                throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
+            }
+            this.maxConcurrentPulls = maxConcurrentPulls;
             return this;
         }
 

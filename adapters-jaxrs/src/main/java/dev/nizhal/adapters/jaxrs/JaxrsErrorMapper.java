@@ -104,7 +104,8 @@ public final class JaxrsErrorMapper implements ExceptionMapper<SyncException> {
      * The error a hosting server answers with {@code status} of its own (no such endpoint, a method an endpoint does
      * not take, a request its HTTP parser refused, a failure that escaped the endpoints), as the protocol's error: the
      * status stays, the code is the table's code of that status, and a status the table has no code for is {@code
-     * MALFORMED_REQUEST} (4xx: the request is wrong, repeating it will not help) or {@code INTERNAL} (5xx). The
+     * MALFORMED_REQUEST} (4xx, and 505 of an HTTP version the server does not speak: the request is wrong, repeating it
+     * will not help) or {@code INTERNAL} (other 5xx). The
      * message is fixed per status: never the server's own words, which may name classes or echo the request.
      */
     public static HostError hostError(int status) {
@@ -115,12 +116,16 @@ public final class JaxrsErrorMapper implements ExceptionMapper<SyncException> {
             case 426 -> SyncErrorCode.UNSUPPORTED_PROTOCOL;
             case 429 -> SyncErrorCode.RATE_LIMITED;
             case 503 -> SyncErrorCode.TRANSIENT;
+            // the client's HTTP version, not a failure of the server: repeating it will not help
+            case 505 -> SyncErrorCode.MALFORMED_REQUEST;
             default -> status >= 500 ? SyncErrorCode.INTERNAL : SyncErrorCode.MALFORMED_REQUEST;
         };
         String message = switch (status) {
             case 404 -> "there is no Nizhal endpoint at this path";
             case 405 -> "this Nizhal endpoint does not take this HTTP method";
             case 400 -> "the HTTP request is malformed";
+            case 431 -> "the request's headers are too large";
+            case 505 -> "this server speaks HTTP/1.1 (and HTTP/1.0) only";
             default ->
                 switch (code) {
                     case UNAUTHENTICATED -> UNAUTHENTICATED_MESSAGE;

@@ -6,6 +6,8 @@ import dev.nizhal.adapters.jaxrs.internal.Guard;
 import dev.nizhal.adapters.jaxrs.internal.RequestReader;
 import dev.nizhal.adapters.jaxrs.internal.ResponseWriter;
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.out.ActorResolver;
 import jakarta.ws.rs.HeaderParam;
@@ -16,11 +18,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /sync/pull}: the bearer token's actor, the strictly read envelope, {@link PullChanges}, and the
  * response JSON of PROTOCOL.md. The body is read as JSON whatever its {@code Content-Type}, and the response is JSON
- * whatever the {@code Accept}: a client gets the protocol's answer or its error, never a 415 or 406 of the runtime.
+ * whatever the {@code Accept}: a client gets the protocol's answer or its error, never a 415 or 406 of the runtime. At
+ * most a configured number of pulls run at once; one more is answered 429 {@code RATE_LIMITED} with {@code
+ * Retry-After} at once, rather than waiting for a database connection.
  */
 @Path("sync/pull")
 @NizhalEndpoint
@@ -28,11 +33,22 @@ public class JaxrsPullResource {
     private final PullChanges pull;
     private final ActorResolver actors;
     private final WireLimits limits;
+    private final Semaphore inFlight;
 
+    /** With {@link JaxrsEndpoints#DEFAULT_MAX_CONCURRENT_PULLS} pulls at once. */
     public JaxrsPullResource(PullChanges pull, ActorResolver actors, WireLimits limits) {
+        this(pull, actors, limits, JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS);
+    }
+
+    /** With at most {@code maxConcurrentPulls} pulls at once; one more is answered 429 {@code RATE_LIMITED}. */
+    public JaxrsPullResource(PullChanges pull, ActorResolver actors, WireLimits limits, int maxConcurrentPulls) {
         this.pull = Objects.requireNonNull(pull, "pull");
         this.actors = Objects.requireNonNull(actors, "actors");
         this.limits = Objects.requireNonNull(limits, "limits");
+        if (maxConcurrentPulls < 1) {
+            throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
+        }
+        this.inFlight = new Semaphore(maxConcurrentPulls);
     }
 
     @POST
@@ -44,7 +60,16 @@ public class JaxrsPullResource {
             Actor actor = BearerCredentials.actor(actors, authorization);
             byte[] bytes = BoundedBody.read(body, contentLength, limits.maxBodyBytes());
             PullChanges.PullRequest request = RequestReader.pull(bytes, limits);
-            return json(ResponseWriter.pull(pull.pull(actor, request)));
+            // counted around the use case only: a slow body or a bad token never takes a slot
+            if (!inFlight.tryAcquire()) {
+                throw new SyncException(
+                        SyncErrorCode.RATE_LIMITED, "this server is serving as many pulls as it may; retry shortly");
+            }
+            try {
+                return json(ResponseWriter.pull(pull.pull(actor, request)));
+            } finally {
+                inFlight.release();
+            }
         });
     }
 

@@ -15,6 +15,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.jersey.internal.MapPropertiesDelegate;
 import org.glassfish.jersey.server.ApplicationHandler;
@@ -112,6 +118,60 @@ class JaxrsEndpointsTest {
         all[1] = "Bearer alice-token";
         System.arraycopy(headers, 0, all, 2, headers.length);
         return call("POST", "sync/pull", body, all);
+    }
+
+    /**
+     * Pulls in flight on this instance are bounded: one more is answered 429 {@code RATE_LIMITED} with {@code
+     * Retry-After} at once (it never queues for a database connection), and a slot frees when a pull ends, whether it
+     * answered or failed.
+     */
+    @Test
+    void aPullBeyondTheConcurrentLimitIs429WithRetryAfter() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        PullChanges held = (actor, request) -> {
+            if (calls.incrementAndGet() == 1) {
+                entered.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (calls.get() == 2) {
+                throw new IllegalStateException("a failed pull frees its slot too");
+            }
+            return new PullChanges.PullResponse(
+                    "cur", false, false, List.of(), List.of(), List.of(), List.of(), List.of(), 0L);
+        };
+        handler = new ApplicationHandler(JaxrsEndpoints.builder()
+                .pull(held)
+                .push((actor, request) -> new PushMutations.PushResponse(List.of()))
+                .contract(() -> new DescribeContract.Contract(1, Map.of(), Map.of()))
+                .actors(token -> Actor.of("alice"))
+                .health(health::get)
+                .maxConcurrentPulls(1)
+                .build()
+                .application());
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            Future<Answer> first = background.submit(() -> pullAsAlice(PULL_BODY));
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+            Answer refused = pullAsAlice(PULL_BODY);
+
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("Retry-After")).isEqualTo("1");
+            assertThat(refused.body()).contains("\"code\":\"RATE_LIMITED\"", "\"retryable\":true");
+            release.countDown();
+            assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(pullAsAlice(PULL_BODY).status()).as("the failed one").isEqualTo(500);
+            assertThat(pullAsAlice(PULL_BODY).status()).isEqualTo(200);
+        } finally {
+            release.countDown();
+            background.shutdownNow();
+        }
     }
 
     @Test

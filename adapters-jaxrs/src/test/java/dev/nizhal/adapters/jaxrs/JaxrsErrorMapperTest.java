@@ -18,6 +18,8 @@ class JaxrsErrorMapperTest {
         "403, FORBIDDEN",
         "404, MALFORMED_REQUEST",
         "405, MALFORMED_REQUEST",
+        "431, MALFORMED_REQUEST",
+        "505, MALFORMED_REQUEST",
         "406, MALFORMED_REQUEST",
         "413, PAYLOAD_TOO_LARGE",
         "415, MALFORMED_REQUEST",

@@ -40,7 +40,9 @@ import java.util.Objects;
  *       {@link #CLOCK_SKEW} of tolerance;
  *   <li>{@code sub} is required and must not be blank; {@code aud} is required and must name a configured audience
  *       when the issuer has audiences (always for a JWKS); {@code iss} must equal the configured value when there is
- *       one.
+ *       one;
+ *   <li>{@code sub}, every claim name and every text in the claims is text PostgreSQL can hold: no U+0000, no
+ *       unpaired surrogate ({@link Actor#storable()}).
  * </ul>
  *
  * <p><b>Result</b>: an {@link Actor} whose id is the {@code sub} with one issuer, or {@code iss + "|" + sub} with
@@ -123,7 +125,12 @@ public final class JwtActorResolver implements ActorResolver {
                 throw refused("sub is not a JSON string", null);
             }
             String id = severalIssuers ? claims.getIssuer() + ACTOR_ID_SEPARATOR + subject : subject;
-            return new Actor(id, ClaimValues.of(claims));
+            Actor actor = new Actor(id, ClaimValues.of(claims));
+            if (!actor.storable()) {
+                // PostgreSQL could not store or compare it: refused here rather than failing the request later
+                throw refused("sub or a claim holds U+0000 or an unpaired surrogate", null);
+            }
+            return actor;
         } catch (SyncException e) {
             throw e;
         } catch (RateLimitReachedException e) {

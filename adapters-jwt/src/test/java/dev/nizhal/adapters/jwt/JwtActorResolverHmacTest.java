@@ -127,6 +127,29 @@ class JwtActorResolverHmacTest {
         assertRefused(resolver, hs256(SECRET, claims("u1").claim("sub", 123).build()));
     }
 
+    /**
+     * PostgreSQL text cannot hold U+0000 and UTF-8 cannot encode half a surrogate pair: an actor id or claim with
+     * either would fail every statement it reaches, so the token is refused like any other bad one (JSON escapes in
+     * the payload, as an attacker would write them).
+     */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "\"sub\":\"a\\u0000b\"",
+                "\"sub\":\"a\\ud800b\"",
+                "\"sub\":\"\\udc00\"",
+                "\"sub\":\"u1\",\"team\":\"x\\u0000\"",
+                "\"sub\":\"u1\",\"groups\":[\"ok\",{\"k\\u0000\":1}]",
+                "\"sub\":\"u1\",\"t\\ud800\":1"
+            })
+    void refuses_a_sub_or_claim_that_postgresql_text_cannot_hold(String members) {
+        String header = b64("{\"alg\":\"HS256\"}");
+        String payload = b64("{" + members + ",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        String signature = Base64URL.encode(hmac(header + "." + payload)).toString();
+
+        assertRefused(resolver, header + "." + payload + "." + signature);
+    }
+
     @Test
     void refuses_a_forged_signature() {
         byte[] otherSecret = "another-secret-of-at-least-32-bytes!!".getBytes(StandardCharsets.UTF_8);

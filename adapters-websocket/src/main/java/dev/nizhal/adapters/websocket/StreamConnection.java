@@ -50,6 +50,9 @@ final class StreamConnection {
     /** When the oldest ping still without a pong was sent; meaningful while {@code awaitingPong}. */
     private long unansweredSince;
 
+    /** The actor id this socket is counted under in the hub's sockets per actor, or null. */
+    private String countedAs;
+
     private boolean awaitingPong;
     private boolean pingInFlight;
     private final Set<String> recomputing = new HashSet<>();
@@ -97,6 +100,18 @@ final class StreamConnection {
 
     synchronized void authCheckAt(Instant at) {
         this.authCheckAt = at;
+    }
+
+    /** The socket now counts as one of {@code actorId}'s. */
+    synchronized void countedAs(String actorId) {
+        this.countedAs = actorId;
+    }
+
+    /** The actor id the socket counted under, once: null when it was not counted, or was uncounted already. */
+    synchronized String uncount() {
+        String id = countedAs;
+        countedAs = null;
+        return id;
     }
 
     /** The hello's token is good: the socket's actor, token and filters, while its watches are read. */

@@ -35,7 +35,8 @@ import java.util.function.LongSupplier;
  * the token check that closes a socket with 4401 once its token expires.
  *
  * <p>Close codes: {@code 4000 + the HTTP status} of the protocol's error code (4400 {@code MALFORMED_REQUEST}, 4401
- * {@code UNAUTHENTICATED}, 4404 {@code UNKNOWN_SYNC_RULE}, 4503 {@code TRANSIENT}), with the code's name and a short
+ * {@code UNAUTHENTICATED}, 4404 {@code UNKNOWN_SYNC_RULE}, 4429 {@code RATE_LIMITED}: the actor has {@link
+ * StreamSettings#maxSocketsPerActor()} sockets open here already, 4503 {@code TRANSIENT}), with the code's name and a short
  * message as the reason; 4408 for a stalled socket, 1001 when the server stops, 1011 after an unexpected failure
  * (with a correlation id in the reason and the log).
  *
@@ -69,6 +70,9 @@ public final class StreamHub implements RealtimeNotifier, RealtimePresence, Auto
     private final Set<StreamConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Set<Subscription>> index = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Long> localTxids = new ConcurrentHashMap<>();
+    /** Open sockets per actor id, at most {@code settings.maxSocketsPerActor()} each. */
+    private final ConcurrentHashMap<String, Integer> socketsPerActor = new ConcurrentHashMap<>();
+
     private volatile PgSnapshot position;
     private volatile boolean pollFailing;
     private volatile boolean closed;
@@ -197,10 +201,12 @@ public final class StreamHub implements RealtimeNotifier, RealtimePresence, Auto
             hello(connection, Hello.parse(text, settings.maxRules()));
         } catch (SyncException e) {
             drop(connection, closeCode(e.code()), reason(e.code(), e.getMessage()));
+            uncount(connection); // also when it was closed meanwhile, and drop did nothing
         } catch (RuntimeException e) {
             String correlationId = UUID.randomUUID().toString();
             LOG.log(System.Logger.Level.ERROR, "stream hello failed, correlation id " + correlationId, e);
             drop(connection, INTERNAL, reason(SyncErrorCode.INTERNAL, "correlation id " + correlationId));
+            uncount(connection);
         }
     }
 
@@ -221,6 +227,7 @@ public final class StreamHub implements RealtimeNotifier, RealtimePresence, Auto
                     SyncErrorCode.TRANSIENT, "the stream cannot read the change log yet; retry shortly");
         }
         Actor actor = actors.resolve(hello.token());
+        count(connection, actor.id());
         connection.authenticated(actor, hello.token(), hello.filters());
         connection.clientId(hello.clientId());
         // the hello's watches count as recomputes: a grant commit meanwhile asks for another one, done after "ready"
@@ -345,8 +352,41 @@ public final class StreamHub implements RealtimeNotifier, RealtimePresence, Auto
         });
     }
 
+    /**
+     * Counts the socket as one of {@code actorId}'s.
+     *
+     * @throws SyncException {@code RATE_LIMITED} when the actor has as many open as it may
+     */
+    private void count(StreamConnection connection, String actorId) {
+        int max = settings.maxSocketsPerActor();
+        boolean[] counted = {false};
+        socketsPerActor.compute(actorId, (id, open) -> {
+            int now = open == null ? 0 : open;
+            if (now >= max) {
+                return open;
+            }
+            counted[0] = true;
+            return now + 1;
+        });
+        if (!counted[0]) {
+            throw new SyncException(
+                    SyncErrorCode.RATE_LIMITED,
+                    "this actor has " + max + " sockets open here, the most it may; close one first");
+        }
+        connection.countedAs(actorId);
+    }
+
+    /** The socket no longer counts for its actor (once, however often this is called). */
+    private void uncount(StreamConnection connection) {
+        String actorId = connection.uncount();
+        if (actorId != null) {
+            socketsPerActor.computeIfPresent(actorId, (id, open) -> open <= 1 ? null : open - 1);
+        }
+    }
+
     private void unregister(StreamConnection connection) {
         connections.remove(connection);
+        uncount(connection);
         connection.watches().forEach((rule, watch) -> {
             Subscription subscription = new Subscription(connection, rule);
             keys(watch).forEach(key -> unindex(key, subscription));

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param authCheckInterval how often the tokens of open sockets are checked again once their {@code exp} is near
  * @param maxHelloBytes the largest hello frame accepted (larger: close 1009 by the container)
  * @param maxRules the most sync rules one socket may listen to
+ * @param maxSocketsPerActor the most sockets one actor may have open on this instance; the hello of one more closes
+ *     it with 4429 {@code RATE_LIMITED}
  */
 public record StreamSettings(
         Duration heartbeat,
@@ -23,7 +25,8 @@ public record StreamSettings(
         Duration pollInterval,
         Duration authCheckInterval,
         int maxHelloBytes,
-        int maxRules) {
+        int maxRules,
+        int maxSocketsPerActor) {
 
     public static final StreamSettings DEFAULTS = new StreamSettings(
             Duration.ofSeconds(25),
@@ -32,7 +35,8 @@ public record StreamSettings(
             Duration.ofMillis(200),
             Duration.ofSeconds(1),
             64 * 1024,
-            64);
+            64,
+            16);
 
     public StreamSettings {
         positive(heartbeat, "heartbeat");
@@ -49,6 +53,9 @@ public record StreamSettings(
         if (maxRules < 1) {
             throw new IllegalArgumentException("maxRules must be at least 1, was " + maxRules);
         }
+        if (maxSocketsPerActor < 1) {
+            throw new IllegalArgumentException("maxSocketsPerActor must be at least 1, was " + maxSocketsPerActor);
+        }
     }
 
     private static void positive(Duration value, String name) {
@@ -60,21 +67,61 @@ public record StreamSettings(
 
     public StreamSettings withHeartbeat(Duration value) {
         return new StreamSettings(
-                value, helloTimeout, minPokeInterval, pollInterval, authCheckInterval, maxHelloBytes, maxRules);
+                value,
+                helloTimeout,
+                minPokeInterval,
+                pollInterval,
+                authCheckInterval,
+                maxHelloBytes,
+                maxRules,
+                maxSocketsPerActor);
     }
 
     public StreamSettings withHelloTimeout(Duration value) {
         return new StreamSettings(
-                heartbeat, value, minPokeInterval, pollInterval, authCheckInterval, maxHelloBytes, maxRules);
+                heartbeat,
+                value,
+                minPokeInterval,
+                pollInterval,
+                authCheckInterval,
+                maxHelloBytes,
+                maxRules,
+                maxSocketsPerActor);
     }
 
     public StreamSettings withPollInterval(Duration value) {
         return new StreamSettings(
-                heartbeat, helloTimeout, minPokeInterval, value, authCheckInterval, maxHelloBytes, maxRules);
+                heartbeat,
+                helloTimeout,
+                minPokeInterval,
+                value,
+                authCheckInterval,
+                maxHelloBytes,
+                maxRules,
+                maxSocketsPerActor);
     }
 
     public StreamSettings withAuthCheckInterval(Duration value) {
         return new StreamSettings(
-                heartbeat, helloTimeout, minPokeInterval, pollInterval, value, maxHelloBytes, maxRules);
+                heartbeat,
+                helloTimeout,
+                minPokeInterval,
+                pollInterval,
+                value,
+                maxHelloBytes,
+                maxRules,
+                maxSocketsPerActor);
+    }
+
+    public StreamSettings withMaxSocketsPerActor(int value) {
+        return new StreamSettings(
+                heartbeat,
+                helloTimeout,
+                minPokeInterval,
+                pollInterval,
+                authCheckInterval,
+                maxHelloBytes,
+                maxRules,
+                value);
     }
 }

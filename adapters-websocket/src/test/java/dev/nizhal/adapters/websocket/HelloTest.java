@@ -53,6 +53,34 @@ class HelloTest {
                 .hasMessageNotContaining("jackson");
     }
 
+    /** The checks of {@code POST /sync/pull} on its {@code buckets}: text and numbers PostgreSQL can hold. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "[{\"ownerId\":\"a\\u0000\"}]",
+                "[{\"ownerId\":\"\\ud800\"}]",
+                "[{\"ownerId\":\"x\\udc00y\"}]",
+                "[{\"owner\\u0000Id\":\"x\"}]",
+                "[{\"ownerId\":[\"ok\",{\"deep\":\"\\u0000\"}]}]",
+                "[{\"ownerId\":0.1e-1001}]"
+            })
+    void aFilterWithTextOrNumbersPostgresqlCannotHoldIsMalformed(String filter) {
+        String text = "{\"type\":\"hello\",\"token\":\"t\",\"syncRules\":[\"a\"],\"buckets\":{\"a\":" + filter + "}}";
+        assertThatThrownBy(() -> Hello.parse(text, 2))
+                .isInstanceOfSatisfying(
+                        SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncErrorCode.MALFORMED_REQUEST))
+                .hasMessageStartingWith("buckets.a[0]");
+    }
+
+    @Test
+    void aFilterKeepsItsNumbersExactlyAsSent() {
+        Hello hello = Hello.parse(
+                "{\"type\":\"hello\",\"token\":\"t\",\"syncRules\":[\"a\"],"
+                        + "\"buckets\":{\"a\":[{\"n\":0.1,\"m\":1.0,\"big\":1e400,\"p\":\"😀\"}]}}",
+                2);
+        assertThat(hello.filters().get("a")).isEqualTo("[{\"n\":0.1,\"m\":1.0,\"big\":1E+400,\"p\":\"😀\"}]");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {

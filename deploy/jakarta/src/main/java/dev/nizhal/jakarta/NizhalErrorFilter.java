@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * On Nizhal's paths, what the embedded server's Jetty handlers do: every answer carries {@code Nizhal-Protocol: 1},
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
  * never the server's error page:
  *
  * <ul>
+ *   <li>TRACE (and TRACK) is refused with 405 before the runtime sees it, whatever the server's own setting;
  *   <li>an error the runtime answers itself (an unknown path, a method an endpoint does not take) through {@code
  *       sendError}, which would give the server's HTML page (Payara), or as a bare status without a body (Liberty);
  *   <li>an exception that escapes the endpoints: {@code INTERNAL} with a correlation id, never a stack trace. An
@@ -30,11 +33,19 @@ import java.nio.charset.StandardCharsets;
 public class NizhalErrorFilter extends HttpFilter {
     private static final System.Logger LOG = System.getLogger(NizhalErrorFilter.class.getName());
 
+    /** Refused on Nizhal's paths: TRACE, and TRACK, its old Microsoft twin. */
+    private static final Set<String> TRACE = Set.of("TRACE", "TRACK");
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         response.setHeader(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
         ProtocolErrors answer = new ProtocolErrors(response);
+        if (TRACE.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
+            // whatever the server's own setting: a servlet's default doTrace echoes the request, credentials included
+            answer.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+            return;
+        }
         try {
             chain.doFilter(request, answer);
         } catch (IOException | ServletException | RuntimeException e) {

@@ -8,6 +8,7 @@ import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
 import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
 import dev.nizhal.adapters.jaxrs.JaxrsProtocolFilter;
 import dev.nizhal.adapters.jaxrs.WireLimits;
+import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.websocket.StreamEndpoint;
 import dev.nizhal.adapters.websocket.StreamHub;
 import dev.nizhal.adapters.websocket.StreamSettings;
@@ -27,8 +28,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -100,6 +103,19 @@ public final class NizhalServer implements AutoCloseable {
             return !ours && (previous == null || previous.isLoggable(record));
         });
     }
+
+    /**
+     * The most bytes of request line and headers a request may have; more is refused with 431. Room for the longest
+     * bearer token the JWT resolver accepts ({@link JwtActorResolver#MAX_TOKEN_CHARS}) and ordinary other headers, so
+     * that such a token is judged by the resolver and never cut off by the HTTP parser.
+     */
+    public static final int MAX_REQUEST_HEADER_BYTES = 2 * JwtActorResolver.MAX_TOKEN_CHARS;
+
+    /**
+     * How long a request's body may take to arrive, from the start of the request, unless the builder says otherwise:
+     * a body of the 1 MiB limit at 100 KiB/s fits; a client that dribbles it gets a 400 and its worker thread is free.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(15);
 
     /** How long the change log keeps entries unless the builder says otherwise (CHANGE-CAPTURE.md "Retention"). */
     public static final Duration DEFAULT_RETENTION = RetentionJobs.DEFAULT_RETENTION;
@@ -222,6 +238,8 @@ public final class NizhalServer implements AutoCloseable {
         private String host;
         private int port = 8080;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private int maxConcurrentPulls = JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS;
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
@@ -263,6 +281,32 @@ public final class NizhalServer implements AutoCloseable {
         /** Body and pull limits; {@link WireLimits#DEFAULTS} unless set. */
         public Builder limits(WireLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * The most pulls this server serves at once; one more is answered 429 {@code RATE_LIMITED} with {@code
+         * Retry-After} at once. {@link JaxrsEndpoints#DEFAULT_MAX_CONCURRENT_PULLS} unless set.
+         */
+        public Builder maxConcurrentPulls(int maxConcurrentPulls) {
+            if (maxConcurrentPulls < 1) {
+                throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
+            }
+            this.maxConcurrentPulls = maxConcurrentPulls;
+            return this;
+        }
+
+        /**
+         * How long a request's body may take to arrive, counted from the start of the request; a body still arriving
+         * then fails to be read (400 {@code MALFORMED_REQUEST}). Jetty's idle timeout (30 s) starts again with every
+         * byte, so without this a client sending a byte now and then would hold a worker thread as long as it likes.
+         * {@link #DEFAULT_BODY_TIMEOUT} unless set.
+         */
+        public Builder bodyTimeout(Duration bodyTimeout) {
+            if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+                throw new IllegalArgumentException("the body timeout must be positive, was " + bodyTimeout);
+            }
+            this.bodyTimeout = bodyTimeout;
             return this;
         }
 
@@ -382,6 +426,7 @@ public final class NizhalServer implements AutoCloseable {
                         return new HealthCheck.Health(health.databaseUp(), health.migrationsCurrent());
                     })
                     .limits(limits)
+                    .maxConcurrentPulls(maxConcurrentPulls)
                     .build();
 
             QueuedThreadPool threads = new QueuedThreadPool();
@@ -390,6 +435,7 @@ public final class NizhalServer implements AutoCloseable {
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(host);
             connector.setPort(port);
@@ -423,7 +469,7 @@ public final class NizhalServer implements AutoCloseable {
                 }
             }
 
-            server.setHandler(new Gate(context));
+            server.setHandler(new Gate(context, bodyTimeout));
             server.setErrorHandler(new JettyErrorHandler.ForServer());
             server.setStopTimeout(stopTimeout.toMillis());
             try {
@@ -465,17 +511,39 @@ public final class NizhalServer implements AutoCloseable {
 
     /**
      * Counts requests in flight for a graceful stop, answers {@code TRANSIENT} to those that arrive while stopping,
-     * and puts the protocol header on every response, also Jetty's own.
+     * refuses TRACE on every path (405), gives a request's body {@code bodyTimeout} to arrive, and puts the protocol header on every response, also Jetty's own.
      */
     private static final class Gate extends GracefulHandler {
-        Gate(Handler handler) {
+        /** Refused on every path: TRACE, and TRACK, its old Microsoft twin. */
+        private static final Set<String> TRACE = Set.of("TRACE", "TRACK");
+
+        private final Duration bodyTimeout;
+
+        Gate(Handler handler, Duration bodyTimeout) {
             super(handler);
+            this.bodyTimeout = bodyTimeout;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             response.getHeaders().put(JaxrsProtocolFilter.HEADER, JaxrsProtocolFilter.VERSION);
-            return super.handle(request, response, callback);
+            if (TRACE.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
+                // a servlet's default doTrace echoes the request, credentials included (cross-site tracing)
+                JaxrsErrorMapper.HostError error = JaxrsErrorMapper.hostError(405);
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "HTTP 405 {0} [correlation id {1}]: {2} refused",
+                        error.code(),
+                        error.correlationId(),
+                        request.getMethod());
+                response.setStatus(error.status());
+                error.headers().forEach(response.getHeaders()::put);
+                response.write(true, ByteBuffer.wrap(error.body()), callback);
+                return true;
+            }
+            Callback[] completion = {callback};
+            Request limited = BodyDeadline.of(request, bodyTimeout, completion);
+            return super.handle(limited, response, completion[0]);
         }
 
         @Override

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nizhal.server.HttpTarget.Reply;
 import java.io.ByteArrayInputStream;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * PROTOCOL.md over real HTTP, black box: only a base URL and the database's JDBC URL (to count journal rows) are known
@@ -370,6 +373,30 @@ abstract class HttpProtocolSuite {
         }
     }
 
+    /**
+     * TRACE would echo the request, credentials included: every runtime refuses it with 405 and echoes nothing. The
+     * body is the protocol's error where the request reaches Nizhal (the embedded server, Open Liberty); Payara
+     * refuses TRACE itself, before any application sees it, with a page of its own (docs/deploy.md).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync/pull", "sync/push", "nizhal/contract", "nizhal/health", "sync/nope"})
+    void traceIsRefusedAndEchoesNothing(String path) throws Exception {
+        HttpRequest trace = target().request(path, ALICE)
+                .method("TRACE", HttpRequest.BodyPublishers.noBody())
+                .build();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(trace, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(405);
+            assertThat(response.body()).doesNotContain(ALICE, "Authorization");
+            if (response.headers().firstValue("Nizhal-Protocol").isPresent()) {
+                Reply reply = new Reply(response.statusCode(), response.headers(), response.body());
+                HttpTarget.checkNoLeak(reply);
+                assertThat(reply.error().get("code").asText()).isEqualTo("MALFORMED_REQUEST");
+            }
+        }
+    }
+
     @Test
     void anUnknownSyncRuleIs404() {
         Reply reply = pull(ALICE, "{\"syncRule\":\"noSuchRule\",\"clientId\":\"rule-c\"}");
@@ -394,6 +421,23 @@ abstract class HttpProtocolSuite {
             assertThat(fieldNames(error)).containsExactly("code", "message", "retryable", "correlationId");
             assertThat(reply.body()).doesNotContain("unknown token");
         }
+    }
+
+    /** An actor id that PostgreSQL text cannot hold is a refused credential, not a failed transaction. */
+    @Test
+    void anActorIdWithNulOrHalfASurrogatePairIs401() {
+        for (String token : List.of(SeedApp.NUL_ACTOR, SeedApp.SURROGATE_ACTOR)) {
+            Reply pulled = pull(token, "{\"syncRule\":\"myNotes\",\"clientId\":\"odd-actor-c\"}");
+            Reply pushed = push(token, addNote("odd-actor-c", 1, "odd-actor-1", "b"));
+
+            for (Reply reply : List.of(pulled, pushed)) {
+                assertThat(reply.status()).as("%s: %s", token, reply.body()).isEqualTo(401);
+                assertThat(reply.header("WWW-Authenticate")).isEqualTo("Bearer");
+                assertThat(reply.error().get("code").asText()).isEqualTo("UNAUTHENTICATED");
+            }
+        }
+        assertThat(target().count("select count(*) from nizhal.clients where client_id = 'odd-actor-c'"))
+                .isZero();
     }
 
     @Test

@@ -48,6 +48,11 @@ final class SeedApp {
     /** The resolver throws an {@link Error}, which escapes the resources to the servlet container. */
     static final String ERROR = "error-token";
 
+    /** The resolver returns an actor whose id holds U+0000, which PostgreSQL text cannot hold. */
+    static final String NUL_ACTOR = "nul-actor-token";
+    /** The resolver returns an actor whose id holds half a surrogate pair, which UTF-8 cannot encode. */
+    static final String SURROGATE_ACTOR = "surrogate-actor-token";
+
     private static final String USER_PREFIX = "user-";
 
     /** A resolver throwing on {@link #BROKEN} a message that would leak if it reached a client. */
@@ -58,6 +63,8 @@ final class SeedApp {
         case BOB -> Actor.of("bob");
         case BROKEN -> throw new IllegalStateException(LEAKY_MESSAGE);
         case ERROR -> throw new AssertionError(LEAKY_MESSAGE);
+        case NUL_ACTOR -> Actor.of("nul\u0000actor");
+        case SURROGATE_ACTOR -> Actor.of("half\ud800pair");
         default -> {
             if (token.startsWith(USER_PREFIX) && token.length() > USER_PREFIX.length()) {
                 yield Actor.of(token.substring(USER_PREFIX.length()));

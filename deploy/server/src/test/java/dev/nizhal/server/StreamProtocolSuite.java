@@ -5,6 +5,7 @@ import static dev.nizhal.server.StreamClient.poke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nizhal.adapters.websocket.StreamSettings;
 import dev.nizhal.server.HttpTarget.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +132,56 @@ abstract class StreamProtocolSuite {
         }
     }
 
+    private static String helloWithFilter(String token, String filter) {
+        return "{\"type\":\"hello\",\"token\":\"" + token + "\",\"syncRules\":[\"myNotes\"],"
+                + "\"buckets\":{\"myNotes\":[" + filter + "]}}";
+    }
+
+    /**
+     * An actor's sockets on one instance are bounded: the hello of one more closes with 4429 {@code RATE_LIMITED},
+     * other actors are not affected, and a socket that closes frees its place.
+     */
+    @Test
+    void anActorsSocketsBeyondTheLimitCloseWith4429UntilOneCloses() {
+        String token = SeedApp.tokenOf("stream-many");
+        int max = StreamSettings.DEFAULTS.maxSocketsPerActor();
+        List<StreamClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                open.add(ready(token, "myNotes"));
+            }
+            try (StreamClient oneMore = StreamClient.connect(target().streamUri())) {
+                oneMore.send(StreamClient.hello(token, "myNotes"));
+                assertClosedWith(oneMore.awaitClose(DEADLINE), 4429, "RATE_LIMITED");
+            }
+            try (StreamClient other = ready(SeedApp.tokenOf("stream-many-other"), "myNotes")) {
+                assertThat(other.isOpen()).isTrue();
+            }
+
+            open.removeFirst().close();
+
+            // the server hears of the close a moment later: until then, a hello is still one too many
+            long end = System.nanoTime() + DEADLINE.toNanos();
+            while (true) {
+                StreamClient again = StreamClient.connect(target().streamUri());
+                again.send(StreamClient.hello(token, "myNotes"));
+                try {
+                    again.await(StreamClient.type("ready"), Duration.ofSeconds(5));
+                    open.add(again);
+                    break;
+                } catch (AssertionError refused) {
+                    again.close();
+                    if (System.nanoTime() > end) {
+                        throw refused;
+                    }
+                    quietly(Duration.ofMillis(200));
+                }
+            }
+        } finally {
+            open.forEach(StreamClient::close);
+        }
+    }
+
     @Test
     void aBadHelloClosesTheSocketWithTheCodeOfItsError() {
         String token = SeedApp.tokenOf("stream-lee");
@@ -138,7 +189,13 @@ abstract class StreamProtocolSuite {
         List<Case> cases = List.of(
                 new Case(StreamClient.hello("no-such-token", "myNotes"), 4401, "UNAUTHENTICATED"),
                 new Case("{\"type\":\"hello\",\"syncRules\":[\"myNotes\"]}", 4401, "UNAUTHENTICATED"),
+                new Case(StreamClient.hello(SeedApp.NUL_ACTOR, "myNotes"), 4401, "UNAUTHENTICATED"),
+                new Case(StreamClient.hello(SeedApp.SURROGATE_ACTOR, "myNotes"), 4401, "UNAUTHENTICATED"),
                 new Case(StreamClient.hello(token, "noSuchRule"), 4404, "UNKNOWN_SYNC_RULE"),
+                // a filter is checked as POST /sync/pull checks its buckets: text PostgreSQL can hold
+                new Case(helloWithFilter(token, "{\"ownerId\":\"a\\u0000\"}"), 4400, "MALFORMED_REQUEST"),
+                new Case(helloWithFilter(token, "{\"ownerId\":\"\\ud800\"}"), 4400, "MALFORMED_REQUEST"),
+                new Case(helloWithFilter(token, "{\"owner\\u0000Id\":\"x\"}"), 4400, "MALFORMED_REQUEST"),
                 new Case("not json", 4400, "MALFORMED_REQUEST"),
                 new Case("{\"type\":\"hello\",\"token\":\"" + token + "\"}", 4400, "MALFORMED_REQUEST"),
                 new Case(

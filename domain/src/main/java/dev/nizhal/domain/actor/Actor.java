@@ -1,5 +1,7 @@
 package dev.nizhal.domain.actor;
 
+import dev.nizhal.domain.text.StorableText;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,5 +26,25 @@ public record Actor(String id, Map<String, Object> claims) {
 
     public Optional<Object> claim(String name) {
         return Optional.ofNullable(claims.get(name));
+    }
+
+    /**
+     * Whether the id, every claim name and every text in the claims (nested ones too) are {@link StorableText}: an
+     * actor with U+0000 or half a surrogate pair there could not be stored or compared by PostgreSQL, so the use cases
+     * refuse it as {@code UNAUTHENTICATED}.
+     */
+    public boolean storable() {
+        return StorableText.storable(id) && storableValue(claims);
+    }
+
+    private static boolean storableValue(Object value) {
+        return switch (value) {
+            case String text -> StorableText.storable(text);
+            case Map<?, ?> map ->
+                map.entrySet().stream()
+                        .allMatch(e -> storableValue(String.valueOf(e.getKey())) && storableValue(e.getValue()));
+            case List<?> list -> list.stream().allMatch(Actor::storableValue);
+            case null, default -> true;
+        };
     }
 }

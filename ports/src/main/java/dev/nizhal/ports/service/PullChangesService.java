@@ -47,6 +47,7 @@ final class PullChangesService implements PullChanges {
 
     @Override
     public PullResponse pull(Actor actor, PullRequest request) {
+        StorableActor.require(actor);
         CompiledRule rule = compiled.rule(request.syncRule())
                 .orElseThrow(() -> new SyncException(
                         SyncErrorCode.UNKNOWN_SYNC_RULE, "there is no sync rule '" + request.syncRule() + "'"));

@@ -58,6 +58,7 @@ final class PushMutationsService implements PushMutations {
 
     @Override
     public PushResponse push(Actor actor, PushRequest request) {
+        StorableActor.require(actor);
         validate(request);
         // every mutation's args are checked before any is run: a malformed request leaves no journal entry
         List<MutationRequest> mutations = request.mutations().stream()

@@ -32,6 +32,7 @@ final class WatchChangesService implements WatchChanges {
 
     @Override
     public Watch watch(Actor actor, String syncRule, String bucketsFilterJson) {
+        StorableActor.require(actor);
         CompiledRule rule = compiled.rule(syncRule)
                 .orElseThrow(() ->
                         new SyncException(SyncErrorCode.UNKNOWN_SYNC_RULE, "there is no sync rule '" + syncRule + "'"));

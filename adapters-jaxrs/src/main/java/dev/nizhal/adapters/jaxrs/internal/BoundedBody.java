@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads a request body up to a limit, counting the bytes as they arrive: a chunked body has no length to trust, and a
@@ -25,7 +26,8 @@ public final class BoundedBody {
     /**
      * @param declaredLength the {@code Content-Length} header, or null
      * @throws SyncException {@code PAYLOAD_TOO_LARGE} beyond {@code limit} bytes, {@code MALFORMED_REQUEST} when the
-     *     body cannot be read (the client went away, or broke the transfer encoding)
+     *     body cannot be read (the client went away, broke the transfer encoding, or sent it slower than the host's
+     *     deadline for a body)
      */
     public static byte[] read(InputStream in, String declaredLength, int limit) {
         long declared = declared(declaredLength);
@@ -50,9 +52,22 @@ public final class BoundedBody {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, "the request body could not be read", Map.of(), e);
+            String message = timedOut(e)
+                    ? "the request body did not arrive in time; send it at once, after the headers"
+                    : "the request body could not be read";
+            throw new SyncException(SyncErrorCode.MALFORMED_REQUEST, message, Map.of(), e);
         }
         return out.toByteArray();
+    }
+
+    /** The host cut the body off at its deadline (the embedded server's, as a {@link TimeoutException} cause). */
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void drain(InputStream in) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.nizhal.adapters.jaxrs.WireLimits;
+import dev.nizhal.domain.text.StorableText;
 import dev.nizhal.ports.in.PullChanges.PullRequest;
 import dev.nizhal.ports.in.PushMutations.MutationRequest;
 import dev.nizhal.ports.in.PushMutations.PushRequest;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads the JSON envelopes of {@code POST /sync/pull} and {@code POST /sync/push} strictly (PROTOCOL.md): one UTF-8
@@ -267,20 +269,9 @@ public final class RequestReader {
 
     /** PostgreSQL text and jsonb cannot hold U+0000, and UTF-8 cannot encode half a surrogate pair. */
     private static boolean checkText(String text, String path, Problems problems) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\u0000') {
-                problems.add(path, "must not contain the character U+0000");
-                return false;
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                problems.add(path, "is not valid Unicode text (an unpaired surrogate)");
-                return false;
-            }
-        }
-        return true;
+        Optional<String> problem = StorableText.problem(text);
+        problem.ifPresent(p -> problems.add(path, p));
+        return problem.isEmpty();
     }
 
     private static boolean checkDecimal(BigDecimal value, String path, Problems problems) {

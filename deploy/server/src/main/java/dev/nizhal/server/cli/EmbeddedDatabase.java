@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An embedded PostgreSQL (zonky) over a data folder that is kept. zonky is an optional dependency of this module:
- * only this class names it, and only when no JDBC URL is given.
+ * An embedded PostgreSQL (zonky) over a data folder that is kept, so durable as a real one: {@code fsync},
+ * {@code full_page_writes} and {@code synchronous_commit} on. zonky is an optional dependency of this module: only
+ * this class names it, and only when no JDBC URL is given.
  */
 final class EmbeddedDatabase implements AutoCloseable {
     private static final String ZONKY = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
@@ -53,7 +54,11 @@ final class EmbeddedDatabase implements AutoCloseable {
             return new EmbeddedDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setDataDirectory(folder)
                     .setCleanDataDirectory(false)
-                    // zonky's test defaults: a commit answered "applied" must survive a crash of a kept database
+                    // not zonky's test defaults (-F, that is fsync off, and synchronous_commit off): a commit
+                    // answered "applied" must survive a crash or power loss of a kept database, and its folder must
+                    // not be corrupted by one; zonky's -c settings come after its -F, so these win
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setServerConfig("synchronous_commit", "on")
                     // stopped by this class's hook or its owner, never while the server still drains requests
                     .setRegisterShutdownHook(false)
