@@ -47,7 +47,8 @@ public class ClientsView extends VerticalLayout {
         add(
                 new H2("Clients"),
                 new Paragraph("Ordered by lag: clients that never caught up first, then by the time of their last"
-                        + " drained pull. Changes behind count the rows changed in the buckets they hold since then."),
+                        + " drained pull; clients never seen pulling (push-only) come last. Changes behind count the"
+                        + " rows changed in the buckets they hold since then."),
                 actor,
                 grid);
         setSizeFull();

@@ -19,10 +19,10 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.in.InspectSyncState.JournalEntry;
+import dev.nizhal.ports.in.InspectSyncState.JournalPosition;
 import dev.nizhal.ports.in.InspectSyncState.JournalQuery;
 import dev.nizhal.ports.in.PushMutations;
 import dev.nizhal.ports.in.ReplayMutation;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +63,7 @@ public class JournalView extends VerticalLayout {
     }
 
     private void load(boolean fromNewest) {
-        Instant before = fromNewest || shown.isEmpty() ? null : shown.getLast().recordedAt();
+        JournalPosition after = fromNewest || shown.isEmpty() ? null : JournalPosition.of(shown.getLast());
         List<JournalEntry> page = AdminConsole.current()
                 .inspect()
                 .journal(new JournalQuery(
@@ -72,7 +72,7 @@ public class JournalView extends VerticalLayout {
                         blankToNull(mutator.getValue()),
                         "any".equals(status.getValue()) ? null : status.getValue(),
                         from.getValue() == null ? null : from.getValue().toInstant(ZoneOffset.UTC),
-                        before,
+                        after,
                         PAGE));
         if (fromNewest) {
             shown.clear();

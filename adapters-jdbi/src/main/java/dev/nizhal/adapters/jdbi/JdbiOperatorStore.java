@@ -303,6 +303,9 @@ public final class JdbiOperatorStore implements OperatorStore {
             + "   where r.client_id = j.client_id and r.mutation_id = j.mutation_id)"
             + " from nizhal.mutation_journal j";
 
+    /** The journal's order; {@link JournalQuery#after} is a position in it, so the two change together. */
+    private static final String JOURNAL_ORDER = " order by j.created_at desc, j.client_id, j.mutation_id desc";
+
     /**
      * Only the filters given, so that each combination is a statement of its own whose plan (custom or generic) can
      * use the filter's index; {@code status} is a literal (the query admits only two values), which the partial
@@ -330,14 +333,19 @@ public final class JdbiOperatorStore implements OperatorStore {
             where.add("j.created_at >= :from");
             params.put("from", Timestamp.from(q.from()));
         }
-        if (q.before() != null) {
-            where.add("j.created_at < :before");
-            params.put("before", Timestamp.from(q.before()));
+        if (q.after() != null) {
+            // after the position in the order below; the range on created_at alone is what an index can walk, the
+            // rest filters the few entries that share the position's time (one push's)
+            where.add("j.created_at <= :after_at and (j.created_at < :after_at or j.client_id > :after_client"
+                    + " or (j.client_id = :after_client and j.mutation_id < :after_id))");
+            params.put("after_at", Timestamp.from(q.after().recordedAt()));
+            params.put("after_client", q.after().clientId());
+            params.put("after_id", q.after().mutationId());
         }
         params.put("limit", q.limit());
         return new Read(
-                JOURNAL_SELECT + (where.isEmpty() ? "" : " where " + String.join(" and ", where))
-                        + " order by j.created_at desc, j.client_id, j.mutation_id desc limit :limit",
+                JOURNAL_SELECT + (where.isEmpty() ? "" : " where " + String.join(" and ", where)) + JOURNAL_ORDER
+                        + " limit :limit",
                 params);
     }
 

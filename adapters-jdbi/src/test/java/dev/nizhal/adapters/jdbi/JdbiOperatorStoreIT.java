@@ -8,6 +8,7 @@ import dev.nizhal.ports.in.InspectSyncState.BucketSummary;
 import dev.nizhal.ports.in.InspectSyncState.ClientQuery;
 import dev.nizhal.ports.in.InspectSyncState.ClientSummary;
 import dev.nizhal.ports.in.InspectSyncState.JournalEntry;
+import dev.nizhal.ports.in.InspectSyncState.JournalPosition;
 import dev.nizhal.ports.in.InspectSyncState.JournalQuery;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +107,8 @@ class JdbiOperatorStoreIT {
                 .hasSize(30);
         List<JournalEntry> newest = store.journal(JournalQuery.newest(10));
         Instant tenth = newest.getLast().recordedAt();
-        assertThat(store.journal(new JournalQuery(null, null, null, null, null, tenth, 500)))
+        assertThat(store.journal(
+                        new JournalQuery(null, null, null, null, null, JournalPosition.of(newest.getLast()), 500)))
                 .hasSize(30)
                 .allSatisfy(e -> assertThat(e.recordedAt()).isBefore(tenth));
         assertThat(store.journal(new JournalQuery(null, null, null, null, tenth, null, 500)))

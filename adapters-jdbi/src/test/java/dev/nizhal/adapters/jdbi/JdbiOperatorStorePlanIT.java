@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nizhal.adapters.jdbi.JdbiOperatorStore.Read;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.ports.in.InspectSyncState.JournalPosition;
 import dev.nizhal.ports.in.InspectSyncState.JournalQuery;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -76,7 +77,10 @@ class JdbiOperatorStorePlanIT {
 
     static Stream<Arguments> reads() {
         Instant hourAgo = NOW.minus(Duration.ofHours(1));
-        Instant threeWeeksAgo = NOW.minus(Duration.ofDays(21));
+        // where paging back reaches three weeks ago: before every entry of that time (no client id is empty)
+        JournalPosition threeWeeksAgo = new JournalPosition(NOW.minus(Duration.ofDays(21)), "", Long.MAX_VALUE);
+        // a position inside one push's entries, as the console's next page starts from
+        JournalPosition midPush = new JournalPosition(NOW.minus(Duration.ofDays(21)), "client-42", 7);
         return Stream.of(
                 Arguments.of("clients by lag", JdbiOperatorStore.clientsByLag(0, 50), "client_pulls_caught_up_at"),
                 Arguments.of(
@@ -100,6 +104,26 @@ class JdbiOperatorStorePlanIT {
                         "journal of a client",
                         journal("client-42", null, null, null, null, null),
                         "mutation_journal_pkey"),
+                Arguments.of(
+                        "journal, older page from inside a push",
+                        journal(null, null, null, null, null, midPush),
+                        "mutation_journal_created_at"),
+                Arguments.of(
+                        "journal of a client, older page",
+                        journal("client-42", null, null, null, null, midPush),
+                        "mutation_journal_(pkey|created_at)"),
+                Arguments.of(
+                        "journal of an actor, older page",
+                        journal(null, "user-17", null, null, null, midPush),
+                        "mutation_journal_actor"),
+                Arguments.of(
+                        "journal, rejected, older page",
+                        journal(null, null, null, "rejected", null, midPush),
+                        "mutation_journal_rejected"),
+                Arguments.of(
+                        "journal, actor and rejected from a time, older page",
+                        journal(null, "user-17", null, "rejected", NOW.minus(Duration.ofDays(28)), midPush),
+                        "mutation_journal_(actor|rejected)"),
                 Arguments.of(
                         "journal of an actor",
                         journal(null, "user-17", null, null, null, null),
@@ -143,8 +167,8 @@ class JdbiOperatorStorePlanIT {
     }
 
     private static Read journal(
-            String client, String actor, String mutator, String status, Instant from, Instant before) {
-        return JdbiOperatorStore.journalRead(new JournalQuery(client, actor, mutator, status, from, before, 100));
+            String client, String actor, String mutator, String status, Instant from, JournalPosition after) {
+        return JdbiOperatorStore.journalRead(new JournalQuery(client, actor, mutator, status, from, after, 100));
     }
 
     @ParameterizedTest(name = "{0}")

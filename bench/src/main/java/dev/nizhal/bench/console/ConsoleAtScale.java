@@ -8,6 +8,7 @@ import dev.nizhal.demo.DemoApp;
 import dev.nizhal.ports.in.InspectSyncState;
 import dev.nizhal.ports.in.InspectSyncState.ClientQuery;
 import dev.nizhal.ports.in.InspectSyncState.JournalEntry;
+import dev.nizhal.ports.in.InspectSyncState.JournalPosition;
 import dev.nizhal.ports.in.InspectSyncState.JournalQuery;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -119,9 +120,12 @@ public final class ConsoleAtScale {
     /** What each view asks, as the views ask it (page sizes, filters, the "older" and "next rows" pages). */
     static List<Call> calls(InspectSyncState inspect) {
         List<JournalEntry> newest = inspect.journal(JournalQuery.newest(100));
-        Instant older = newest.getLast().recordedAt();
+        JournalPosition older = JournalPosition.of(newest.getLast());
         Instant lastHour = Instant.now().minus(Duration.ofHours(1));
         Instant weekAgo = Instant.now().minus(Duration.ofDays(7));
+        // where paging back reaches three weeks ago: before every entry of that time (no client id is empty)
+        JournalPosition threeWeeksBack =
+                new JournalPosition(Instant.now().minus(Duration.ofDays(21)), "", Long.MAX_VALUE);
         JournalEntry rejected = inspect.journal(new JournalQuery(null, null, null, "rejected", null, null, 1))
                 .getFirst();
         String busyClient = ConsoleSeed.clientId(42);
@@ -147,8 +151,7 @@ public final class ConsoleAtScale {
                 new Call(
                         "Journal",
                         "older entries, 3 weeks back",
-                        () -> inspect.journal(new JournalQuery(
-                                null, null, null, null, null, Instant.now().minus(Duration.ofDays(21)), 100))),
+                        () -> inspect.journal(new JournalQuery(null, null, null, null, null, threeWeeksBack, 100))),
                 new Call(
                         "Journal",
                         "filter: client",
@@ -180,14 +183,8 @@ public final class ConsoleAtScale {
                 new Call(
                         "Journal",
                         "filter: mutator + rejected, 3 weeks back",
-                        () -> inspect.journal(new JournalQuery(
-                                null,
-                                null,
-                                "addNote",
-                                "rejected",
-                                null,
-                                Instant.now().minus(Duration.ofDays(21)),
-                                100))),
+                        () -> inspect.journal(
+                                new JournalQuery(null, null, "addNote", "rejected", null, threeWeeksBack, 100))),
                 new Call(
                         "Journal",
                         "journal entry",

@@ -3,6 +3,7 @@ package dev.nizhal.ports.in;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,10 @@ public interface InspectSyncState {
     /** One client, with its rules, its recent pulls and its recent pushes; empty when the journal never saw it. */
     Optional<ClientDetail> client(String clientId);
 
-    /** Journal entries, newest first, paged by {@link JournalQuery#before}. */
+    /**
+     * Journal entries in the journal's order (newest first, then by client, then newest mutation first), paged by
+     * {@link JournalQuery#after}.
+     */
     List<JournalEntry> journal(JournalQuery query);
 
     /** One journal entry; empty when there is none. */
@@ -137,11 +141,18 @@ public interface InspectSyncState {
      * @param mutator only this mutator's, or null
      * @param status {@code applied}, {@code rejected}, or null for both
      * @param from entries recorded at or after this, or null
-     * @param before entries recorded before this (the previous page's last {@code recordedAt}), or null for the newest
+     * @param after entries that come after this one in the journal's order (the previous page's last entry), or null
+     *     for the newest; a position, not a time, because the entries of one push share their time
      * @param limit at most this many, 1 to 500
      */
     record JournalQuery(
-            String clientId, String actor, String mutator, String status, Instant from, Instant before, int limit) {
+            String clientId,
+            String actor,
+            String mutator,
+            String status,
+            Instant from,
+            JournalPosition after,
+            int limit) {
         public JournalQuery {
             if (limit < 1 || limit > 500) {
                 throw new IllegalArgumentException("limit is between 1 and 500");
@@ -153,6 +164,18 @@ public interface InspectSyncState {
 
         public static JournalQuery newest(int limit) {
             return new JournalQuery(null, null, null, null, null, null, limit);
+        }
+    }
+
+    /** Where an entry stands in the journal's order: its time, then its client, then its mutation id. */
+    record JournalPosition(Instant recordedAt, String clientId, long mutationId) {
+        public JournalPosition {
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            Objects.requireNonNull(clientId, "clientId");
+        }
+
+        public static JournalPosition of(JournalEntry entry) {
+            return new JournalPosition(entry.recordedAt(), entry.clientId(), entry.mutationId());
         }
     }
 
