@@ -9,6 +9,7 @@ import jakarta.servlet.HttpConstraintElement;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -22,23 +23,42 @@ import java.util.function.Function;
  */
 final class AdminConsoleMount {
     static final String SERVLET = "nizhal-admin";
+    static final String PATH = AdminConsole.PATH;
+    static final String ROLE = AdminConsole.ROLE;
 
     private AdminConsoleMount() {}
 
+    /**
+     * Mounts the console.
+     *
+     * @throws IllegalStateException when the web application already maps {@code /admin/*}, or constrains it in its
+     *     {@code web.xml} (which would replace the role): the console is then not served
+     */
     static void mount(ServletContext context) {
         AdminConsole console = AdminConsole.deferred(() -> engine().inspect(), () -> engine().replays());
-        ServletRegistration.Dynamic admin = context.addServlet(SERVLET, new AdminServlet(console));
+        AdminServlet servlet = new AdminServlet(console);
+        ServletRegistration.Dynamic admin = context.addServlet(SERVLET, servlet);
         if (admin == null) {
             throw new IllegalStateException("the web application already has a servlet named " + SERVLET);
         }
         admin.setInitParameter("productionMode", "true");
         admin.setAsyncSupported(true);
         admin.setLoadOnStartup(1);
-        admin.addMapping(AdminConsole.PATH + "/*");
+        Set<String> taken = admin.addMapping(AdminConsole.PATH + "/*");
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("another servlet of the web application is mapped at " + taken);
+        }
         context.declareRoles(AdminConsole.ROLE);
         // every method, every URL of the servlet; the container answers 401/403 before Vaadin sees the request
-        admin.setServletSecurity(new ServletSecurityElement(new HttpConstraintElement(
+        Set<String> unprotected = admin.setServletSecurity(new ServletSecurityElement(new HttpConstraintElement(
                 jakarta.servlet.annotation.ServletSecurity.TransportGuarantee.NONE, AdminConsole.ROLE)));
+        if (!unprotected.isEmpty()) {
+            // the web.xml's own constraint on these patterns wins over the role; a registered servlet cannot be
+            // removed, so it refuses every request instead
+            servlet.refuseAll();
+            throw new IllegalStateException("the web application's web.xml has a security constraint on " + unprotected
+                    + ", which would replace the console's role " + AdminConsole.ROLE + "; remove it");
+        }
         // Lumo's public style sheets, where the console's page asks for them: the container would serve them from
         // the jar's META-INF/resources, but Nizhal's JAX-RS application takes every path it does not map
         ServletRegistration.Dynamic theme = context.addServlet(SERVLET + "-theme", new ThemeServlet());

@@ -49,9 +49,16 @@ public class NizhalServletInitializer implements ServletContainerInitializer {
                             + " is true, but the nizhal-admin-console jar is not in the web application");
             return;
         }
-        AdminConsoleMount.mount(context);
+        try {
+            AdminConsoleMount.mount(context);
+        } catch (IllegalStateException e) {
+            // the rest of the application serves; the console does not, rather than unprotected
+            LOG.log(System.Logger.Level.ERROR, "the admin console is not served: " + e.getMessage());
+            return;
+        }
         LOG.log(
                 System.Logger.Level.INFO,
-                "the admin console is served at " + context.getContextPath() + "/admin/ to the role nizhal-admin");
+                "the admin console is served at " + context.getContextPath().replaceAll("/$", "")
+                        + AdminConsoleMount.PATH + "/ to the role " + AdminConsoleMount.ROLE);
     }
 }

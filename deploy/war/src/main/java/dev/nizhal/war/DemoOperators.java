@@ -2,7 +2,6 @@ package dev.nizhal.war;
 
 import dev.nizhal.admin.AdminConsole;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.security.enterprise.authentication.mechanism.http.BasicAuthenticationMechanismDefinition;
 import jakarta.security.enterprise.credential.Credential;
 import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
@@ -15,13 +14,12 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * The demo WAR's operators, for its admin console: HTTP Basic with one operator named by {@value #ADMIN_USER} (default
+ * The demo WAR's operators, for its admin console ({@link DemoOperatorSignIn}): one operator named by {@value #ADMIN_USER} (default
  * {@code admin}) whose password is {@value #ADMIN_PASSWORD}, in the group {@value AdminConsole#ROLE}; without a
  * password nobody signs in. {@value #VIEWER_PASSWORD}, when set, lets in a {@code viewer} without that group, whom the
  * console refuses (403). An application of its own uses its server's realm, LDAP or OIDC instead: the console only
  * asks for the role.
  */
-@BasicAuthenticationMechanismDefinition(realmName = "Nizhal admin console")
 @ApplicationScoped
 public class DemoOperators implements IdentityStore {
     static final String ADMIN_USER = "demo.admin.user";
