@@ -87,14 +87,20 @@ public final class CaptureCost {
             double[] single = singleRow(dataSource);
             print(label, "single-row insert tx, 2 connections (tx/s)", single[0], single[1], single[1] / single[0]);
 
-            String[] names = {"insert " + rows + " rows", "update " + rows + " rows (body)", "owner move " + rows + " rows"};
+            String[] names = {
+                "insert " + rows + " rows", "update " + rows + " rows (body)", "owner move " + rows + " rows"
+            };
             long[] plain = new long[3];
             long[] synced = new long[3];
             for (int round = 0; round < rounds; round++) {
                 bulkRound(dataSource, round % 2 == 0, plain, synced);
             }
             for (int i = 0; i < 3; i++) {
-                print(label, names[i] + " (ms)", plain[i] / (double) rounds, synced[i] / (double) rounds,
+                print(
+                        label,
+                        names[i] + " (ms)",
+                        plain[i] / (double) rounds,
+                        synced[i] / (double) rounds,
                         (double) plain[i] / synced[i]);
             }
         }
@@ -105,9 +111,8 @@ public final class CaptureCost {
      * server's log) for one single-row insert and one bulk statement of each kind.
      */
     private void explain() throws IOException, SQLException {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "off")
-                .start()) {
+        try (EmbeddedPostgres postgres =
+                EmbeddedPostgres.builder().setServerConfig("fsync", "off").start()) {
             DataSource dataSource = postgres.getPostgresDatabase();
             install(dataSource);
             try (Connection c = dataSource.getConnection();
@@ -175,8 +180,7 @@ public final class CaptureCost {
             connections.add(c);
             String ids = prefix + "-" + t + "-";
             threads.add(Thread.ofPlatform().start(() -> {
-                try (PreparedStatement insert =
-                        c.prepareStatement("insert into " + table + " values (?, 'body', ?)")) {
+                try (PreparedStatement insert = c.prepareStatement("insert into " + table + " values (?, 'body', ?)")) {
                     for (long n = 0; !stop.get(); n++) {
                         insert.setString(1, ids + n);
                         insert.setString(2, "u" + (n % OWNERS));
@@ -201,8 +205,7 @@ public final class CaptureCost {
         return done.get() / seconds;
     }
 
-    private void bulkRound(DataSource dataSource, boolean plainFirst, long[] plain, long[] synced)
-            throws SQLException {
+    private void bulkRound(DataSource dataSource, boolean plainFirst, long[] plain, long[] synced) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
             s.execute("truncate plain_notes, synced_notes");
