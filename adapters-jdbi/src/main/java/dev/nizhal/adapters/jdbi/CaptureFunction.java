@@ -60,6 +60,8 @@ record CaptureFunction(TableName table, String name, String source) {
     private static final String NEW_ROWS = "nizhal_new";
     private static final Pattern PLACEHOLDER = Pattern.compile("(?<!:):([a-z][a-z0-9_]*)");
     private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
+    private static final Pattern ROW_COLUMN = Pattern.compile("(?<![\\w\".$])t\\.(\"(?:[^\"]|\"\")*\")");
+    private static final Pattern BARE_ROW = Pattern.compile("(?<![\\w\".$])t(?![\\w\"$])");
 
     CaptureFunction {
         Objects.requireNonNull(table, "table");
@@ -132,8 +134,11 @@ record CaptureFunction(TableName table, String name, String source) {
         String tbl = quoteLiteral.apply(table.toString());
         String source = """
                 begin
-                    -- a change that clients may have pulled must survive a crash, whatever the writer's setting
-                    perform set_config('synchronous_commit', 'on', true);
+                    -- a change that clients may have pulled must survive a crash, whatever the writer's setting;
+                    -- the test is a simple expression, cheaper than the query a perform runs on every statement
+                    if current_setting('synchronous_commit') <> 'on' then
+                        perform set_config('synchronous_commit', 'on', true);
+                    end if;
                     if tg_op = 'INSERT' then
                 %s
                     elsif tg_op = 'UPDATE' then
@@ -252,18 +257,19 @@ record CaptureFunction(TableName table, String name, String source) {
     private static String logKeys(
             Rows rows, String tbl, List<CompiledCollection> collections, UnaryOperator<String> quoteLiteral) {
         String keys = collections.stream()
-                .map(c -> "select " + inline(c.bucketKey(), quoteLiteral) + " as bucket, " + tbl + " as tbl, "
-                        + inline(c.rowKey(), quoteLiteral) + " as key from " + rows.sql + " as t where "
-                        + inline(c.rowMatches(), quoteLiteral))
+                .map(c -> keys(rows, tbl, c, quoteLiteral))
                 .collect(Collectors.joining("\n                        union all\n                        "));
         String source = rows.repeatsKeys ? "select distinct u.bucket, u.tbl, u.key from (" + keys + ") as u" : keys;
+        // a null bucket is dropped after grouping, not before: a filter on it would be pushed down into the scan
+        // and evaluate the bucket key twice per row; count() ignores nulls, and the planner keeps it after grouping
         return """
                         insert into nizhal.change_log (bucket, tbl, pks)
                         select g.bucket, g.tbl, s.pks
                         from (select k.bucket, k.tbl, array_agg(k.key) as pks
                               from (%s) as k
-                              where k.bucket is not null and k.key is not null
-                              group by k.bucket, k.tbl) as g
+                              where k.key is not null
+                              group by k.bucket, k.tbl
+                              having count(k.bucket) > 0) as g
                         cross join lateral (
                             select g.pks where cardinality(g.pks) <= %d
                             union all
@@ -271,6 +277,58 @@ record CaptureFunction(TableName table, String name, String source) {
                             where cardinality(g.pks) > %d
                             group by (u.n - 1) / %d) as s(pks);
                 """.formatted(source, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW);
+    }
+
+    /**
+     * The (bucket, table, key) of the rows of one collection. An update reads its new rows, and only those old rows
+     * for which no new row has the same key and the same text of every column the collection's fragments read: such
+     * an old row has the bucket, key and match of that new row, so it would only repeat it (an update of a column no
+     * rule reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment
+     * reads the row other than as {@code t."column"}), every old row is read.
+     */
+    private static String keys(Rows rows, String tbl, CompiledCollection c, UnaryOperator<String> quoteLiteral) {
+        String bucketKey = inline(c.bucketKey(), quoteLiteral);
+        String rowKey = inline(c.rowKey(), quoteLiteral);
+        String rowMatches = inline(c.rowMatches(), quoteLiteral);
+        String select = "select " + bucketKey + " as bucket, " + tbl + " as tbl, " + rowKey + " as key from ";
+        if (rows != Rows.UPDATED) {
+            return select + rows.sql + " as t where " + rowMatches;
+        }
+        List<String> columns = columnsRead(List.of(bucketKey, rowKey, rowMatches));
+        if (columns.isEmpty()) {
+            return select + rows.sql + " as t where " + rowMatches;
+        }
+        StringBuilder newColumns = new StringBuilder("select " + rowKey + " as nizhal_key");
+        StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey);
+        for (int i = 0; i < columns.size(); i++) {
+            String text = "cast(t." + columns.get(i) + " as text)";
+            newColumns.append(", ").append(text).append(" as c").append(i);
+            same.append(" and n.c").append(i).append(" is not distinct from ").append(text);
+        }
+        return select + NEW_ROWS + " as t where " + rowMatches
+                + "\n                        union all\n                        "
+                + select + OLD_ROWS + " as t where " + rowMatches
+                + " and not exists (select from (" + newColumns + " from " + NEW_ROWS + " as t) as n where " + same
+                + ")";
+    }
+
+    /**
+     * The quoted columns of alias {@code t} that the fragments read, in order of first use; empty when a fragment
+     * reads {@code t} in another way (a whole-row reference), since then no list of columns is known to be complete.
+     */
+    static List<String> columnsRead(List<String> fragments) {
+        java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+        for (String fragment : fragments) {
+            String code = STRING_LITERAL.matcher(fragment).replaceAll("''");
+            Matcher m = ROW_COLUMN.matcher(code);
+            while (m.find()) {
+                columns.add(m.group(1));
+            }
+            if (BARE_ROW.matcher(ROW_COLUMN.matcher(code).replaceAll("")).find()) {
+                return List.of();
+            }
+        }
+        return List.copyOf(columns);
     }
 
     /**

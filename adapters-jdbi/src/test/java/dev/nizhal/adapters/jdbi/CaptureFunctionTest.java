@@ -57,13 +57,32 @@ class CaptureFunctionTest {
                 .contains("'announcements' as tbl")
                 .contains("values ('truncate:announcements', 'announcements', '{*}')")
                 .contains("from nizhal_new as t where")
-                .contains("from (select * from nizhal_old union all select * from nizhal_new) as t where")
                 .contains("from nizhal_old as t where")
+                // an update reads only the old rows whose key or read columns changed
+                .contains("and not exists (select from (select cast(t.\"id\" as text) as nizhal_key,"
+                        + " cast(t.\"id\" as text) as c0, cast(t.\"published\" as text) as c1")
+                .contains("having count(k.bucket) > 0")
                 .contains("where cardinality(g.pks) > 1000");
         assertThat(function.createFunction())
                 .startsWith("create function nizhal.\"" + function.name() + "\"() returns trigger")
                 .contains("security definer", "set search_path = pg_catalog, pg_temp", "set \"TimeZone\" = 'UTC'")
                 .endsWith("as $nizhal$" + function.source() + "$nizhal$");
+    }
+
+    @Test
+    void theColumnsAFragmentReadsAreItsQuotedColumnsOfTheRowAndNoneWhenItReadsTheWholeRow() {
+        assertThat(CaptureFunction.columnsRead(List.of(
+                        "('myNotes[' || to_jsonb(cast(t.\"owner_id\" as text))::text || ']')",
+                        "cast(t.\"id\" as text)",
+                        "t.\"owner_id\" is not null and t.\"a\"\"b\" = 't.\"x\"' and s.t = 1")))
+                .containsExactly("\"owner_id\"", "\"id\"", "\"a\"\"b\"");
+        assertThat(CaptureFunction.columnsRead(List.of("cast(t.\"id\" as text)", "to_jsonb(t) ? 'x'")))
+                .isEmpty();
+        assertThat(CaptureFunction.columnsRead(List.of("cast(t.\"id\" as text)", "(t).\"id\" is not null")))
+                .isEmpty();
+        assertThat(CaptureFunction.columnsRead(
+                        List.of("cast(t.\"id\" as text)", "exists (select from \"public\".\"l\" as t where t.\"x\")")))
+                .isEmpty();
     }
 
     @Test

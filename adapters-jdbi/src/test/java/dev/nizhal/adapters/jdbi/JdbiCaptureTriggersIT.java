@@ -91,6 +91,16 @@ class JdbiCaptureTriggersIT {
     }
 
     @Test
+    void anUpdateOfAColumnNoRuleReadsLogsEachKeyOnceUnderItsBucket() {
+        sql("insert into notes(id, body, owner_id) values ('n1', 'a', 'u1'), ('n2', 'b', 'u1')");
+        clearLog();
+
+        sql("update notes set body = body || 'x'");
+
+        assertThat(LoggedChange.entries(jdbi)).containsExactly(entry(U1, "notes", "n1", "n2"));
+    }
+
+    @Test
     void aRowThatStopsMatchingTheFilterIsLoggedUnderTheBucketItLeft() {
         sql("insert into announcements(id, title, published) values (1, 'live', true), (2, 'draft', false)");
         assertThat(LoggedChange.entries(jdbi)).containsExactly(entry(ANNOUNCEMENTS, "announcements", "1"));
