@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -59,7 +60,6 @@ record CaptureFunction(TableName table, String name, String source) {
     private static final String OLD_ROWS = "nizhal_old";
     private static final String NEW_ROWS = "nizhal_new";
     private static final Pattern PLACEHOLDER = Pattern.compile("(?<!:):([a-z][a-z0-9_]*)");
-    private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
     private static final Pattern ROW_COLUMN = Pattern.compile("(?<![\\w\".$])t\\.(\"(?:[^\"]|\"\")*\")");
     private static final Pattern BARE_ROW = Pattern.compile("(?<![\\w\".$])t(?![\\w\"$])");
 
@@ -317,9 +317,12 @@ record CaptureFunction(TableName table, String name, String source) {
      * reads {@code t} in another way (a whole-row reference), since then no list of columns is known to be complete.
      */
     static List<String> columnsRead(List<String> fragments) {
-        java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> columns = new LinkedHashSet<>();
         for (String fragment : fragments) {
-            String code = STRING_LITERAL.matcher(fragment).replaceAll("''");
+            String code = withoutLiterals(fragment);
+            if (code == null) {
+                return List.of(); // a quote left open: not SQL this reading understands, so no list is complete
+            }
             Matcher m = ROW_COLUMN.matcher(code);
             while (m.find()) {
                 columns.add(m.group(1));
@@ -329,6 +332,39 @@ record CaptureFunction(TableName table, String name, String source) {
             }
         }
         return List.copyOf(columns);
+    }
+
+    /**
+     * {@code sql} with each string literal's content removed ({@code 'it''s'} becomes {@code ''}) and quoted
+     * identifiers kept whole, read in one pass so that a quote of one kind inside the other ({@code "it's"}, {@code
+     * 'say "hi'}) is content, not a delimiter; {@code null} when a literal or identifier is left open.
+     */
+    static String withoutLiterals(String sql) {
+        StringBuilder code = new StringBuilder(sql.length());
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c != '\'' && c != '"') {
+                code.append(c);
+                i++;
+                continue;
+            }
+            int end = i + 1;
+            while (true) {
+                end = sql.indexOf(c, end);
+                if (end < 0) {
+                    return null;
+                }
+                if (end + 1 < sql.length() && sql.charAt(end + 1) == c) {
+                    end += 2; // a doubled quote is part of the content
+                    continue;
+                }
+                break;
+            }
+            code.append(c == '"' ? sql.substring(i, end + 1) : "''");
+            i = end + 1;
+        }
+        return code.toString();
     }
 
     /**
@@ -352,7 +388,8 @@ record CaptureFunction(TableName table, String name, String source) {
     /** The fragment with its constants as literals; a runtime parameter here would be a compiler bug. */
     private static String inline(SqlFragment fragment, UnaryOperator<String> quoteLiteral) {
         // literals hold rule names such as 'grant:sharedLists[', which are not parameters
-        Matcher m = PLACEHOLDER.matcher(STRING_LITERAL.matcher(fragment.sql()).replaceAll("''"));
+        String code = withoutLiterals(fragment.sql());
+        Matcher m = PLACEHOLDER.matcher(code == null ? fragment.sql() : code);
         while (m.find()) {
             if (!fragment.constants().containsKey(m.group(1))) {
                 throw new IllegalStateException("a capture fragment has the runtime parameter :" + m.group(1)

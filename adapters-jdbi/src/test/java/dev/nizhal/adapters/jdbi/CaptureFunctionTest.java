@@ -86,6 +86,22 @@ class CaptureFunctionTest {
     }
 
     @Test
+    void anApostropheInAQuotedIdentifierIsNoStringLiteral() {
+        // a type (or schema) named "it's" in a cast: the column after it is still read
+        assertThat(CaptureFunction.columnsRead(List.of(
+                        "cast(t.\"id\" as text)",
+                        "t.\"kind\" = cast('a' as \"public\".\"it's\") and t.\"published\" = true and t.\"x\" = 'b'")))
+                .containsExactly("\"id\"", "\"kind\"", "\"published\"", "\"x\"");
+        // a column named it's: read as itself, never as a mangled name
+        assertThat(CaptureFunction.columnsRead(
+                        List.of("cast(t.\"id\" as text)", "t.\"it's\" = true and t.\"published\" = 'y'")))
+                .containsExactly("\"id\"", "\"it's\"", "\"published\"");
+        // a string literal holding a double quote does not open an identifier
+        assertThat(CaptureFunction.columnsRead(List.of("t.\"a\" = 'say \"hi' and t.\"b\" = 'x''\"'")))
+                .containsExactly("\"a\"", "\"b\"");
+    }
+
+    @Test
     void aBodyHoldingTheDollarQuoteGetsAnotherOne() {
         CompiledCollection notes =
                 SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow();
