@@ -335,6 +335,38 @@ class PushFaultsIT {
     }
 
     @Test
+    void twoSerializablePushesOfDifferentKnownClientsWithDisjointWritesDoNotConflict() throws Exception {
+        a.push(ALICE, push("c-known-1", m(1, "nizhal.skip", null)));
+        a.push(ALICE, push("c-known-2", m(1, "nizhal.skip", null)));
+        AtomicInteger bodies = new AtomicInteger();
+        CyclicBarrier bothInBody = new CyclicBarrier(2);
+        AtomicBoolean once1 = new AtomicBoolean();
+        AtomicBoolean once2 = new AtomicBoolean();
+        HOOKS.put("mark:known-1", h -> {
+            bodies.incrementAndGet();
+            awaitOnce(once1, bothInBody);
+        });
+        HOOKS.put("mark:known-2", h -> {
+            bodies.incrementAndGet();
+            awaitOnce(once2, bothInBody);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+
+        Future<PushResponse> first =
+                pool.submit(() -> a.push(ALICE, push("c-known-1", m(2, "mark", "{\"counter\": \"known-1\"}"))));
+        Future<PushResponse> second =
+                pool.submit(() -> b.push(ALICE, push("c-known-2", m(2, "mark", "{\"counter\": \"known-2\"}"))));
+
+        assertThat(first.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        assertThat(second.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        pool.shutdown();
+        // one run each: a serialization failure would have run one body again
+        assertThat(bodies).hasValue(2);
+        assertThat(count(db, "select count(*) from counters where id in ('known-1', 'known-2')"))
+                .isEqualTo(2);
+    }
+
+    @Test
     void aDeadlockBetweenTwoMutatorBodiesIsRetriedAndBothApply() throws Exception {
         sql(db, "insert into counters values ('d1', 0), ('d2', 0) on conflict do nothing");
         CyclicBarrier bothLocked = new CyclicBarrier(2);
