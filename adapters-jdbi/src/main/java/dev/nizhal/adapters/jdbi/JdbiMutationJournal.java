@@ -41,11 +41,18 @@ public final class JdbiMutationJournal implements MutationJournal {
                 .orElseThrow(() -> new IllegalStateException("the client row of " + clientId + " vanished"));
     }
 
+    /**
+     * A fresh push ({@code :id} above the last id) never reads the journal: the lateral subquery's filter on the
+     * client's last id is a one-time filter there ({@code offset 0} keeps the planner from pulling it up into a join
+     * filter). A journal index probe would take a SERIALIZABLE push's predicate lock on the index page that the fresh
+     * pushes of other clients insert into, and make them fail with serialization errors.
+     */
     private static Optional<LockedClient> lockKnown(Handle h, String clientId, long mutationId) {
         return h.createQuery("select c.client_id, c.actor, c.last_mutation_id, j.client_id, j.mutation_id, j.name,"
                         + " j.actor, j.args::text, j.args_hash, j.status, j.result::text, j.error::text"
-                        + " from nizhal.clients as c left join nizhal.mutation_journal as j"
-                        + " on j.client_id = c.client_id and j.mutation_id = :id and j.mutation_id <= c.last_mutation_id"
+                        + " from nizhal.clients as c left join lateral (select j.* from nizhal.mutation_journal as j"
+                        + " where j.client_id = c.client_id and j.mutation_id = :id and :id <= c.last_mutation_id"
+                        + " offset 0) as j on true"
                         + " where c.client_id = :client for update of c")
                 .bind("client", clientId)
                 .bind("id", mutationId)

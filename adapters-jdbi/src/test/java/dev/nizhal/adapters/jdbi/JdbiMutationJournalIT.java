@@ -2,6 +2,7 @@ package dev.nizhal.adapters.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.cursor.PgSnapshot;
@@ -10,6 +11,7 @@ import dev.nizhal.ports.contract.MutationJournalContract;
 import dev.nizhal.ports.out.MutationJournal;
 import dev.nizhal.ports.out.Transactions;
 import dev.nizhal.ports.out.Tx;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,25 @@ class JdbiMutationJournalIT extends MutationJournalContract {
         assertThat(seenNow).isOne();
     }
 
+    /**
+     * Waits until a session is blocked by {@code holder}'s backend: other sessions of a shared server that wait on
+     * their own locks do not count.
+     */
+    private static void awaitBlockedBy(Handle holder, String what) {
+        int pid = holder.createQuery("select pg_backend_pid()")
+                .mapTo(Integer.class)
+                .one();
+        Await.until(
+                what,
+                Duration.ofSeconds(10),
+                () -> jdbi.withHandle(h -> h.createQuery(
+                                        "select count(*) from pg_stat_activity where :pid = any(pg_blocking_pids(pid))")
+                                .bind("pid", pid)
+                                .mapTo(Integer.class)
+                                .one())
+                        > 0);
+    }
+
     @Test
     void lockingAClientMakesASecondLockerWaitUntilTheFirstCommits() throws Exception {
         String client = "c-lock";
@@ -83,14 +104,7 @@ class JdbiMutationJournalIT extends MutationJournalContract {
                     CompletableFuture.supplyAsync(() -> transactions.inWriteTransaction(
                             Isolation.READ_COMMITTED, tx -> JOURNAL.lockClient(tx, client, "mallory")));
             // the second locker waits on the row lock (no unique violation, no early answer)
-            dev.nizhal.adapters.jdbi.testing.Await.until(
-                    "the second locker waits on the client's row",
-                    java.time.Duration.ofSeconds(10),
-                    () -> jdbi.withHandle(h -> h.createQuery(
-                                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
-                                    .mapTo(Integer.class)
-                                    .one())
-                            > 0);
+            awaitBlockedBy(first, "the second locker waits on the client's row");
             assertThat(second).isNotDone();
             first.commit();
 
@@ -109,14 +123,7 @@ class JdbiMutationJournalIT extends MutationJournalContract {
             CompletableFuture<MutationJournal.LockedClient> second =
                     CompletableFuture.supplyAsync(() -> transactions.inWriteTransaction(
                             Isolation.READ_COMMITTED, tx -> JOURNAL.lockClient(tx, client, "alice", 1)));
-            dev.nizhal.adapters.jdbi.testing.Await.until(
-                    "the second push waits on the client's row",
-                    java.time.Duration.ofSeconds(10),
-                    () -> jdbi.withHandle(h -> h.createQuery(
-                                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
-                                    .mapTo(Integer.class)
-                                    .one())
-                            > 0);
+            awaitBlockedBy(first, "the second push waits on the client's row");
             JOURNAL.record(
                     new JdbiTx(first),
                     new MutationJournal.Entry(client, 1, "m", "alice", "{}", "h1", "applied", "{}", null));

@@ -11,30 +11,45 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jdbi.JdbiChangeLog;
+import dev.nizhal.adapters.jdbi.JdbiMutationJournal;
+import dev.nizhal.adapters.jdbi.JdbiRowSource;
+import dev.nizhal.adapters.jdbi.JdbiSchemaCatalog;
+import dev.nizhal.adapters.jdbi.JdbiTransactions;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.adapters.json.JacksonArgsCodec;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.domain.sql.CompiledRules;
+import dev.nizhal.domain.testing.Fixtures;
+import dev.nizhal.fixtures.SeedDatabase;
+import dev.nizhal.ports.in.PushMutations;
 import dev.nizhal.ports.in.PushMutations.Applied;
 import dev.nizhal.ports.in.PushMutations.MutationOutcome;
 import dev.nizhal.ports.in.PushMutations.MutationRequest;
 import dev.nizhal.ports.in.PushMutations.PushResponse;
+import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.Tx;
 import dev.nizhal.ports.service.NizhalServices;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -285,6 +300,73 @@ class PushFaultsIT {
     }
 
     @Test
+    void twoSerializablePushesOfDifferentNewClientsWithDisjointWritesDoNotConflict() throws Exception {
+        AtomicInteger bodies = new AtomicInteger();
+        CountDownLatch firstInBody = new CountDownLatch(1);
+        CyclicBarrier bothInBody = new CyclicBarrier(2);
+        AtomicBoolean once1 = new AtomicBoolean();
+        AtomicBoolean once2 = new AtomicBoolean();
+        HOOKS.put("mark:fresh-1", h -> {
+            bodies.incrementAndGet();
+            firstInBody.countDown();
+            awaitOnce(once1, bothInBody);
+        });
+        HOOKS.put("mark:fresh-2", h -> {
+            bodies.incrementAndGet();
+            awaitOnce(once2, bothInBody);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+
+        // the second push starts once the first has locked its client and run into its body, so the two lock phases
+        // never interleave: what remains is the journal, which each reads at its lock and writes after the barrier
+        Future<PushResponse> first =
+                pool.submit(() -> a.push(ALICE, push("c-fresh-1", m(1, "mark", "{\"counter\": \"fresh-1\"}"))));
+        assertThat(firstInBody.await(30, TimeUnit.SECONDS)).isTrue();
+        Future<PushResponse> second =
+                pool.submit(() -> b.push(ALICE, push("c-fresh-2", m(1, "mark", "{\"counter\": \"fresh-2\"}"))));
+
+        assertThat(first.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        assertThat(second.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        pool.shutdown();
+        // one run each: a serialization failure would have run one body again
+        assertThat(bodies).hasValue(2);
+        assertThat(count(db, "select count(*) from counters where id in ('fresh-1', 'fresh-2')"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void twoSerializablePushesOfDifferentKnownClientsWithDisjointWritesDoNotConflict() throws Exception {
+        a.push(ALICE, push("c-known-1", m(1, "nizhal.skip", null)));
+        a.push(ALICE, push("c-known-2", m(1, "nizhal.skip", null)));
+        AtomicInteger bodies = new AtomicInteger();
+        CyclicBarrier bothInBody = new CyclicBarrier(2);
+        AtomicBoolean once1 = new AtomicBoolean();
+        AtomicBoolean once2 = new AtomicBoolean();
+        HOOKS.put("mark:known-1", h -> {
+            bodies.incrementAndGet();
+            awaitOnce(once1, bothInBody);
+        });
+        HOOKS.put("mark:known-2", h -> {
+            bodies.incrementAndGet();
+            awaitOnce(once2, bothInBody);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+
+        Future<PushResponse> first =
+                pool.submit(() -> a.push(ALICE, push("c-known-1", m(2, "mark", "{\"counter\": \"known-1\"}"))));
+        Future<PushResponse> second =
+                pool.submit(() -> b.push(ALICE, push("c-known-2", m(2, "mark", "{\"counter\": \"known-2\"}"))));
+
+        assertThat(first.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        assertThat(second.get(60, TimeUnit.SECONDS).results().getFirst()).isInstanceOf(Applied.class);
+        pool.shutdown();
+        // one run each: a serialization failure would have run one body again
+        assertThat(bodies).hasValue(2);
+        assertThat(count(db, "select count(*) from counters where id in ('known-1', 'known-2')"))
+                .isEqualTo(2);
+    }
+
+    @Test
     void aDeadlockBetweenTwoMutatorBodiesIsRetriedAndBothApply() throws Exception {
         sql(db, "insert into counters values ('d1', 0), ('d2', 0) on conflict do nothing");
         CyclicBarrier bothLocked = new CyclicBarrier(2);
@@ -338,6 +420,70 @@ class PushFaultsIT {
                 .isOne();
         assertThat(count(db, "select count(*) from notes where id in ('bn1', 'bn2')"))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aFailureAfterTheBodyButBeforeTheRecordRollsBackTheBodysWritesAndRecordsNothing() {
+        // the one test double here: the grants of the affected buckets fail with a non-SQL error; all else is real
+        JdbiRowSource real = new JdbiRowSource();
+        RowSource failingGrants = new RowSource() {
+            @Override
+            public Set<String> grants(Tx tx, CompiledRules.CompiledRule rule, Actor actor) {
+                throw new IllegalStateException("the grants cannot be read");
+            }
+
+            @Override
+            public Set<String> grantKeys(Tx tx, CompiledRules.CompiledRule rule, Actor actor) {
+                return real.grantKeys(tx, rule, actor);
+            }
+
+            @Override
+            public Set<String> requested(Tx tx, CompiledRules.CompiledRule rule, String filtersJson) {
+                return real.requested(tx, rule, filtersJson);
+            }
+
+            @Override
+            public List<Row> changedRows(
+                    Tx tx, CompiledRules.CompiledCollection collection, List<String> keys, Set<String> readSet) {
+                return real.changedRows(tx, collection, keys, readSet);
+            }
+
+            @Override
+            public List<Row> page(
+                    Tx tx, CompiledRules.CompiledCollection collection, String bucket, String afterKey, int limit) {
+                return real.page(tx, collection, bucket, afterKey, limit);
+            }
+        };
+        Jdbi jdbi = Jdbi.create(poolA);
+        List<Throwable> incidents = new CopyOnWriteArrayList<>();
+        PushMutations service = NizhalServices.create(
+                        NizhalServices.Config.builder(Fixtures.seedRules(), new JdbiSchemaCatalog(jdbi))
+                                .mutators(PushFixture.MUTATORS)
+                                .argsCodec(new JacksonArgsCodec())
+                                .storage(new NizhalServices.Storage(
+                                        new JdbiTransactions(jdbi),
+                                        new JdbiChangeLog(),
+                                        failingGrants,
+                                        new JdbiMutationJournal()))
+                                .cursorKeys(() -> SeedDatabase.CURSOR_KEY.clone())
+                                .ids(() -> UUID.randomUUID().toString())
+                                .incidents((id, what, failure) -> incidents.add(failure))
+                                .build())
+                .pushMutations();
+
+        assertThatThrownBy(() -> service.push(
+                        ALICE, push("c-after-body", m(1, "addNote", "{\"id\": \"after-body\", \"body\": \"x\"}"))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the grants cannot be read");
+        // U2: the body's row, its change-log row and a journal entry all rolled back together; nothing is recorded
+        // as the mutator's failure
+        assertThat(incidents).isEmpty();
+        assertThat(count(db, "select count(*) from notes where id = 'after-body'"))
+                .isZero();
+        assertThat(count(db, "select count(*) from nizhal.change_log where 'after-body' = any(pks)"))
+                .isZero();
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-after-body'"))
+                .isZero();
     }
 
     /** Both bodies wait for each other once (then a retry runs straight through). */

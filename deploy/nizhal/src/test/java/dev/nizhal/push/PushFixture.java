@@ -109,6 +109,19 @@ final class PushFixture {
                 return MutationResult.empty();
             })
             .isolation(Isolation.SERIALIZABLE)
+            .mutator("mark", Bump.class, (ctx, args) -> {
+                // writes its own counter and reads nothing: two marks never conflict with each other
+                Handle h = ctx.tx(Handle.class);
+                h.createUpdate("insert into counters values (:id, 1)")
+                        .bind("id", args.counter())
+                        .execute();
+                Consumer<Handle> hook = HOOKS.get("mark:" + args.counter());
+                if (hook != null) {
+                    hook.accept(h);
+                }
+                return MutationResult.empty();
+            })
+            .isolation(Isolation.SERIALIZABLE)
             .mutator("lockTwo", Pair.class, (ctx, args) -> {
                 Handle h = ctx.tx(Handle.class);
                 h.createUpdate("update counters set value = value + 1 where id = :id")

@@ -358,13 +358,10 @@ final class PushMutationsService implements PushMutations {
                 return m.id();
             }
         };
+        MutationResult result;
         try {
-            MutationResult result = tx.inSavepoint(
+            result = tx.inSavepoint(
                     () -> ((MutatorDefinition<Object>) definition).body().apply(ctx, args));
-            MutationResult safe = result == null ? MutationResult.empty() : result;
-            ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
-            return new Committed(
-                    new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
         } catch (MutationRejected rejected) {
             return nothingWritten(
                     rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
@@ -380,6 +377,11 @@ final class PushMutationsService implements PushMutations {
                     "the mutation failed on the server",
                     Map.of("correlationId", correlationId)));
         }
+        // outside the try: the savepoint is released, so a failure from here on is not the body's, and it must abort
+        // the whole transaction (the body's writes with it) instead of being recorded as a rejection over them
+        MutationResult safe = result == null ? MutationResult.empty() : result;
+        ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+        return new Committed(new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
     }
 
     /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
