@@ -5,7 +5,6 @@ import static dev.nizhal.server.StreamClient.poke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nizhal.adapters.websocket.StreamSettings;
 import dev.nizhal.server.HttpTarget.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ abstract class StreamProtocolSuite {
 
     abstract HttpTarget target();
 
-    private StreamClient ready(String token, String... rules) {
+    StreamClient ready(String token, String... rules) {
         return StreamClient.ready(target().streamUri(), token, rules);
     }
 
@@ -50,7 +49,7 @@ abstract class StreamProtocolSuite {
         return keys;
     }
 
-    private static void quietly(Duration pause) {
+    static void quietly(Duration pause) {
         try {
             Thread.sleep(pause);
         } catch (InterruptedException e) {
@@ -141,47 +140,6 @@ abstract class StreamProtocolSuite {
      * An actor's sockets on one instance are bounded: the hello of one more closes with 4429 {@code RATE_LIMITED},
      * other actors are not affected, and a socket that closes frees its place.
      */
-    @Test
-    void anActorsSocketsBeyondTheLimitCloseWith4429UntilOneCloses() {
-        String token = SeedApp.tokenOf("stream-many");
-        int max = StreamSettings.DEFAULTS.maxSocketsPerActor();
-        List<StreamClient> open = new ArrayList<>();
-        try {
-            for (int i = 0; i < max; i++) {
-                open.add(ready(token, "myNotes"));
-            }
-            try (StreamClient oneMore = StreamClient.connect(target().streamUri())) {
-                oneMore.send(StreamClient.hello(token, "myNotes"));
-                assertClosedWith(oneMore.awaitClose(DEADLINE), 4429, "RATE_LIMITED");
-            }
-            try (StreamClient other = ready(SeedApp.tokenOf("stream-many-other"), "myNotes")) {
-                assertThat(other.isOpen()).isTrue();
-            }
-
-            open.removeFirst().close();
-
-            // the server hears of the close a moment later: until then, a hello is still one too many
-            long end = System.nanoTime() + DEADLINE.toNanos();
-            while (true) {
-                StreamClient again = StreamClient.connect(target().streamUri());
-                again.send(StreamClient.hello(token, "myNotes"));
-                try {
-                    again.await(StreamClient.type("ready"), Duration.ofSeconds(5));
-                    open.add(again);
-                    break;
-                } catch (AssertionError refused) {
-                    again.close();
-                    if (System.nanoTime() > end) {
-                        throw refused;
-                    }
-                    quietly(Duration.ofMillis(200));
-                }
-            }
-        } finally {
-            open.forEach(StreamClient::close);
-        }
-    }
-
     @Test
     void aBadHelloClosesTheSocketWithTheCodeOfItsError() {
         String token = SeedApp.tokenOf("stream-lee");
