@@ -31,7 +31,11 @@ public class OverviewView extends VerticalLayout {
                 "Migrations and installed rules");
         facts.addFormItem(new Span(String.format("%,d", o.changeLogRows())), "Change-log rows");
         facts.addFormItem(
-                new Span(o.oldestChange().map(Views::time).orElse("none retained")), "Oldest retained change after");
+                new Span(o.oldestChange()
+                        .map(t -> "after " + Views.time(t))
+                        // a change logged before the first kept snapshot mark (e.g. the seed data of a new database)
+                        .orElse(o.changeLogRows() == 0 ? "none retained" : "before every kept snapshot mark")),
+                "Oldest retained change");
         facts.addFormItem(new Span(String.format("%,d", o.clients())), "Clients");
         facts.addFormItem(new Span(String.format("%,d", o.journalEntries())), "Journal entries");
         facts.addFormItem(new Span(String.format("%,d", o.rejectedLastDay())), "Rejected in the last 24 h");
