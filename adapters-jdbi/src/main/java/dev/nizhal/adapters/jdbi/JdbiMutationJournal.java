@@ -41,6 +41,16 @@ public final class JdbiMutationJournal implements MutationJournal {
                 .orElseThrow(() -> new IllegalStateException("the client row of " + clientId + " vanished"));
     }
 
+    @Override
+    public Optional<LockedClient> lockRegisteredClient(Tx tx, String clientId, long mutationId) {
+        return lockKnown(tx.handle(Handle.class), clientId, mutationId);
+    }
+
+    @Override
+    public void register(Tx tx, String clientId, String actorId) {
+        insertIfAbsent(tx.handle(Handle.class), clientId, actorId);
+    }
+
     /**
      * A fresh push ({@code :id} above the last id) never reads the journal: the lateral subquery's filter on the
      * client's last id is a one-time filter there ({@code offset 0} keeps the planner from pulling it up into a join

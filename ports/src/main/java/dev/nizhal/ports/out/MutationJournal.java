@@ -26,6 +26,21 @@ public interface MutationJournal {
         return new LockedClient(row, recorded);
     }
 
+    /**
+     * {@link #lockClient(Tx, String, String, long)} for a client already registered, without registering it: empty
+     * when it is not. A SERIALIZABLE push uses it, and registers a new client in a transaction of its own first
+     * ({@link #register}): its own insert-if-absent would take a predicate lock on the part of the clients index that
+     * other new clients insert into, and make their first pushes fail with serialization errors.
+     */
+    default Optional<LockedClient> lockRegisteredClient(Tx tx, String clientId, long mutationId) {
+        return client(tx, clientId).map(c -> lockClient(tx, clientId, c.actorId(), mutationId));
+    }
+
+    /** Binds a new client to {@code actorId} if it is not bound yet (insert if absent), without waiting for it. */
+    default void register(Tx tx, String clientId, String actorId) {
+        lockClient(tx, clientId, actorId);
+    }
+
     /** The recorded outcome of one mutation, if any. */
     Optional<Entry> find(Tx tx, String clientId, long mutationId);
 

@@ -237,20 +237,37 @@ final class PushMutationsService implements PushMutations {
             }
         }
         RuntimeException last = null;
+        // a SERIALIZABLE push locks a registered client only, and registers a new one in a transaction of its own
+        // (MutationJournal.lockRegisteredClient); should the client vanish again, it falls back to the usual lock
+        boolean registeredOnly = isolation == Isolation.SERIALIZABLE;
+        boolean registeredHere = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Object decoded = args;
             SyncException decodeFailure = invalid;
+            boolean lookupOnly = registeredOnly;
             try {
                 Committed committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
                                 isolation,
-                                tx -> inTransaction(tx, actor, clientId, m, definition, decoded, decodeFailure));
+                                tx -> inTransaction(
+                                        tx, actor, clientId, m, definition, decoded, decodeFailure, lookupOnly));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return Optional.of(committed.outcome());
+            } catch (UnregisteredClient e) {
+                if (registeredHere) {
+                    registeredOnly = false;
+                } else {
+                    config.storage().transactions().inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+                        config.storage().journal().register(tx, clientId, actor.id());
+                        return null;
+                    });
+                    registeredHere = true;
+                }
+                attempt--;
             } catch (RuntimeException e) {
                 if (!config.storage().transactions().isTransient(e)) {
                     throw e;
@@ -266,6 +283,13 @@ final class PushMutationsService implements PushMutations {
         return Optional.empty();
     }
 
+    /** A SERIALIZABLE push's client is not registered yet: its transaction rolls back, and it is registered first. */
+    private static final class UnregisteredClient extends RuntimeException {
+        UnregisteredClient() {
+            super("the client is not registered yet", null, false, false);
+        }
+    }
+
     /** A mutation's outcome and what its transaction logged, once it committed. */
     private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
 
@@ -276,10 +300,13 @@ final class PushMutationsService implements PushMutations {
             MutationRequest m,
             Optional<MutatorDefinition<?>> definition,
             Object args,
-            SyncException invalid) {
+            SyncException invalid,
+            boolean lookupOnly) {
         MutationJournal journal = config.storage().journal();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
-        MutationJournal.LockedClient locked = journal.lockClient(tx, clientId, actor.id(), m.id());
+        MutationJournal.LockedClient locked = lookupOnly
+                ? journal.lockRegisteredClient(tx, clientId, m.id()).orElseThrow(UnregisteredClient::new)
+                : journal.lockClient(tx, clientId, actor.id(), m.id());
         MutationJournal.ClientRow client = locked.row();
         if (!client.actorId().equals(actor.id())) {
             throw new SyncException(SyncErrorCode.CLIENT_ACTOR_MISMATCH, "this clientId belongs to another actor");
