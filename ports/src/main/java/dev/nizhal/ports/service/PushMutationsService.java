@@ -109,26 +109,14 @@ final class PushMutationsService implements PushMutations {
             throw malformed(
                     "entry " + clientId + "/" + mutationId + " was applied: only a rejected mutation is replayed");
         }
-        Optional<MutatorDefinition<?>> definition = config.mutators().get(original.name());
-        Isolation isolation = definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
-        Object args = null;
-        SyncException invalid = null;
-        if (definition.isPresent()) {
-            try {
-                args = config.argsCodec().decode(definition.get().argsType(), emptyIfNull(original.argsJson()));
-            } catch (SyncException e) {
-                invalid = e;
-            }
-        }
+        Prepared prepared = prepare(original.name(), original.argsJson());
         Actor actor = Actor.of(original.actorId());
         String replayClient = REPLAY_PREFIX + clientId;
-        Object decoded = args;
-        SyncException decodeFailure = invalid;
         RuntimeException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 long[] id = new long[1];
-                Committed committed = config.storage().transactions().inWriteTransaction(isolation, tx -> {
+                Committed committed = config.storage().transactions().inWriteTransaction(prepared.isolation(), tx -> {
                     MutationJournal.ClientRow row = journal.lockClient(tx, replayClient, actor.id());
                     if (!row.actorId().equals(actor.id())) {
                         throw new IllegalStateException(
@@ -139,23 +127,8 @@ final class PushMutationsService implements PushMutations {
                     }
                     id[0] = row.lastMutationId() + 1;
                     MutationRequest m = new MutationRequest(id[0], original.name(), original.argsJson());
-                    MutationOutcome outcome;
-                    if (definition.isEmpty()) {
-                        outcome = rejected(
-                                m.id(),
-                                SyncErrorCode.UNKNOWN_MUTATOR,
-                                "there is no mutator '" + m.name() + "'",
-                                Map.of());
-                    } else if (decodeFailure != null) {
-                        outcome = rejected(
-                                m.id(),
-                                SyncErrorCode.INVALID_ARGS,
-                                decodeFailure.getMessage(),
-                                decodeFailure.details());
-                    } else {
-                        outcome = run(tx, actor, replayClient, m, definition.get(), decoded)
-                                .outcome();
-                    }
+                    MutationOutcome outcome =
+                            runOrReject(tx, actor, replayClient, m, prepared).outcome();
                     journal.record(tx, entry(replayClient, m, actor, hash(m), outcome));
                     config.operatorStore()
                             .recordReplay(tx, clientId, mutationId, replayClient, m.id(), operator, describe(outcome));
@@ -224,34 +197,20 @@ final class PushMutationsService implements PushMutations {
 
     /** One mutation with bounded retries; empty when it failed transiently every time. */
     private Optional<MutationOutcome> attempt(Actor actor, String clientId, MutationRequest m) {
-        Optional<MutatorDefinition<?>> definition = config.mutators().get(m.name());
-        Isolation isolation = definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
-        // decoded before the transaction opens: a failure is recorded, and no connection waits on the codec
-        Object args = null;
-        SyncException invalid = null;
-        if (definition.isPresent()) {
-            try {
-                args = config.argsCodec().decode(definition.get().argsType(), emptyIfNull(m.argsJson()));
-            } catch (SyncException e) {
-                invalid = e;
-            }
-        }
+        Prepared prepared = prepare(m.name(), m.argsJson());
         RuntimeException last = null;
         // a SERIALIZABLE push locks a registered client only, and registers a new one in a transaction of its own
         // (MutationJournal.lockRegisteredClient); should the client vanish again, it falls back to the usual lock
-        boolean registeredOnly = isolation == Isolation.SERIALIZABLE;
+        boolean registeredOnly = prepared.isolation() == Isolation.SERIALIZABLE;
         boolean registeredHere = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Object decoded = args;
-            SyncException decodeFailure = invalid;
             boolean lookupOnly = registeredOnly;
             try {
                 Committed committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
-                                isolation,
-                                tx -> inTransaction(
-                                        tx, actor, clientId, m, definition, decoded, decodeFailure, lookupOnly));
+                                prepared.isolation(),
+                                tx -> inTransaction(tx, actor, clientId, m, prepared, lookupOnly));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
@@ -283,10 +242,52 @@ final class PushMutationsService implements PushMutations {
         return Optional.empty();
     }
 
-    /** A SERIALIZABLE push's client is not registered yet: its transaction rolls back, and it is registered first. */
-    private static final class UnregisteredClient extends RuntimeException {
+    /**
+     * A mutation's mutator and its decoded args, or why it cannot run (no such mutator, invalid args): decoded before
+     * its transaction opens, so that a failure is recorded and no connection waits on the codec.
+     */
+    private record Prepared(Optional<MutatorDefinition<?>> definition, Object args, SyncException invalid) {
+        Isolation isolation() {
+            return definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
+        }
+    }
+
+    private Prepared prepare(String name, String argsJson) {
+        Optional<MutatorDefinition<?>> definition = config.mutators().get(name);
+        if (definition.isEmpty()) {
+            return new Prepared(definition, null, null);
+        }
+        try {
+            return new Prepared(
+                    definition, config.argsCodec().decode(definition.get().argsType(), emptyIfNull(argsJson)), null);
+        } catch (SyncException e) {
+            return new Prepared(definition, null, e);
+        }
+    }
+
+    /** Runs a prepared mutation, or records why it cannot run (its transaction then logged nothing). */
+    private Committed runOrReject(Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared) {
+        if (prepared.definition().isEmpty()) {
+            return nothingWritten(rejected(
+                    m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of()));
+        }
+        if (prepared.invalid() != null) {
+            return nothingWritten(rejected(
+                    m.id(),
+                    SyncErrorCode.INVALID_ARGS,
+                    prepared.invalid().getMessage(),
+                    prepared.invalid().details()));
+        }
+        return run(tx, actor, clientId, m, prepared.definition().get(), prepared.args());
+    }
+
+    /**
+     * A SERIALIZABLE push's client is not registered yet: its transaction rolls back, and it is registered first. A
+     * signal inside this service, never answered (the code is what the client would see if it ever were).
+     */
+    private static final class UnregisteredClient extends SyncException {
         UnregisteredClient() {
-            super("the client is not registered yet", null, false, false);
+            super(SyncErrorCode.TRANSIENT, "the client is not registered yet");
         }
     }
 
@@ -294,14 +295,7 @@ final class PushMutationsService implements PushMutations {
     private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
 
     private Committed inTransaction(
-            Tx tx,
-            Actor actor,
-            String clientId,
-            MutationRequest m,
-            Optional<MutatorDefinition<?>> definition,
-            Object args,
-            SyncException invalid,
-            boolean lookupOnly) {
+            Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared, boolean lookupOnly) {
         MutationJournal journal = config.storage().journal();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
         MutationJournal.LockedClient locked = lookupOnly
@@ -326,14 +320,8 @@ final class PushMutationsService implements PushMutations {
         if (Mutators.SKIP.equals(m.name())) {
             committed =
                     nothingWritten(rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()));
-        } else if (definition.isEmpty()) {
-            committed = nothingWritten(rejected(
-                    m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of()));
-        } else if (invalid != null) {
-            committed = nothingWritten(
-                    rejected(m.id(), SyncErrorCode.INVALID_ARGS, invalid.getMessage(), invalid.details()));
         } else {
-            committed = run(tx, actor, clientId, m, definition.get(), args);
+            committed = runOrReject(tx, actor, clientId, m, prepared);
         }
         journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
         ChangeLog.Written written = committed.written();
