@@ -1,5 +1,6 @@
 package dev.nizhal.adapters.jaxrs;
 
+import dev.nizhal.adapters.jaxrs.internal.ActorRateLimiter;
 import dev.nizhal.ports.in.DescribeContract;
 import dev.nizhal.ports.in.PullChanges;
 import dev.nizhal.ports.in.PushMutations;
@@ -32,9 +33,12 @@ public final class JaxrsEndpoints {
 
     private JaxrsEndpoints(Builder builder) {
         JaxrsErrorMapper errors = new JaxrsErrorMapper();
+        ActorRateLimiter rate = builder.requestRate.limited()
+                ? new ActorRateLimiter(builder.requestRate.perSecond(), builder.requestRate.burst())
+                : ActorRateLimiter.UNLIMITED;
         this.singletons = Set.of(
-                new JaxrsPullResource(builder.pull, builder.actors, builder.limits, builder.maxConcurrentPulls),
-                new JaxrsPushResource(builder.push, builder.actors, builder.limits),
+                new JaxrsPullResource(builder.pull, builder.actors, builder.limits, builder.maxConcurrentPulls, rate),
+                new JaxrsPushResource(builder.push, builder.actors, builder.limits, rate),
                 new JaxrsContractResource(builder.contract, builder.actors),
                 new JaxrsHealthResource(builder.health),
                 new JaxrsProtocolFilter(errors),
@@ -69,6 +73,7 @@ public final class JaxrsEndpoints {
         private HealthCheck health;
         private WireLimits limits = WireLimits.DEFAULTS;
         private int maxConcurrentPulls = DEFAULT_MAX_CONCURRENT_PULLS;
+        private RequestRate requestRate = RequestRate.DEFAULT;
 
         private Builder() {}
 
@@ -108,6 +113,16 @@ public final class JaxrsEndpoints {
                 throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
             }
             this.maxConcurrentPulls = maxConcurrentPulls;
+            return this;
+        }
+
+        /**
+         * How many pulls and pushes one actor may make per second on this instance, with a burst; beyond, 429 {@code
+         * RATE_LIMITED} with {@code Retry-After}. {@link RequestRate#DEFAULT} unless set; {@link
+         * RequestRate#UNLIMITED} for none.
+         */
+        public Builder requestRate(RequestRate requestRate) {
+            this.requestRate = Objects.requireNonNull(requestRate, "requestRate");
             return this;
         }
 

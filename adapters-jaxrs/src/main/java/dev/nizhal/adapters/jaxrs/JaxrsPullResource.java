@@ -1,5 +1,6 @@
 package dev.nizhal.adapters.jaxrs;
 
+import dev.nizhal.adapters.jaxrs.internal.ActorRateLimiter;
 import dev.nizhal.adapters.jaxrs.internal.BearerCredentials;
 import dev.nizhal.adapters.jaxrs.internal.BoundedBody;
 import dev.nizhal.adapters.jaxrs.internal.Guard;
@@ -34,14 +35,23 @@ public class JaxrsPullResource {
     private final ActorResolver actors;
     private final WireLimits limits;
     private final Semaphore inFlight;
+    private final ActorRateLimiter rate;
 
     /** With {@link JaxrsEndpoints#DEFAULT_MAX_CONCURRENT_PULLS} pulls at once. */
     public JaxrsPullResource(PullChanges pull, ActorResolver actors, WireLimits limits) {
         this(pull, actors, limits, JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS);
     }
 
-    /** With at most {@code maxConcurrentPulls} pulls at once; one more is answered 429 {@code RATE_LIMITED}. */
+    /**
+     * With at most {@code maxConcurrentPulls} pulls at once; one more is answered 429 {@code RATE_LIMITED}. No
+     * per-actor request rate: {@link JaxrsEndpoints} shares one between pull and push.
+     */
     public JaxrsPullResource(PullChanges pull, ActorResolver actors, WireLimits limits, int maxConcurrentPulls) {
+        this(pull, actors, limits, maxConcurrentPulls, ActorRateLimiter.UNLIMITED);
+    }
+
+    JaxrsPullResource(
+            PullChanges pull, ActorResolver actors, WireLimits limits, int maxConcurrentPulls, ActorRateLimiter rate) {
         this.pull = Objects.requireNonNull(pull, "pull");
         this.actors = Objects.requireNonNull(actors, "actors");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -49,6 +59,7 @@ public class JaxrsPullResource {
             throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
         }
         this.inFlight = new Semaphore(maxConcurrentPulls);
+        this.rate = Objects.requireNonNull(rate, "rate");
     }
 
     @POST
@@ -58,6 +69,8 @@ public class JaxrsPullResource {
             InputStream body) {
         return Guard.run(() -> {
             Actor actor = BearerCredentials.actor(actors, authorization);
+            // before the body is read: a refused request costs no more than its token's check
+            rate.acquire(actor);
             byte[] bytes = BoundedBody.read(body, contentLength, limits.maxBodyBytes());
             PullChanges.PullRequest request = RequestReader.pull(bytes, limits);
             // counted around the use case only: a slow body or a bad token never takes a slot

@@ -28,6 +28,9 @@ public record StreamSettings(
         int maxRules,
         int maxSocketsPerActor) {
 
+    /** The most sockets one actor may have open on one instance unless configured. */
+    public static final int DEFAULT_MAX_SOCKETS_PER_ACTOR = 16;
+
     public static final StreamSettings DEFAULTS = new StreamSettings(
             Duration.ofSeconds(25),
             Duration.ofSeconds(10),
@@ -36,7 +39,7 @@ public record StreamSettings(
             Duration.ofSeconds(1),
             64 * 1024,
             64,
-            16);
+            DEFAULT_MAX_SOCKETS_PER_ACTOR);
 
     public StreamSettings {
         positive(heartbeat, "heartbeat");

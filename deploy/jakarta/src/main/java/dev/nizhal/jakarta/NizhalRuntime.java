@@ -275,7 +275,12 @@ public class NizhalRuntime {
                 .map(ThreadFactory.class::cast)
                 .orElseGet(() ->
                         Thread.ofPlatform().name("nizhal-stream-", 0).daemon().factory());
-        StreamHub stream = new StreamHub(nizhal.watchChanges(), actors, Instant::now, StreamSettings.DEFAULTS, threads);
+        StreamHub stream = new StreamHub(
+                nizhal.watchChanges(),
+                actors,
+                Instant::now,
+                StreamSettings.DEFAULTS.withMaxSocketsPerActor(settings.limits().socketsPerActor()),
+                threads);
         AutoCloseable listener = nizhal.addCommitListener(stream);
         AutoCloseable presence = nizhal.addPresence(stream);
         try {

@@ -1,9 +1,12 @@
 package dev.nizhal.jakarta;
 
 import dev.nizhal.RetentionJobs;
+import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import dev.nizhal.adapters.websocket.StreamSettings;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,9 +32,16 @@ import java.util.function.Function;
  * @param issuer how bearer tokens are verified ({@code nizhal.jwt.*}); empty when the application brings its own
  *     {@code ActorResolver} bean, and then no {@code nizhal.jwt.*} key may be set
  * @param retention how long the change log keeps entries ({@value #RETENTION_DAYS}, default 7 days)
+ * @param limits the requests per actor per second, the concurrent pulls and the sockets per actor ({@code
+ *     nizhal.limit.*})
  */
 public record NizhalSettings(
-        String dataSource, boolean migrate, byte[] cursorKey, Optional<Issuer> issuer, Duration retention) {
+        String dataSource,
+        boolean migrate,
+        byte[] cursorKey,
+        Optional<Issuer> issuer,
+        Duration retention,
+        Limits limits) {
 
     public static final String DATASOURCE = "nizhal.datasource";
     public static final String MIGRATE = "nizhal.migrate";
@@ -44,6 +54,10 @@ public record NizhalSettings(
     public static final String JWT_AUDIENCE = "nizhal.jwt.audience";
     public static final String RETENTION_DAYS = "nizhal.retention.days";
     public static final String ADMIN_CONSOLE = "nizhal.admin.console";
+    public static final String LIMIT_REQUESTS_PER_SECOND = "nizhal.limit.requests.per.second";
+    public static final String LIMIT_REQUESTS_BURST = "nizhal.limit.requests.burst";
+    public static final String LIMIT_CONCURRENT_PULLS = "nizhal.limit.concurrent.pulls";
+    public static final String LIMIT_SOCKETS_PER_ACTOR = "nizhal.limit.sockets.per.actor";
 
     /** The keys of the token verification, read only without an application's {@code ActorResolver} bean. */
     static final List<String> JWT_KEYS =
@@ -61,7 +75,11 @@ public record NizhalSettings(
             JWT_ISSUER,
             JWT_AUDIENCE,
             RETENTION_DAYS,
-            ADMIN_CONSOLE);
+            ADMIN_CONSOLE,
+            LIMIT_REQUESTS_PER_SECOND,
+            LIMIT_REQUESTS_BURST,
+            LIMIT_CONCURRENT_PULLS,
+            LIMIT_SOCKETS_PER_ACTOR);
 
     static final String DEFAULT_DATASOURCE = "jdbc/nizhal";
     private static final int MIN_KEY_BYTES = 32;
@@ -79,7 +97,7 @@ public record NizhalSettings(
     public String toString() {
         return "NizhalSettings[dataSource=" + dataSource + ", migrate=" + migrate + ", cursorKey=" + cursorKey.length
                 + " bytes, issuer=" + issuer.map(i -> "configured").orElse("the application's resolver")
-                + ", retention=" + retention + "]";
+                + ", retention=" + retention + ", limits=" + limits + "]";
     }
 
     /**
@@ -128,7 +146,64 @@ public record NizhalSettings(
                     }
                 })
                 .orElse(RetentionJobs.DEFAULT_RETENTION);
-        return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention);
+        return new NizhalSettings(dataSource, migrate, cursorKey, issuer, retention, limits(config));
+    }
+
+    /**
+     * The limits, each answered {@code RATE_LIMITED} when reached ({@code 0}: no limit).
+     *
+     * @param requestRate the pulls and pushes one actor may make per second on one instance, with a burst ({@value
+     *     #LIMIT_REQUESTS_PER_SECOND}, default {@value RequestRate#DEFAULT_PER_SECOND}; {@value #LIMIT_REQUESTS_BURST},
+     *     default twice the rate)
+     * @param concurrentPulls the pulls one instance serves at once ({@value #LIMIT_CONCURRENT_PULLS}, default
+     *     {@value JaxrsEndpoints#DEFAULT_MAX_CONCURRENT_PULLS}; {@link Integer#MAX_VALUE} for no limit)
+     * @param socketsPerActor the stream sockets one actor may have open on one instance ({@value
+     *     #LIMIT_SOCKETS_PER_ACTOR}, default {@value StreamSettings#DEFAULT_MAX_SOCKETS_PER_ACTOR}; {@link
+     *     Integer#MAX_VALUE} for no limit)
+     */
+    public record Limits(RequestRate requestRate, int concurrentPulls, int socketsPerActor) {
+        public static final Limits DEFAULTS = new Limits(
+                RequestRate.DEFAULT,
+                JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS,
+                StreamSettings.DEFAULT_MAX_SOCKETS_PER_ACTOR);
+    }
+
+    /**
+     * Reads the {@code nizhal.limit.*} keys: read when the web application starts, since the HTTP endpoints are made
+     * then, and again by the engine's start.
+     *
+     * @throws IllegalArgumentException naming the first key whose value is not a whole number in its range
+     */
+    public static Limits limits(Function<String, Optional<String>> config) {
+        Function<String, Optional<String>> values =
+                key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty());
+        int perSecond = count(values, LIMIT_REQUESTS_PER_SECOND, RequestRate.DEFAULT_PER_SECOND, 0);
+        Optional<String> burstText = values.apply(LIMIT_REQUESTS_BURST);
+        Integer burst = burstText.isEmpty() ? null : count(values, LIMIT_REQUESTS_BURST, 0, 1);
+        RequestRate rate = perSecond == 0
+                ? RequestRate.UNLIMITED
+                : burst == null ? RequestRate.of(perSecond) : new RequestRate(perSecond, burst);
+        int pulls = count(values, LIMIT_CONCURRENT_PULLS, JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS, 0);
+        int sockets = count(values, LIMIT_SOCKETS_PER_ACTOR, StreamSettings.DEFAULT_MAX_SOCKETS_PER_ACTOR, 0);
+        return new Limits(rate, pulls == 0 ? Integer.MAX_VALUE : pulls, sockets == 0 ? Integer.MAX_VALUE : sockets);
+    }
+
+    private static int count(Function<String, Optional<String>> values, String key, int otherwise, int least) {
+        String range = least == 0 ? "is a whole number, at least 0 (0: no limit)" : "is a whole number, at least 1";
+        return values.apply(key)
+                .map(v -> {
+                    int n;
+                    try {
+                        n = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        throw bad(key, range + ", was " + v);
+                    }
+                    if (n < least) {
+                        throw bad(key, range + ", was " + n);
+                    }
+                    return n;
+                })
+                .orElse(otherwise);
     }
 
     /**

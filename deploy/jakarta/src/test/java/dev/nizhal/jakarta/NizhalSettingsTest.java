@@ -3,6 +3,7 @@ package dev.nizhal.jakarta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -36,6 +37,55 @@ class NizhalSettingsTest {
         assertThat(settings.cursorKey()).hasSize(32);
         assertThat(settings.issuer()).isPresent();
         assertThat(settings.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(settings.limits()).isEqualTo(NizhalSettings.Limits.DEFAULTS);
+        assertThat(settings.limits().requestRate()).isEqualTo(new RequestRate(50, 100));
+        assertThat(settings.limits().concurrentPulls()).isEqualTo(64);
+        assertThat(settings.limits().socketsPerActor()).isEqualTo(16);
+    }
+
+    @Test
+    void theLimitsAreRead() {
+        Map<String, String> values = minimal();
+        values.put(NizhalSettings.LIMIT_REQUESTS_PER_SECOND, " 5 ");
+        values.put(NizhalSettings.LIMIT_REQUESTS_BURST, "7");
+        values.put(NizhalSettings.LIMIT_CONCURRENT_PULLS, "3");
+        values.put(NizhalSettings.LIMIT_SOCKETS_PER_ACTOR, "2");
+
+        assertThat(read(values, true).limits()).isEqualTo(new NizhalSettings.Limits(new RequestRate(5, 7), 3, 2));
+
+        values.remove(NizhalSettings.LIMIT_REQUESTS_BURST);
+        assertThat(read(values, true).limits().requestRate())
+                .as("twice the rate")
+                .isEqualTo(new RequestRate(5, 10));
+    }
+
+    @Test
+    void zeroIsNoLimit() {
+        Map<String, String> values = minimal();
+        values.put(NizhalSettings.LIMIT_REQUESTS_PER_SECOND, "0");
+        values.put(NizhalSettings.LIMIT_CONCURRENT_PULLS, "0");
+        values.put(NizhalSettings.LIMIT_SOCKETS_PER_ACTOR, "0");
+
+        assertThat(read(values, true).limits())
+                .isEqualTo(new NizhalSettings.Limits(RequestRate.UNLIMITED, Integer.MAX_VALUE, Integer.MAX_VALUE));
+    }
+
+    @Test
+    void aBadLimitNamesItsKey() {
+        Map<String, String[]> bad = Map.of(
+                NizhalSettings.LIMIT_REQUESTS_PER_SECOND,
+                        new String[] {"-1", "is a whole number, at least 0 (0: no limit), was -1"},
+                NizhalSettings.LIMIT_REQUESTS_BURST, new String[] {"0", "is a whole number, at least 1, was 0"},
+                NizhalSettings.LIMIT_CONCURRENT_PULLS,
+                        new String[] {"lots", "is a whole number, at least 0 (0: no limit), was lots"},
+                NizhalSettings.LIMIT_SOCKETS_PER_ACTOR,
+                        new String[] {"1.5", "is a whole number, at least 0 (0: no limit), was 1.5"});
+        bad.forEach((key, valueAndProblem) -> {
+            Map<String, String> values = minimal();
+            values.put(key, valueAndProblem[0]);
+
+            assertThatThrownBy(() -> read(values, true)).as(key).hasMessage(key + " " + valueAndProblem[1]);
+        });
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.nizhal.adapters.jaxrs.HealthCheck;
 import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
 import dev.nizhal.adapters.jaxrs.JaxrsErrorMapper;
 import dev.nizhal.adapters.jaxrs.JaxrsProtocolFilter;
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jaxrs.WireLimits;
 import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.websocket.StreamEndpoint;
@@ -240,6 +241,7 @@ public final class NizhalServer implements AutoCloseable {
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
         private int maxConcurrentPulls = JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS;
+        private RequestRate requestRate = RequestRate.DEFAULT;
         private WireLimits limits = WireLimits.DEFAULTS;
         private StreamSettings streamSettings = StreamSettings.DEFAULTS;
         private Clock clock = Instant::now;
@@ -293,6 +295,16 @@ public final class NizhalServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentPulls must be at least 1, was " + maxConcurrentPulls);
             }
             this.maxConcurrentPulls = maxConcurrentPulls;
+            return this;
+        }
+
+        /**
+         * How many pulls and pushes one actor may make per second on this server, with a burst; beyond, 429 {@code
+         * RATE_LIMITED} with {@code Retry-After}. {@link RequestRate#DEFAULT} unless set; {@link RequestRate#UNLIMITED}
+         * for none.
+         */
+        public Builder requestRate(RequestRate requestRate) {
+            this.requestRate = Objects.requireNonNull(requestRate, "requestRate");
             return this;
         }
 
@@ -427,6 +439,7 @@ public final class NizhalServer implements AutoCloseable {
                     })
                     .limits(limits)
                     .maxConcurrentPulls(maxConcurrentPulls)
+                    .requestRate(requestRate)
                     .build();
 
             QueuedThreadPool threads = new QueuedThreadPool();

@@ -2,11 +2,13 @@ package dev.nizhal.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 
 /**
  * {@link SeedApp} on {@link NizhalServer} (Jetty, Jersey, the WebSocket stream) on a random port, with the seed's
- * schema created and migrated in a fresh test database: what the black-box suites run against here.
+ * schema created and migrated in a fresh test database: what the black-box suites run against here. No per-actor
+ * request rate.
  */
 final class EmbeddedSeedServer implements AutoCloseable {
     private final HikariDataSource pool;
@@ -22,7 +24,11 @@ final class EmbeddedSeedServer implements AutoCloseable {
     static EmbeddedSeedServer start(TestDatabase database) {
         database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
         HikariDataSource pool = pool(database);
-        NizhalServer server = NizhalServer.start(SeedApp.engine(pool, true), SeedApp.ACTORS, 0);
+        // the suites make hundreds of requests as alice within seconds; the per-actor rate has tests of its own
+        NizhalServer server = NizhalServer.builder(SeedApp.engine(pool, true), SeedApp.ACTORS)
+                .port(0)
+                .requestRate(RequestRate.UNLIMITED)
+                .start();
         return new EmbeddedSeedServer(
                 pool, server, new HttpTarget(server.uri(), database.jdbcUrl(), database.user(), database.password()));
     }

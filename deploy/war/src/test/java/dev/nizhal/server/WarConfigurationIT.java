@@ -6,6 +6,7 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.server.HttpTarget.Reply;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -86,5 +87,58 @@ class WarConfigurationIT {
                 env,
                 "bad configuration: nizhal.jwt.secret",
                 "bad configuration: nizhal.jwt.secret is set, but the application's ActorResolver bean verifies tokens");
+    }
+
+    @Test
+    void aBadLimitIsRefusedNamingItsKey() {
+        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve("bad-limit-seed.war"));
+        Map<String, String> env = env();
+        env.put("NIZHAL_LIMIT_REQUESTS_PER_SECOND", "-1");
+
+        refusedWith(
+                "nizhal-bad-limit",
+                war,
+                env,
+                "bad configuration: nizhal.limit.requests.per.second",
+                "bad configuration: nizhal.limit.requests.per.second is a whole number, at least 0 (0: no limit),"
+                        + " was -1");
+    }
+
+    /** The limits from MicroProfile Config (here the environment): a rate of 1 with a burst of 2, one socket. */
+    @Test
+    void theConfiguredLimitsAreHonouredPerActor() {
+        Path war = SeedWar.build(WarServer.builtWar(), WarServer.serversDir().resolve("limits-seed.war"));
+        Map<String, String> env = env();
+        env.put("NIZHAL_LIMIT_REQUESTS_PER_SECOND", "1");
+        env.put("NIZHAL_LIMIT_REQUESTS_BURST", "2");
+        env.put("NIZHAL_LIMIT_SOCKETS_PER_ACTOR", "1");
+        String pull = "{\"syncRule\":\"myNotes\",\"clientId\":\"c-1\"}";
+        try (WarServer server = WarServer.liberty("nizhal-limits", war, env);
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
+            server.awaitReady(Duration.ofSeconds(60));
+
+            assertThat(http.post("sync/pull", SeedApp.ALICE, pull).status()).isEqualTo(200);
+            assertThat(http.post("sync/pull", SeedApp.ALICE, pull).status()).isEqualTo(200);
+            // a bucket of 2 refilling at 1 a second: 10 more pulls would have to take 10 s for none to be refused
+            Reply refused = http.post("sync/pull", SeedApp.ALICE, pull);
+            for (int i = 0; i < 10 && refused.status() == 200; i++) {
+                refused = http.post("sync/pull", SeedApp.ALICE, pull);
+            }
+
+            assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.error().get("code").asText()).isEqualTo("RATE_LIMITED");
+            assertThat(Long.parseLong(refused.header("Retry-After"))).isGreaterThanOrEqualTo(1);
+            assertThat(http.post("sync/pull", SeedApp.BOB, pull).status())
+                    .as("another actor")
+                    .isEqualTo(200);
+
+            try (StreamClient first = StreamClient.ready(http.streamUri(), SeedApp.ALICE, "myNotes");
+                    StreamClient second = StreamClient.connect(http.streamUri())) {
+                second.send(StreamClient.hello(SeedApp.ALICE, "myNotes"));
+                StreamClient.assertClosedWith(second.awaitClose(Duration.ofSeconds(20)), 4429, "RATE_LIMITED");
+                assertThat(first.isOpen()).isTrue();
+            }
+        }
     }
 }

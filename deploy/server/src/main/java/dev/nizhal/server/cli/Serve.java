@@ -2,11 +2,13 @@ package dev.nizhal.server.cli;
 
 import dev.nizhal.CursorKeyMismatchException;
 import dev.nizhal.Nizhal;
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jwt.Issuer;
 import dev.nizhal.adapters.jwt.JwtActorResolver;
 import dev.nizhal.adapters.jwt.JwtConfig;
 import dev.nizhal.adapters.jwt.KeySource;
 import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import dev.nizhal.adapters.websocket.StreamSettings;
 import dev.nizhal.server.NizhalApp;
 import dev.nizhal.server.NizhalServer;
 import java.io.UncheckedIOException;
@@ -43,6 +45,9 @@ final class Serve extends Commands.Subcommand {
             throw new ParameterException(
                     spec.commandLine(), "--retention-days is at least 1, was " + serve.retentionDays);
         }
+        RequestRate requestRate = requestRate();
+        int concurrentPulls = orNoLimit("--limit-concurrent-pulls", serve.limitConcurrentPulls);
+        int socketsPerActor = orNoLimit("--limit-sockets-per-actor", serve.limitSocketsPerActor);
         Database db = Database.open(database);
         NizhalServer server = null;
         try {
@@ -60,6 +65,9 @@ final class Serve extends Commands.Subcommand {
                 builder.host(serve.host);
             }
             builder.retention(Duration.ofDays(serve.retentionDays));
+            builder.requestRate(requestRate);
+            builder.maxConcurrentPulls(concurrentPulls);
+            builder.stream(StreamSettings.DEFAULTS.withMaxSocketsPerActor(socketsPerActor));
             builder.adminConsole(serve.adminConsole);
             app.configure(builder);
             cli.beforeStart(builder, issuer);
@@ -82,6 +90,33 @@ final class Serve extends Commands.Subcommand {
             db.close();
             throw e;
         }
+    }
+
+    /** {@code --limit-requests-per-second} and {@code --limit-requests-burst}: 0 requests per second is no limit. */
+    private RequestRate requestRate() {
+        int perSecond = serve.limitRequestsPerSecond;
+        if (perSecond < 0) {
+            throw new ParameterException(
+                    spec.commandLine(), "--limit-requests-per-second is at least 0 (0: no limit), was " + perSecond);
+        }
+        if (serve.limitRequestsBurst != null && serve.limitRequestsBurst < 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--limit-requests-burst is at least 1, was " + serve.limitRequestsBurst);
+        }
+        if (perSecond == 0) {
+            return RequestRate.UNLIMITED;
+        }
+        return serve.limitRequestsBurst == null
+                ? RequestRate.of(perSecond)
+                : new RequestRate(perSecond, serve.limitRequestsBurst);
+    }
+
+    /** A count limit of at least 1, or 0 for none. */
+    private int orNoLimit(String option, int value) {
+        if (value < 0) {
+            throw new ParameterException(spec.commandLine(), option + " is at least 0 (0: no limit), was " + value);
+        }
+        return value == 0 ? Integer.MAX_VALUE : value;
     }
 
     /** Refuses, as a bad setting, a cursor key other than the one the other instances of the database sign with. */

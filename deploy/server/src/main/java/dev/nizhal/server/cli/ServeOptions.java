@@ -1,6 +1,9 @@
 package dev.nizhal.server.cli;
 
+import dev.nizhal.adapters.jaxrs.JaxrsEndpoints;
+import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jwt.SigningAlgorithm;
+import dev.nizhal.adapters.websocket.StreamSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,4 +102,42 @@ final class ServeOptions {
             split = ",",
             description = "Accepted aud values (required with a JWKS). Env NIZHAL_JWT_AUDIENCE.")
     List<String> jwtAudiences;
+
+    @Option(
+            names = "--limit-requests-per-second",
+            descriptionKey = "limit.requests.per.second",
+            paramLabel = "<n>",
+            defaultValue = "" + RequestRate.DEFAULT_PER_SECOND,
+            description = "Pulls and pushes one actor may make per second on this instance; beyond, 429"
+                    + " RATE_LIMITED with Retry-After. 0: no limit. Default " + RequestRate.DEFAULT_PER_SECOND
+                    + ". Env NIZHAL_LIMIT_REQUESTS_PER_SECOND.")
+    int limitRequestsPerSecond;
+
+    @Option(
+            names = "--limit-requests-burst",
+            descriptionKey = "limit.requests.burst",
+            paramLabel = "<n>",
+            description = "Requests one actor may make at once before its rate applies. Default twice"
+                    + " --limit-requests-per-second. Env NIZHAL_LIMIT_REQUESTS_BURST.")
+    Integer limitRequestsBurst;
+
+    @Option(
+            names = "--limit-concurrent-pulls",
+            descriptionKey = "limit.concurrent.pulls",
+            paramLabel = "<n>",
+            defaultValue = "" + JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS,
+            description = "Pulls this instance serves at once; one more is answered 429 RATE_LIMITED at once. 0: no"
+                    + " limit. Default " + JaxrsEndpoints.DEFAULT_MAX_CONCURRENT_PULLS
+                    + ". Env NIZHAL_LIMIT_CONCURRENT_PULLS.")
+    int limitConcurrentPulls;
+
+    @Option(
+            names = "--limit-sockets-per-actor",
+            descriptionKey = "limit.sockets.per.actor",
+            paramLabel = "<n>",
+            defaultValue = "" + StreamSettings.DEFAULT_MAX_SOCKETS_PER_ACTOR,
+            description = "Stream sockets one actor may have open on this instance; the hello of one more is closed"
+                    + " with 4429 RATE_LIMITED. 0: no limit. Default " + StreamSettings.DEFAULT_MAX_SOCKETS_PER_ACTOR
+                    + ". Env NIZHAL_LIMIT_SOCKETS_PER_ACTOR.")
+    int limitSocketsPerActor;
 }

@@ -117,6 +117,46 @@ class NizhalCliTest {
     }
 
     @Test
+    void theLimitsHaveTheirDefaultsAndComeFromFlagsTheEnvironmentAndTheFile() throws IOException {
+        Serve defaults = parseServe(Map.of(), "serve");
+        assertThat(defaults.serve.limitRequestsPerSecond).isEqualTo(50);
+        assertThat(defaults.serve.limitRequestsBurst)
+                .as("twice the rate, later")
+                .isNull();
+        assertThat(defaults.serve.limitConcurrentPulls).isEqualTo(64);
+        assertThat(defaults.serve.limitSocketsPerActor).isEqualTo(16);
+
+        Path file = config("limit.requests.burst=7\nlimit.sockets.per.actor=3\n");
+        Serve configured = parseServe(
+                Map.of("NIZHAL_LIMIT_REQUESTS_PER_SECOND", "5", "NIZHAL_CONFIG", file.toString()),
+                "serve",
+                "--limit-concurrent-pulls",
+                "0");
+        assertThat(configured.serve.limitRequestsPerSecond).isEqualTo(5);
+        assertThat(configured.serve.limitRequestsBurst).isEqualTo(7);
+        assertThat(configured.serve.limitSocketsPerActor).isEqualTo(3);
+        assertThat(configured.serve.limitConcurrentPulls).isZero();
+    }
+
+    @Test
+    void aBadLimitIsAUsageErrorNamingItsOption() {
+        for (String[] bad : new String[][] {
+            {"--limit-requests-per-second", "-1", "--limit-requests-per-second is at least 0 (0: no limit), was -1"},
+            {"--limit-requests-burst", "0", "--limit-requests-burst is at least 1, was 0"},
+            {"--limit-concurrent-pulls", "-2", "--limit-concurrent-pulls is at least 0 (0: no limit), was -2"},
+            {"--limit-sockets-per-actor", "-3", "--limit-sockets-per-actor is at least 0 (0: no limit), was -3"},
+            {"--limit-sockets-per-actor", "many", "--limit-sockets-per-actor"}
+        }) {
+            err.getBuffer().setLength(0);
+
+            int exit = cli(Map.of()).execute("serve", "--app", TestApps.Notes.class.getName(), bad[0], bad[1]);
+
+            assertThat(exit).as(bad[0] + " " + bad[1]).isEqualTo(2);
+            assertThat(err.toString()).as(bad[0] + " " + bad[1]).hasLineCount(1).contains(bad[2]);
+        }
+    }
+
+    @Test
     void badBase64IsAUsageErrorOfOneLineThatDoesNotShowTheValue() {
         int exit = cli(Map.of("NIZHAL_CURSOR_KEY", "not*base64-secret")).execute("serve");
 
