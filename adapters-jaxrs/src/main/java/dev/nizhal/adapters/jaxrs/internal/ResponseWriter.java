@@ -31,6 +31,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Writes the response bodies of PROTOCOL.md with Jackson's streaming generator, property by property, so that the
@@ -53,6 +55,9 @@ public final class ResponseWriter {
     private static final SerializedString KEY = new SerializedString("key");
     private static final SerializedString ROW = new SerializedString("row");
     private static final SerializedString BUCKETS = new SerializedString("buckets");
+
+    private static final int MAX_COLUMN_NAMES = 4_096;
+    private static final ConcurrentMap<String, SerializedString> COLUMN_NAMES = new ConcurrentHashMap<>();
 
     private ResponseWriter() {}
 
@@ -108,7 +113,7 @@ public final class ResponseWriter {
                 json.writeFieldName(KEY);
                 json.writeString(upsert.key());
                 json.writeFieldName(ROW);
-                value(json, upsert.row());
+                row(json, upsert.row());
                 json.writeFieldName(BUCKETS);
                 json.writeStartArray();
                 for (String bucket : upsert.buckets()) {
@@ -123,6 +128,32 @@ public final class ResponseWriter {
             }
         }
         json.writeEndObject();
+    }
+
+    /** A row's values, its column names encoded once per name. */
+    private static void row(JsonGenerator json, Map<String, Object> row) throws IOException {
+        if (row == null) {
+            json.writeNull();
+            return;
+        }
+        json.writeStartObject();
+        for (Map.Entry<String, Object> column : row.entrySet()) {
+            json.writeFieldName(columnName(column.getKey()));
+            value(json, column.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    private static SerializedString columnName(String name) {
+        SerializedString encoded = COLUMN_NAMES.get(name);
+        if (encoded == null) {
+            encoded = new SerializedString(name);
+            // the names are the synced columns of the rules; the bound only keeps a surprise from growing the map
+            if (COLUMN_NAMES.size() < MAX_COLUMN_NAMES) {
+                COLUMN_NAMES.putIfAbsent(name, encoded);
+            }
+        }
+        return encoded;
     }
 
     /**
