@@ -1,12 +1,15 @@
 package dev.nizhal.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -35,40 +38,145 @@ final class InitialSyncMeasure {
         }
     }
 
-    /** Rows per second of a fresh client's pulls until it is up to date; fails unless it got {@code rows} rows. */
-    static double pull(BenchServer server, SyncHttp http, int rows) throws Exception {
+    /** One whole pass of a measure; returns the rows it read. */
+    @FunctionalInterface
+    interface Pass {
+        long run() throws Exception;
+    }
+
+    /** Rows per second of passes run back to back: a warm-up period, then the passes of the measured period. */
+    record Rate(double perSecond, double firstPass, int passes) {}
+
+    /**
+     * Runs {@code pass} for {@code warmUp} (at least once; the first pass's rate is kept, to show a cold server), then
+     * for {@code measured} (at least once), and answers the rows per second of the measured passes, whole passes only.
+     */
+    static Rate rate(Duration warmUp, Duration measured, Pass pass) throws Exception {
+        double firstPass = Double.NaN;
+        long warmUpEnd = System.nanoTime() + warmUp.toNanos();
+        do {
+            long start = System.nanoTime();
+            long rows = pass.run();
+            if (Double.isNaN(firstPass)) {
+                firstPass = rows / ((System.nanoTime() - start) / 1e9);
+            }
+        } while (System.nanoTime() < warmUpEnd);
+        long start = System.nanoTime();
+        long end = start + measured.toNanos();
+        long rows = 0;
+        int passes = 0;
+        do {
+            rows += pass.run();
+            passes++;
+        } while (System.nanoTime() < end);
+        return new Rate(rows / ((System.nanoTime() - start) / 1e9), firstPass, passes);
+    }
+
+    /**
+     * A fresh client's pulls until it is up to date; fails unless it got {@code rows} rows. Each response is parsed
+     * as a client does, every value of every change read (with Jackson's streaming parser, not into a tree).
+     */
+    static long pull(BenchServer server, SyncHttp http, int rows) throws Exception {
         String token = server.token(OWNER);
         URI pull = server.uri("sync/pull");
         String clientId = "bench-sync-" + UUID.randomUUID();
         String cursor = null;
         long received = 0;
-        long start = System.nanoTime();
         while (true) {
             String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":"
                     + (cursor == null ? "null" : JSON.writeValueAsString(cursor)) + ",\"limit\":" + LIMIT + "}";
-            JsonNode response = JSON.readTree(http.post(pull, token, request));
-            for (JsonNode change : response.get("changes")) {
-                if ("upsert".equals(change.get("op").asText())) {
-                    received++;
-                }
-            }
-            cursor = response.get("cursor").asText();
-            if (!response.get("hasMore").asBoolean()) {
+            Page page = page(http.postBytes(pull, token, request));
+            received += page.upserts();
+            cursor = page.cursor();
+            if (!page.hasMore()) {
                 break;
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         if (received != rows) {
             throw new IllegalStateException("the initial sync delivered " + received + " rows of " + rows);
         }
-        return rows / seconds;
+        return received;
     }
 
-    /** Rows per second of a plain JDBC read of the bucket's rows (its synced columns), streamed by pages. */
-    static double jdbcRead(BenchDatabase database, int rows) throws Exception {
+    /** What the pull loop needs of a response. */
+    private record Page(String cursor, boolean hasMore, long upserts) {}
+
+    private static Page page(byte[] body) throws IOException {
+        String cursor = null;
+        Boolean hasMore = null;
+        long upserts = 0;
+        try (JsonParser json = JSON.getFactory().createParser(body)) {
+            expect(json.nextToken(), JsonToken.START_OBJECT);
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                switch (field) {
+                    case "cursor" -> cursor = json.getText();
+                    case "hasMore" -> hasMore = json.getBooleanValue();
+                    case "changes" -> {
+                        expect(value, JsonToken.START_ARRAY);
+                        while (json.nextToken() == JsonToken.START_OBJECT) {
+                            if (change(json)) {
+                                upserts++;
+                            }
+                        }
+                    }
+                    default -> values(json, value);
+                }
+            }
+        }
+        if (cursor == null || hasMore == null) {
+            throw new IllegalStateException("a pull response without cursor or hasMore");
+        }
+        return new Page(cursor, hasMore, upserts);
+    }
+
+    /** Reads one change object (the parser on its start); true for an upsert with a row. */
+    private static boolean change(JsonParser json) throws IOException {
+        String op = null;
+        boolean row = false;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken value = json.nextToken();
+            if (field.equals("op")) {
+                op = json.getText();
+            } else {
+                row |= field.equals("row") && value == JsonToken.START_OBJECT;
+                values(json, value);
+            }
+        }
+        return "upsert".equals(op) && row;
+    }
+
+    /** Reads a value and every value inside it, decoding each scalar as a client materializing it would. */
+    private static void values(JsonParser json, JsonToken first) throws IOException {
+        int depth = 0;
+        JsonToken token = first;
+        while (true) {
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case VALUE_STRING -> json.getText();
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> json.getNumberValue();
+                default -> {}
+            }
+            if (depth == 0) {
+                return;
+            }
+            token = json.nextToken();
+        }
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) {
+        if (actual != expected) {
+            throw new IllegalStateException("expected " + expected + " in a pull response, found " + actual);
+        }
+    }
+
+    /** A plain JDBC read of the bucket's rows (its synced columns), streamed by pages; answers the rows read. */
+    static long jdbcRead(BenchDatabase database, int rows) throws Exception {
         try (Connection c = database.connect()) {
             c.setAutoCommit(false);
-            long start = System.nanoTime();
             long read = 0;
             try (PreparedStatement select =
                     c.prepareStatement("select id, body, owner_id, updated_at from notes where owner_id = ?")) {
@@ -83,12 +191,11 @@ final class InitialSyncMeasure {
                     }
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
             c.commit();
             if (read != rows) {
                 throw new IllegalStateException("the JDBC read got " + read + " rows of " + rows);
             }
-            return rows / seconds;
+            return read;
         }
     }
 }

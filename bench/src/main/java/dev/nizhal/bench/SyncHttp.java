@@ -32,6 +32,23 @@ final class SyncHttp implements AutoCloseable {
         return response.body();
     }
 
+    /** The body of a 200 answer to a JSON POST, as bytes (a client's JSON parser reads them as they came). */
+    byte[] postBytes(URI uri, String token, String body) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return response.body();
+    }
+
     @Override
     public void close() {
         http.close();

@@ -17,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
@@ -78,11 +79,17 @@ public class JaxrsPullResource {
                 throw new SyncException(
                         SyncErrorCode.RATE_LIMITED, "this server is serving as many pulls as it may; retry shortly");
             }
+            PullChanges.PullResponse response;
             try {
-                return json(ResponseWriter.pull(pull.pull(actor, request)));
+                response = pull.pull(actor, request);
             } finally {
                 inFlight.release();
             }
+            // written to the connection as it is generated, not first into an array as large as the page
+            StreamingOutput entity = out -> ResponseWriter.pull(response, out);
+            return Response.ok(entity, MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .build();
         });
     }
 

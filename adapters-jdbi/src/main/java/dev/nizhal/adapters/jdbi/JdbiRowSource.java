@@ -22,8 +22,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.TemplateEngine;
 
 /**
@@ -196,30 +198,68 @@ public final class JdbiRowSource implements RowSource {
     }
 
     private static List<Row> rows(Query query, CompiledCollection collection, boolean withBucket) {
-        return query.map((rs, ctx) -> row(rs, collection, withBucket)).list();
+        return query.map(new RowReader(collection, withBucket)).list();
     }
 
-    private static Row row(ResultSet rs, CompiledCollection collection, boolean withBucket) throws SQLException {
+    /**
+     * Maps the rows of one result of compiled SQL. The shape and the column readers are settled once per result
+     * ({@link #specialize}), not per row: the driver's metadata look-ups per value cost more than many values.
+     */
+    private static final class RowReader implements RowMapper<Row> {
+        private final CompiledCollection collection;
+        private final boolean withBucket;
+        private final WireValues.Column[] readers;
+
+        RowReader(CompiledCollection collection, boolean withBucket) {
+            this(collection, withBucket, null);
+        }
+
+        private RowReader(CompiledCollection collection, boolean withBucket, WireValues.Column[] readers) {
+            this.collection = collection;
+            this.withBucket = withBucket;
+            this.readers = readers;
+        }
+
+        @Override
+        public RowMapper<Row> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
+            return new RowReader(collection, withBucket, readers(rs.getMetaData(), collection, withBucket));
+        }
+
+        @Override
+        public Row map(ResultSet rs, StatementContext ctx) throws SQLException {
+            WireValues.Column[] columns = readers != null ? readers : readers(rs.getMetaData(), collection, withBucket);
+            int first = withBucket ? 3 : 2;
+            List<String> names = collection.columns();
+            Map<String, Object> values = LinkedHashMap.newLinkedHashMap(names.size());
+            for (int i = 0; i < columns.length; i++) {
+                values.put(names.get(i), columns[i].read(rs, first + i));
+            }
+            return new Row(rs.getString(1), withBucket ? rs.getString(2) : null, Collections.unmodifiableMap(values));
+        }
+    }
+
+    /** The readers of the synced columns of a result, after checking its shape against the compiled one. */
+    private static WireValues.Column[] readers(
+            ResultSetMetaData meta, CompiledCollection collection, boolean withBucket) throws SQLException {
         // the compiled shape: nizhal_key, [nizhal_bucket,] then the synced columns in order; checked by label, so
         // a drift between compiler and adapter fails here instead of mislabelling values
         int first = withBucket ? 3 : 2;
-        ResultSetMetaData meta = rs.getMetaData();
         List<String> columns = collection.columns();
         if (meta.getColumnCount() != first - 1 + columns.size()
                 || !meta.getColumnLabel(1).equals("nizhal_key")
                 || (withBucket && !meta.getColumnLabel(2).equals("nizhal_bucket"))) {
             throw new IllegalStateException("Unexpected columns in the compiled SQL of " + collection.name());
         }
-        Map<String, Object> values = new LinkedHashMap<>();
+        WireValues.Column[] readers = new WireValues.Column[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
             String column = columns.get(i);
             if (!meta.getColumnLabel(first + i).equals(column)) {
                 throw new IllegalStateException("Expected the column " + column + " of " + collection.name()
                         + " at position " + (first + i) + ", found " + meta.getColumnLabel(first + i));
             }
-            values.put(column, WireValues.read(rs, first + i));
+            readers[i] = WireValues.column(meta, first + i);
         }
-        return new Row(rs.getString(1), withBucket ? rs.getString(2) : null, Collections.unmodifiableMap(values));
+        return readers;
     }
 
     private static Handle handle(Tx tx) {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -75,9 +76,12 @@ public final class JdbiTransactions implements Transactions {
             }
             return handle.inTransaction(inTransaction -> {
                 // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
-                // pooled connection's session defaults stay as they were for its next user
-                inTransaction.execute("SET TRANSACTION " + modes);
-                settings.forEach(inTransaction::execute);
+                // pooled connection's session defaults stay as they were for its next user; the settings go in
+                // the same round trip (a pull is a handful of statements, and these were five of them)
+                List<String> statements = new ArrayList<>();
+                statements.add("SET TRANSACTION " + modes);
+                statements.addAll(settings);
+                inTransaction.execute(String.join("; ", statements));
                 return work.run(new JdbiTx(inTransaction));
             });
         });

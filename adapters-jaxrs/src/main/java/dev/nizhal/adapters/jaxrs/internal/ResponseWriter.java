@@ -1,6 +1,7 @@
 package dev.nizhal.adapters.jaxrs.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -22,6 +23,7 @@ import dev.nizhal.ports.in.PushMutations.Rejected;
 import dev.nizhal.ports.out.RowSource.JsonText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -29,6 +31,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Writes the response bodies of PROTOCOL.md with Jackson's streaming generator, property by property, so that the
@@ -40,7 +44,20 @@ public final class ResponseWriter {
     /** Characters outside the BMP (emoji) as four UTF-8 bytes, not as an escaped surrogate pair. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            // a generator on a response's stream flushes it at the end and leaves closing it to the container
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .build();
+
+    // a change's names, encoded once: a page writes them thousands of times
+    private static final SerializedString OP = new SerializedString("op");
+    private static final SerializedString UPSERT = new SerializedString("upsert");
+    private static final SerializedString COLLECTION = new SerializedString("collection");
+    private static final SerializedString KEY = new SerializedString("key");
+    private static final SerializedString ROW = new SerializedString("row");
+    private static final SerializedString BUCKETS = new SerializedString("buckets");
+
+    private static final int MAX_COLUMN_NAMES = 4_096;
+    private static final ConcurrentMap<String, SerializedString> COLUMN_NAMES = new ConcurrentHashMap<>();
 
     private ResponseWriter() {}
 
@@ -52,37 +69,57 @@ public final class ResponseWriter {
 
     /** The pull response; {@code lastMutationId} only when the response has one. */
     public static byte[] pull(PullResponse response) {
-        return write(json -> {
-            json.writeStartObject();
-            json.writeStringField("cursor", response.cursor());
-            json.writeBooleanField("hasMore", response.hasMore());
-            json.writeBooleanField("reset", response.reset());
-            strings(json, "buckets", response.buckets());
-            strings(json, "revokedBuckets", response.revokedBuckets());
-            strings(json, "loadedBuckets", response.loadedBuckets());
-            strings(json, "loadingBuckets", response.loadingBuckets());
-            json.writeArrayFieldStart("changes");
-            for (Change change : response.changes()) {
-                change(json, change);
-            }
-            json.writeEndArray();
-            if (response.lastMutationId() != null) {
-                json.writeNumberField("lastMutationId", response.lastMutationId());
-            }
-            json.writeEndObject();
-        });
+        return write(json -> pull(json, response));
+    }
+
+    /**
+     * The pull response written to {@code out} as it is generated (a page of thousands of rows is not built in memory
+     * a second time); {@code out} is flushed, not closed.
+     */
+    public static void pull(PullResponse response, OutputStream out) throws IOException {
+        try (JsonGenerator json = MAPPER.createGenerator(out)) {
+            pull(json, response);
+        }
+    }
+
+    private static void pull(JsonGenerator json, PullResponse response) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("cursor", response.cursor());
+        json.writeBooleanField("hasMore", response.hasMore());
+        json.writeBooleanField("reset", response.reset());
+        strings(json, "buckets", response.buckets());
+        strings(json, "revokedBuckets", response.revokedBuckets());
+        strings(json, "loadedBuckets", response.loadedBuckets());
+        strings(json, "loadingBuckets", response.loadingBuckets());
+        json.writeArrayFieldStart("changes");
+        for (Change change : response.changes()) {
+            change(json, change);
+        }
+        json.writeEndArray();
+        if (response.lastMutationId() != null) {
+            json.writeNumberField("lastMutationId", response.lastMutationId());
+        }
+        json.writeEndObject();
     }
 
     private static void change(JsonGenerator json, Change change) throws IOException {
         json.writeStartObject();
         switch (change) {
             case Upsert upsert -> {
-                json.writeStringField("op", "upsert");
-                json.writeStringField("collection", upsert.collection());
-                json.writeStringField("key", upsert.key());
-                json.writeFieldName("row");
-                value(json, upsert.row());
-                strings(json, "buckets", upsert.buckets());
+                json.writeFieldName(OP);
+                json.writeString(UPSERT);
+                json.writeFieldName(COLLECTION);
+                json.writeString(upsert.collection());
+                json.writeFieldName(KEY);
+                json.writeString(upsert.key());
+                json.writeFieldName(ROW);
+                row(json, upsert.row());
+                json.writeFieldName(BUCKETS);
+                json.writeStartArray();
+                for (String bucket : upsert.buckets()) {
+                    json.writeString(bucket);
+                }
+                json.writeEndArray();
             }
             case Delete delete -> {
                 json.writeStringField("op", "delete");
@@ -91,6 +128,32 @@ public final class ResponseWriter {
             }
         }
         json.writeEndObject();
+    }
+
+    /** A row's values, its column names encoded once per name. */
+    private static void row(JsonGenerator json, Map<String, Object> row) throws IOException {
+        if (row == null) {
+            json.writeNull();
+            return;
+        }
+        json.writeStartObject();
+        for (Map.Entry<String, Object> column : row.entrySet()) {
+            json.writeFieldName(columnName(column.getKey()));
+            value(json, column.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    private static SerializedString columnName(String name) {
+        SerializedString encoded = COLUMN_NAMES.get(name);
+        if (encoded == null) {
+            encoded = new SerializedString(name);
+            // the names are the synced columns of the rules; the bound only keeps a surprise from growing the map
+            if (COLUMN_NAMES.size() < MAX_COLUMN_NAMES) {
+                COLUMN_NAMES.putIfAbsent(name, encoded);
+            }
+        }
+        return encoded;
     }
 
     /**
