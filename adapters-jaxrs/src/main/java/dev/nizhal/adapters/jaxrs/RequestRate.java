@@ -13,7 +13,7 @@ package dev.nizhal.adapters.jaxrs;
  */
 public record RequestRate(int perSecond, int burst) {
     /** The sustained rate unless configured: {@value}. */
-    public static final int DEFAULT_PER_SECOND = 50;
+    public static final int DEFAULT_PER_SECOND = 100;
 
     /** {@value #DEFAULT_PER_SECOND} a second with a burst of twice that. */
     public static final RequestRate DEFAULT = of(DEFAULT_PER_SECOND);

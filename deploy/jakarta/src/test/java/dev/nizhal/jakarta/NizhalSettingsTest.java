@@ -38,7 +38,7 @@ class NizhalSettingsTest {
         assertThat(settings.issuer()).isPresent();
         assertThat(settings.retention()).isEqualTo(Duration.ofDays(7));
         assertThat(settings.limits()).isEqualTo(NizhalSettings.Limits.DEFAULTS);
-        assertThat(settings.limits().requestRate()).isEqualTo(new RequestRate(50, 100));
+        assertThat(settings.limits().requestRate()).isEqualTo(new RequestRate(100, 200));
         assertThat(settings.limits().concurrentPulls()).isEqualTo(64);
         assertThat(settings.limits().socketsPerActor()).isEqualTo(16);
     }

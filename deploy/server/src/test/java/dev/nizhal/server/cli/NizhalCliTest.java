@@ -119,7 +119,7 @@ class NizhalCliTest {
     @Test
     void theLimitsHaveTheirDefaultsAndComeFromFlagsTheEnvironmentAndTheFile() throws IOException {
         Serve defaults = parseServe(Map.of(), "serve");
-        assertThat(defaults.serve.limitRequestsPerSecond).isEqualTo(50);
+        assertThat(defaults.serve.limitRequestsPerSecond).isEqualTo(100);
         assertThat(defaults.serve.limitRequestsBurst)
                 .as("twice the rate, later")
                 .isNull();
