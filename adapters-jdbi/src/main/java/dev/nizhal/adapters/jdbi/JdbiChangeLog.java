@@ -143,17 +143,23 @@ public final class JdbiChangeLog implements ChangeLog {
     }
 
     @Override
-    public Written writtenBy(Tx tx) {
-        // pg_current_xact_id_if_assigned: a transaction that wrote nothing has no id, and then logged nothing
+    public Logged loggedSince(Tx tx, long after) {
+        // pg_current_xact_id_if_assigned: a transaction that wrote nothing has no id, and then logged nothing; the
+        // entries of one transaction are found on change_log_txid, and its later ones by their rising seq
         return handle(tx)
-                .createQuery("select cast(x.txid as text) as txid,"
-                        + " array(select distinct c.bucket from nizhal.change_log as c where c.txid = x.txid) as buckets"
+                .createQuery("select cast(x.txid as text) as txid, array(select distinct c.bucket"
+                        + " from nizhal.change_log as c where c.txid = x.txid and c.seq > :after) as buckets,"
+                        + " (select max(c.seq) from nizhal.change_log as c where c.txid = x.txid) as position"
                         + " from (select pg_current_xact_id_if_assigned() as txid) as x")
+                .bind("after", after)
                 .map((rs, ctx) -> {
                     String[] buckets = (String[]) rs.getArray("buckets").getArray();
-                    return buckets.length == 0
-                            ? Written.NOTHING
-                            : new Written(Long.parseLong(rs.getString("txid")), Set.of(buckets));
+                    long position = Math.max(after, rs.getLong("position"));
+                    return new Logged(
+                            buckets.length == 0
+                                    ? Written.NOTHING
+                                    : new Written(Long.parseLong(rs.getString("txid")), Set.of(buckets)),
+                            position);
                 })
                 .one();
     }

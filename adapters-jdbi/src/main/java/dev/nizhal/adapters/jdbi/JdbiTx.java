@@ -47,7 +47,9 @@ final class JdbiTx implements Tx {
         } catch (RuntimeException | Error failure) {
             if (!connectionLost(failure)) {
                 try {
-                    handle.execute("ROLLBACK TO SAVEPOINT " + savepoint);
+                    // released too: the statements after it (the journal entry, the next mutations of a group) run in
+                    // the transaction itself, not nested in this savepoint's restarted subtransaction
+                    handle.execute("ROLLBACK TO SAVEPOINT " + savepoint + "; RELEASE SAVEPOINT " + savepoint);
                 } catch (RuntimeException rollbackFailure) {
                     failure.addSuppressed(rollbackFailure);
                 }

@@ -61,7 +61,10 @@ class PushIT {
         PushResponse response = pushAs(ALICE, "c-gift", m(1, "giveNote", "{\"id\": \"gift-1\"}"));
 
         assertThat(response.results()).containsExactly(new Applied(1, "gift-1", List.of(), false));
-        assertThat(count(db, "select count(*) from nizhal.change_log where bucket = 'myNotes[\"someone-else\"]'"))
+        assertThat(count(
+                        db,
+                        "select count(*) from nizhal.change_log"
+                                + " where bucket = 'myNotes[\"someone-else\"]' and 'gift-1' = any(pks)"))
                 .isOne();
     }
 
@@ -108,6 +111,63 @@ class PushIT {
         assertThat(count(db, "select count(*) from notes where body like 'locked now%' or body = 'duplicate key'"))
                 .isZero();
         assertThat(count(db, "select count(*) from children")).isZero();
+    }
+
+    /**
+     * Consecutive READ COMMITTED mutations of a push share one transaction (one commit), each in its own savepoint:
+     * each names the buckets its own body logged, not those of the mutations before it in that transaction.
+     */
+    @Test
+    void aBatchSharesOneTransactionAndEachMutationNamesOnlyTheBucketsItLogged() {
+        sql(db, "insert into notes(id, body, owner_id) values ('g-locked', 'x', 'alice')");
+        PushResponse response = pushAs(
+                ALICE,
+                "c-group",
+                m(1, "addNote", "{\"id\": \"g-1\", \"body\": \"one\"}"),
+                m(2, "giveNote", "{\"id\": \"g-2\"}"),
+                m(3, "editNote", "{\"id\": \"g-locked\", \"body\": \"locked now\"}"),
+                m(4, "addNote", "{\"id\": \"g-4\", \"body\": \"four\"}"));
+
+        assertThat(response.results().get(0)).isEqualTo(new Applied(1, "g-1", List.of("myNotes[\"alice\"]"), false));
+        // the transaction had logged alice's bucket (mutation 1) before this body ran: not this mutation's
+        assertThat(response.results().get(1)).isEqualTo(new Applied(2, "g-2", List.of(), false));
+        assertThat(response.results().get(2)).isInstanceOf(Rejected.class);
+        assertThat(response.results().get(3)).isEqualTo(new Applied(4, "g-4", List.of("myNotes[\"alice\"]"), false));
+        assertThat(count(db, "select count(distinct txid) from nizhal.mutation_journal where client_id = 'c-group'"))
+                .isOne();
+        // a rejected body's savepoint is released after its rollback: the entries after it are not written in a
+        // nested subtransaction (their xmin would be its restarted subtransaction's id)
+        assertThat(count(
+                        db,
+                        "select count(distinct xmin::text) from nizhal.mutation_journal where client_id = 'c-group'"))
+                .isOne();
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-group'"))
+                .isEqualTo(4);
+        assertThat(count(db, "select count(*) from notes where id in ('g-1', 'g-2', 'g-4')"))
+                .isEqualTo(3);
+        assertThat(count(db, "select count(*) from notes where body = 'locked now'"))
+                .isZero();
+    }
+
+    /** A mutation of another isolation has a transaction of its own, between the groups before and after it. */
+    @Test
+    void aMutationOfAnotherIsolationRunsInATransactionOfItsOwn() {
+        PushResponse response = pushAs(
+                ALICE,
+                "c-mixed",
+                m(1, "addNote", "{\"id\": \"mx-1\", \"body\": \"one\"}"),
+                m(2, "addNote", "{\"id\": \"mx-2\", \"body\": \"two\"}"),
+                m(3, "mark", "{\"counter\": \"mx-3\"}"),
+                m(4, "addNote", "{\"id\": \"mx-4\", \"body\": \"four\"}"));
+
+        assertThat(response.results()).allMatch(Applied.class::isInstance);
+        assertThat(count(db, "select count(distinct txid) from nizhal.mutation_journal where client_id = 'c-mixed'"))
+                .isEqualTo(3);
+        assertThat(count(
+                        db,
+                        "select count(distinct txid) from nizhal.mutation_journal"
+                                + " where client_id = 'c-mixed' and mutation_id in (1, 2)"))
+                .isOne();
     }
 
     @Test

@@ -24,7 +24,16 @@ public interface ChangeLog {
      * What the capture triggers logged in {@code tx} so far (a mutation's affected buckets), with the transaction's
      * id so that the realtime poller can tell this commit, already poked in process, from others.
      */
-    Written writtenBy(Tx tx);
+    default Written writtenBy(Tx tx) {
+        return loggedSince(tx, 0).written();
+    }
+
+    /**
+     * What the capture triggers logged in {@code tx} after its entry at {@code after} (0: from the start), and the
+     * position of its last entry, to pass next: the entries of each of several mutations that share a transaction,
+     * one after the other. The position is {@code after} when nothing was logged since.
+     */
+    Logged loggedSince(Tx tx, long after);
 
     /**
      * The distinct (transaction, bucket) pairs of the entries committed after {@code sPrev} and visible in {@code
@@ -59,6 +68,12 @@ public interface ChangeLog {
 
         public static final Written NOTHING = new Written(0, Set.of());
     }
+
+    /**
+     * @param written what was logged after the position asked for
+     * @param position the position of the transaction's last entry (to ask from next)
+     */
+    record Logged(Written written, long position) {}
 
     /** A transaction that logged an entry under {@code bucket}. */
     record Commit(long txid, String bucket) {}

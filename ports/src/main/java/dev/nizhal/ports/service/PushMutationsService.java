@@ -28,15 +28,25 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The push of PROTOCOL.md: each mutation in its own transaction that first locks the client's row (serializing one
- * client's pushes across every instance), answers replays from the journal, runs the mutator body in a savepoint and
- * records the outcome in the same transaction. Transient database errors abort the transaction and are retried a
- * bounded number of times; they are never recorded.
+ * The push of PROTOCOL.md: a transaction that first locks the client's row (serializing one client's pushes across
+ * every instance), answers replays from the journal, runs each mutator body in a savepoint of its own and records its
+ * outcome in the same transaction. Consecutive READ COMMITTED mutations of one push share that transaction (one
+ * commit for the group; a rejection is recorded with its savepoint rolled back); a mutation of another isolation has
+ * one of its own. Transient database errors abort the transaction; a mutation alone is retried a bounded number of
+ * times, a group once as a whole and then one mutation at a time (so the ones before a failing one still apply).
+ * They are never recorded.
  */
 final class PushMutationsService implements PushMutations {
     static final int MAX_BATCH = 100;
     static final long MAX_ID = (1L << 53) - 1;
     static final int ATTEMPTS = 4;
+    /**
+     * The most mutations that share a transaction. Each body's savepoint that writes is a subtransaction with an xid of
+     * its own, kept until the commit; PostgreSQL caches 64 of them per transaction (PGPROC_MAX_CACHED_SUBXIDS), and
+     * beyond that every other session's snapshots overflow to pg_subtrans, which slows the whole database.
+     */
+    static final int MAX_GROUP = 32;
+
     static final String APPLIED = "applied";
     static final String REJECTED = "rejected";
     /** Replays are journaled under this prefix and the original client's id. */
@@ -67,25 +77,57 @@ final class PushMutationsService implements PushMutations {
                         m.name(),
                         m.argsJson() == null ? null : config.argsCodec().canonicalJson(m.argsJson())))
                 .toList();
+        List<Prepared> prepared =
+                mutations.stream().map(m -> prepare(m.name(), m.argsJson())).toList();
         List<MutationOutcome> results = new ArrayList<>();
-        boolean stopped = false;
-        for (MutationRequest m : mutations) {
-            if (stopped) {
-                results.add(new NotAttempted(m.id(), null));
+        // after a group failed transiently, its mutations go one at a time: those before a failing one still apply
+        int singlesUntil = 0;
+        for (int from = 0, to; from < mutations.size(); from = to) {
+            boolean single = from < singlesUntil;
+            to = single ? from + 1 : groupEnd(prepared, from);
+            int attempts = to - from > 1 ? 1 : ATTEMPTS;
+            Tried tried = attempt(
+                    actor, request.clientId(), mutations.subList(from, to), prepared.subList(from, to), attempts);
+            if (tried.outcomes() != null) {
+                results.addAll(tried.outcomes());
                 continue;
             }
-            Optional<MutationOutcome> outcome = attempt(actor, request.clientId(), m);
-            if (outcome.isPresent()) {
-                results.add(outcome.get());
-            } else if (results.isEmpty()) {
+            if (to - from > 1) {
+                singlesUntil = to;
+                to = from;
+                continue;
+            }
+            config.incidents()
+                    .record(
+                            config.ids().newId(),
+                            "mutation " + mutations.get(from).id() + " failed transiently " + ATTEMPTS + " times",
+                            tried.failure());
+            if (results.isEmpty()) {
                 throw new SyncException(
                         SyncErrorCode.TRANSIENT, "the database is unavailable or busy; retry later", Map.of());
-            } else {
-                results.add(new NotAttempted(m.id(), SyncErrorCode.TRANSIENT));
-                stopped = true;
             }
+            results.add(new NotAttempted(mutations.get(from).id(), SyncErrorCode.TRANSIENT));
+            mutations.subList(from + 1, mutations.size()).forEach(m -> results.add(new NotAttempted(m.id(), null)));
+            break;
         }
         return new PushResponse(results);
+    }
+
+    /**
+     * Where the group of mutations starting at {@code from} ends: consecutive READ COMMITTED mutations share one
+     * transaction, each in its own savepoint, {@link #MAX_GROUP} at the most; a mutation of another isolation runs
+     * alone, so that a serialization failure retries it only.
+     */
+    private static int groupEnd(List<Prepared> prepared, int from) {
+        int to = from + 1;
+        if (prepared.get(from).isolation() == Isolation.READ_COMMITTED) {
+            while (to < prepared.size()
+                    && to - from < MAX_GROUP
+                    && prepared.get(to).isolation() == Isolation.READ_COMMITTED) {
+                to++;
+            }
+        }
+        return to;
     }
 
     /** {@link dev.nizhal.ports.in.ReplayMutation}: a rejected mutation run again, as a new linked journal entry. */
@@ -127,8 +169,8 @@ final class PushMutationsService implements PushMutations {
                     }
                     id[0] = row.lastMutationId() + 1;
                     MutationRequest m = new MutationRequest(id[0], original.name(), original.argsJson());
-                    MutationOutcome outcome =
-                            runOrReject(tx, actor, replayClient, m, prepared).outcome();
+                    MutationOutcome outcome = runOrReject(tx, actor, replayClient, m, prepared, new Log())
+                            .outcome();
                     journal.record(tx, entry(replayClient, m, actor, hash(m), outcome));
                     config.operatorStore()
                             .recordReplay(tx, clientId, mutationId, replayClient, m.id(), operator, describe(outcome));
@@ -195,27 +237,30 @@ final class PushMutationsService implements PushMutations {
         return new SyncException(SyncErrorCode.MALFORMED_REQUEST, message);
     }
 
-    /** One mutation with bounded retries; empty when it failed transiently every time. */
-    private Optional<MutationOutcome> attempt(Actor actor, String clientId, MutationRequest m) {
-        Prepared prepared = prepare(m.name(), m.argsJson());
+    /** A group's outcomes, or null and the last transient failure when every attempt failed so. */
+    private record Tried(List<MutationOutcome> outcomes, RuntimeException failure) {}
+
+    /** A group of consecutive mutations in one transaction, attempted at most {@code attempts} times. */
+    private Tried attempt(
+            Actor actor, String clientId, List<MutationRequest> group, List<Prepared> prepared, int attempts) {
+        Isolation isolation = prepared.getFirst().isolation();
         RuntimeException last = null;
         // a SERIALIZABLE push locks a registered client only, and registers a new one in a transaction of its own
         // (MutationJournal.lockRegisteredClient); should the client vanish again, it falls back to the usual lock
-        boolean registeredOnly = prepared.isolation() == Isolation.SERIALIZABLE;
+        boolean registeredOnly = isolation == Isolation.SERIALIZABLE;
         boolean registeredHere = false;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= attempts; attempt++) {
             boolean lookupOnly = registeredOnly;
             try {
-                Committed committed = config.storage()
+                GroupCommitted committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
-                                prepared.isolation(),
-                                tx -> inTransaction(tx, actor, clientId, m, prepared, lookupOnly));
+                                isolation, tx -> inTransaction(tx, actor, clientId, group, prepared, lookupOnly));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
-                return Optional.of(committed.outcome());
+                return new Tried(committed.outcomes(), null);
             } catch (UnregisteredClient e) {
                 if (registeredHere) {
                     registeredOnly = false;
@@ -234,12 +279,7 @@ final class PushMutationsService implements PushMutations {
                 last = e;
             }
         }
-        config.incidents()
-                .record(
-                        config.ids().newId(),
-                        "mutation " + m.id() + " failed transiently " + ATTEMPTS + " times",
-                        last);
-        return Optional.empty();
+        return new Tried(null, last);
     }
 
     /**
@@ -266,7 +306,7 @@ final class PushMutationsService implements PushMutations {
     }
 
     /** Runs a prepared mutation, or records why it cannot run (its transaction then logged nothing). */
-    private Committed runOrReject(Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared) {
+    private Committed runOrReject(Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared, Log log) {
         if (prepared.definition().isEmpty()) {
             return nothingWritten(rejected(
                     m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of()));
@@ -278,7 +318,7 @@ final class PushMutationsService implements PushMutations {
                     prepared.invalid().getMessage(),
                     prepared.invalid().details()));
         }
-        return run(tx, actor, clientId, m, prepared.definition().get(), prepared.args());
+        return run(tx, actor, clientId, m, prepared.definition().get(), prepared.args(), log);
     }
 
     /**
@@ -291,45 +331,83 @@ final class PushMutationsService implements PushMutations {
         }
     }
 
-    /** A mutation's outcome and what its transaction logged, once it committed. */
+    /** A mutation's outcome and what it logged. */
     private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
 
-    private Committed inTransaction(
-            Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared, boolean lookupOnly) {
+    /** A group's outcomes, in order, and what its transaction logged in all, once it committed. */
+    private record GroupCommitted(List<MutationOutcome> outcomes, ChangeLog.Written written) {}
+
+    /**
+     * Where a transaction's change log was read up to, so that each of several mutations sharing it reads what its own
+     * savepoint logged.
+     */
+    private static final class Log {
+        private long position;
+
+        ChangeLog.Written since(ChangeLog changeLog, Tx tx) {
+            ChangeLog.Logged logged = changeLog.loggedSince(tx, position);
+            position = logged.position();
+            return logged.written();
+        }
+    }
+
+    private GroupCommitted inTransaction(
+            Tx tx,
+            Actor actor,
+            String clientId,
+            List<MutationRequest> group,
+            List<Prepared> prepared,
+            boolean lookupOnly) {
         MutationJournal journal = config.storage().journal();
+        MutationRequest first = group.getFirst();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
         MutationJournal.LockedClient locked = lookupOnly
-                ? journal.lockRegisteredClient(tx, clientId, m.id()).orElseThrow(UnregisteredClient::new)
-                : journal.lockClient(tx, clientId, actor.id(), m.id());
+                ? journal.lockRegisteredClient(tx, clientId, first.id()).orElseThrow(UnregisteredClient::new)
+                : journal.lockClient(tx, clientId, actor.id(), first.id());
         MutationJournal.ClientRow client = locked.row();
         if (!client.actorId().equals(actor.id())) {
             throw new SyncException(SyncErrorCode.CLIENT_ACTOR_MISMATCH, "this clientId belongs to another actor");
         }
         long expected = client.lastMutationId() + 1;
-        String hash = hash(m);
-        if (m.id() < expected) {
-            return new Committed(replay(tx, clientId, m, hash, locked.recorded()), ChangeLog.Written.NOTHING);
-        }
-        if (m.id() > expected) {
+        if (first.id() > expected) {
             throw new SyncException(
                     SyncErrorCode.MUTATION_ORDER,
-                    "mutation " + m.id() + " is ahead of this client's next expected id " + expected,
+                    "mutation " + first.id() + " is ahead of this client's next expected id " + expected,
                     Map.of("expected", expected));
         }
-        Committed committed;
-        if (Mutators.SKIP.equals(m.name())) {
-            committed =
-                    nothingWritten(rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()));
-        } else {
-            committed = runOrReject(tx, actor, clientId, m, prepared);
+        List<MutationOutcome> outcomes = new ArrayList<>(group.size());
+        List<Long> fresh = new ArrayList<>(group.size());
+        Set<String> buckets = new TreeSet<>();
+        long txid = 0;
+        Log log = new Log();
+        for (int i = 0; i < group.size(); i++) {
+            // the ids are consecutive and the first is at most the expected one: replays first, then fresh ones
+            MutationRequest m = group.get(i);
+            String hash = hash(m);
+            if (m.id() < expected) {
+                outcomes.add(replay(tx, clientId, m, hash, i == 0 ? locked.recorded() : Optional.empty()));
+                continue;
+            }
+            Committed committed = Mutators.SKIP.equals(m.name())
+                    ? nothingWritten(
+                            rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()))
+                    : runOrReject(tx, actor, clientId, m, prepared.get(i), log);
+            journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
+            expected = m.id() + 1;
+            outcomes.add(committed.outcome());
+            fresh.add(m.id());
+            if (!committed.written().buckets().isEmpty()) {
+                buckets.addAll(committed.written().buckets());
+                txid = committed.written().txid();
+            }
         }
-        journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
-        ChangeLog.Written written = committed.written();
+        ChangeLog.Written written =
+                buckets.isEmpty() ? ChangeLog.Written.NOTHING : new ChangeLog.Written(txid, buckets);
         if (!written.buckets().isEmpty() && config.notifier() != null) {
             config.notifier().committing(written.txid());
         }
-        config.pushHooks().beforeCommit(tx, clientId, m.id());
-        return committed;
+        fresh.forEach(id -> config.pushHooks().beforeCommit(tx, clientId, id));
+        return new GroupCommitted(outcomes, written);
     }
 
     /**
@@ -346,7 +424,13 @@ final class PushMutationsService implements PushMutations {
      */
     @SuppressWarnings("unchecked")
     private Committed run(
-            Tx tx, Actor actor, String clientId, MutationRequest m, MutatorDefinition<?> definition, Object args) {
+            Tx tx,
+            Actor actor,
+            String clientId,
+            MutationRequest m,
+            MutatorDefinition<?> definition,
+            Object args,
+            Log log) {
         MutatorContext ctx = new MutatorContext() {
             @Override
             public <T> T tx(Class<T> type) {
@@ -395,7 +479,7 @@ final class PushMutationsService implements PushMutations {
         // outside the try: the savepoint is released, so a failure from here on is not the body's, and it must abort
         // the whole transaction (the body's writes with it) instead of being recorded as a rejection over them
         MutationResult safe = result == null ? MutationResult.empty() : result;
-        ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
+        ChangeLog.Written written = log.since(config.storage().changeLog(), tx);
         return new Committed(new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
     }
 

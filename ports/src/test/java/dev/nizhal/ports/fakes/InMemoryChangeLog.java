@@ -38,10 +38,16 @@ public final class InMemoryChangeLog implements ChangeLog {
     }
 
     @Override
-    public Written writtenBy(Tx tx) {
+    public Logged loggedSince(Tx tx, long after) {
         Set<String> buckets = new java.util.TreeSet<>();
-        entries.stream().filter(e -> e.txid() == writingTxid).forEach(e -> buckets.add(e.bucket()));
-        return buckets.isEmpty() ? Written.NOTHING : new Written(writingTxid, buckets);
+        long position = after;
+        for (Entry e : entries) {
+            if (e.txid() == writingTxid && e.seq() > after) {
+                buckets.add(e.bucket());
+                position = Math.max(position, e.seq());
+            }
+        }
+        return new Logged(buckets.isEmpty() ? Written.NOTHING : new Written(writingTxid, buckets), position);
     }
 
     @Override
