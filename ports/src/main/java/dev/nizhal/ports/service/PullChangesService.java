@@ -260,7 +260,8 @@ final class PullChangesService implements PullChanges {
             }
             Set<String> logBuckets = new TreeSet<>(held);
             for (Cursor.Loading l : loading) {
-                if (!l.beganInCurrentWindow() && config.pullDefect() != PullDefect.LOADS_NOT_IN_LOG) {
+                boolean joins = !l.beganInCurrentWindow() || config.pullDefect() == PullDefect.LOADS_JOIN_LOG_EARLY;
+                if (joins && config.pullDefect() != PullDefect.LOADS_NOT_IN_LOG) {
                     logBuckets.add(l.bucketKey());
                 }
             }

@@ -23,5 +23,10 @@ public enum PullDefect {
     /** Log entries are selected for held buckets only: a loading bucket never joins log selection (scenario 6). */
     LOADS_NOT_IN_LOG,
     /** A load that completes in a request is not counted as held for the rest of it (scenario 7). */
-    LOADED_NOT_HELD
+    LOADED_NOT_HELD,
+    /**
+     * A loading bucket joins log selection in the window in which its load began, so log entries from before the
+     * load are replayed (the randomized oracle's delete bound catches it).
+     */
+    LOADS_JOIN_LOG_EARLY
 }
