@@ -347,6 +347,8 @@ final class OracleRun {
                 // of the writers at once, so that the others keep committing)
                 if (longTransactions.incrementAndGet() <= WRITERS / 2) {
                     longTransaction = true;
+                    // it commits last: a pull that pages past it must not lose it (P3), and a fresh key shows a loss
+                    insertFresh(h, r, events);
                     int until = Math.min(operations, done.get() + 20);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                     while (!stop.get() && done.get() < until && System.nanoTime() < deadline) {
@@ -392,20 +394,7 @@ final class OracleRun {
         String owner = r.nextInt(10) == 0 ? prefix + "nobody" : actor(r.nextInt(ACTORS.size()));
         long list = list(r.nextInt(LISTS));
         if (r.nextInt(10) == 0) {
-            // a key nobody else writes by key: were this insert lost, no later change to its key would hide it
-            String fresh = prefix + "f" + freshKeys.incrementAndGet();
-            if (r.nextBoolean()) {
-                h.createUpdate("insert into notes(id, owner_id, body) values (:id, :o, 'fresh')")
-                        .bind("id", fresh)
-                        .bind("o", owner)
-                        .execute();
-            } else {
-                h.createUpdate("insert into todos(id, list_id, title) values (:id, :l, 'fresh')")
-                        .bind("id", fresh)
-                        .bind("l", list)
-                        .execute();
-            }
-            events.add("fresh");
+            insertFresh(h, r, events);
             return;
         }
         if (kind < 12) {
@@ -562,6 +551,23 @@ final class OracleRun {
                             .execute();
             }
         }
+    }
+
+    /** Inserts a key nobody else writes by key: were the insert lost, no later change to its key would hide it. */
+    private void insertFresh(Handle h, Random r, List<String> events) {
+        String fresh = prefix + "f" + freshKeys.incrementAndGet();
+        if (r.nextBoolean()) {
+            h.createUpdate("insert into notes(id, owner_id, body) values (:id, :o, 'fresh')")
+                    .bind("id", fresh)
+                    .bind("o", actor(r.nextInt(ACTORS.size())))
+                    .execute();
+        } else {
+            h.createUpdate("insert into todos(id, list_id, title) values (:id, :l, 'fresh')")
+                    .bind("id", fresh)
+                    .bind("l", list(r.nextInt(LISTS)))
+                    .execute();
+        }
+        events.add("fresh");
     }
 
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
