@@ -8,6 +8,7 @@ import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.Delete;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
+import dev.nizhal.ports.in.PullChanges.Upsert;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -18,6 +19,18 @@ import org.jdbi.v3.core.Handle;
  * {@code base} keeps the ids of several runs on one database apart.
  */
 final class Scenarios {
+    // the checks that fail against the broken pulls (ScenarioTeethIT asserts which one)
+    static final String S1_EVERY_NOTE = "every note arrives, the one that inserted first and committed last too";
+    static final String S2_MOVED_ROW_NEVER_DELETED = "the moved todo is never deleted on the client";
+    static final String S3_DROPPED_LOAD_REVOKED = "the dropped load is named revoked";
+    static final String S3_NO_FURTHER_ROWS = "no further row of the revoked list is sent";
+    static final String S4_LATER_COMMITS = "the commits after the window are delivered before hasMore is false";
+    static final String S5_MOVED_ROW_DELETED = "the moved todo is deleted by the window";
+    static final String S5_NO_ROW_LABELLED_QUEUED = "no row is labelled with the queued list";
+    static final String S6_DELETE_DURING_LOAD = "the delete during the load reaches the client";
+    static final String S7_FIRST_PULL_DRAINS = "the first pull drains";
+    static final String S7_NOTHING_LOADED_TWICE = "nothing is loaded twice";
+
     private final Nizhal nizhal;
     private final TestDatabase db;
     private final int base;
@@ -93,7 +106,7 @@ final class Scenarios {
 
         client.sync(1, 50);
 
-        assertThat(client.keys("notes")).hasSize(7).contains(note("s1-first"), note("s1-late"));
+        assertThat(client.keys("notes")).as(S1_EVERY_NOTE).hasSize(7).contains(note("s1-first"), note("s1-late"));
     }
 
     void scenario2() {
@@ -105,8 +118,13 @@ final class Scenarios {
 
         sql("begin; insert into list_members values (" + id(22) + ", '" + owner("s2") + "');"
                 + " update todos set list_id = " + id(22) + " where id = '" + todo(2100) + "'; commit;");
-        client.sync(1, 50);
+        List<PullResponse> responses = client.sync(1, 50);
 
+        // the window entry under list 1 is read with list 2's load in the read set: t1 is sent as a row of list 2,
+        // never deleted on the client (and it stays there through the load)
+        assertThat(responses.stream().flatMap(r -> r.changes().stream()))
+                .as(S2_MOVED_ROW_NEVER_DELETED)
+                .noneMatch(c -> c instanceof Delete d && d.key().equals(todo(2100)));
         assertThat(client.held()).containsExactly(bucket(21), bucket(22));
         assertThat(client.keys("todos")).containsExactly(todo(2100));
         assertThat(client.buckets("todos").get(todo(2100))).containsExactly(bucket(22));
@@ -122,8 +140,10 @@ final class Scenarios {
         sql("delete from list_members where list_id = " + id(31));
         List<PullResponse> rest = client.sync(2, 20);
 
-        assertThat(rest.getFirst().revokedBuckets()).containsExactly(bucket(31));
-        assertThat(rest.stream().flatMap(r -> r.changes().stream())).isEmpty();
+        assertThat(rest.getFirst().revokedBuckets()).as(S3_DROPPED_LOAD_REVOKED).containsExactly(bucket(31));
+        assertThat(rest.stream().flatMap(r -> r.changes().stream()))
+                .as(S3_NO_FURTHER_ROWS)
+                .isEmpty();
         assertThat(client.keys("lists")).isEmpty();
         assertThat(client.keys("todos")).isEmpty();
         assertThat(client.held()).isEmpty();
@@ -141,7 +161,7 @@ final class Scenarios {
         PullResponse last = client.sync(1, 50).getLast();
 
         assertThat(last.hasMore()).isFalse();
-        assertThat(client.keys("notes")).hasSize(5).contains(note("s4-later"));
+        assertThat(client.keys("notes")).as(S4_LATER_COMMITS).hasSize(5).contains(note("s4-later"));
     }
 
     void scenario5() {
@@ -172,10 +192,13 @@ final class Scenarios {
                 .noneMatch(c -> c instanceof Delete d && d.key().equals(todo(5100)))) {
             PullResponse page = client.pull(1);
             pages.add(page);
+            assertThat(page.changes())
+                    .as(S5_NO_ROW_LABELLED_QUEUED)
+                    .noneMatch(c -> c instanceof Upsert u && u.buckets().contains(bucket(599)));
             assertThat(page.loadingBuckets())
                     .as("list 599 is queued, not loading")
                     .doesNotContain(bucket(599));
-            assertThat(pages).as("the moved todo is deleted by the window").hasSizeLessThan(20);
+            assertThat(pages).as(S5_MOVED_ROW_DELETED).hasSizeLessThan(20);
         }
         sql("delete from list_members where list_id = " + id(599));
 
@@ -183,6 +206,38 @@ final class Scenarios {
 
         assertThat(client.keys("todos")).isEmpty();
         assertThat(client.held()).hasSize(17).contains(bucket(551)).doesNotContain(bucket(599));
+    }
+
+    /**
+     * A new user with no rows, and a user with several empty lists: the first pull drains and holds those buckets,
+     * and nothing is loaded twice.
+     */
+    void scenario7() {
+        sql("insert into lists values (" + id(71) + ", 'empty one', 'x'), (" + id(72) + ", 'empty two', 'x');"
+                + " insert into list_members values (" + id(71) + ", '" + owner("s7") + "'), (" + id(72) + ", '"
+                + owner("s7") + "')");
+        SyncTestClient newcomer = client("s7-new", "myNotes");
+        SyncTestClient member = client("s7", "sharedLists");
+
+        List<PullResponse> newcomerPulls = newcomer.sync();
+        List<PullResponse> memberPulls = member.sync();
+        PullResponse newcomerAgain = newcomer.pull(1000);
+        PullResponse memberAgain = member.pull(1000);
+
+        assertThat(newcomerPulls).as(S7_FIRST_PULL_DRAINS).hasSize(1);
+        assertThat(memberPulls).as(S7_FIRST_PULL_DRAINS).hasSize(1);
+        assertThat(newcomerPulls.getFirst().loadedBuckets()).containsExactly("myNotes[\"" + owner("s7-new") + "\"]");
+        assertThat(newcomer.held()).containsExactly("myNotes[\"" + owner("s7-new") + "\"]");
+        assertThat(member.held()).containsExactly(bucket(71), bucket(72));
+        assertThat(member.keys("lists")).containsExactly(String.valueOf(id(71)), String.valueOf(id(72)));
+        assertThat(member.keys("todos")).isEmpty();
+        assertThat(List.of(newcomerAgain, memberAgain))
+                .as(S7_NOTHING_LOADED_TWICE)
+                .allSatisfy(again -> {
+                    assertThat(again.loadedBuckets()).isEmpty();
+                    assertThat(again.changes()).isEmpty();
+                    assertThat(again.hasMore()).isFalse();
+                });
     }
 
     void scenario6() {
@@ -195,7 +250,7 @@ final class Scenarios {
         sql("delete from todos where id = '" + todo(6100) + "'");
         client.sync(3, 20);
 
-        assertThat(client.keys("todos")).containsExactly(todo(6101), todo(6102), todo(6103));
+        assertThat(client.keys("todos")).as(S6_DELETE_DURING_LOAD).containsExactly(todo(6101), todo(6102), todo(6103));
         assertThat(client.held()).containsExactly(bucket(61));
     }
 }

@@ -8,8 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The scenarios at the end of CHANGE-CAPTURE.md against the correct pull, each deterministic. Scenario 7 (a new
- * user and empty lists) is in {@link SeedExamplePullIT}.
+ * The scenarios at the end of CHANGE-CAPTURE.md against the correct pull, each deterministic.
  */
 @ExtendWith(PostgresExtension.class)
 class WindowScenariosIT {
@@ -48,5 +47,10 @@ class WindowScenariosIT {
     @Test
     void scenario6_aDeleteInTheRequestWhereABucketsLoadCompletesReachesTheClient() {
         scenarios.scenario6();
+    }
+
+    @Test
+    void scenario7_aNewUserAndAUserWithEmptyListsDrainAndHoldTheirBucketsWithoutLoadingTwice() {
+        scenarios.scenario7();
     }
 }

@@ -105,6 +105,8 @@ class PushFaultsIT {
         config.setPassword(db.password());
         config.setMaximumPoolSize(10);
         config.setPoolName("push-" + name);
+        // tells the engines' backends apart in pg_stat_activity
+        config.addDataSourceProperty("ApplicationName", "push-" + name);
         return new HikariDataSource(config);
     }
 
@@ -196,6 +198,146 @@ class PushFaultsIT {
         }
 
         assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void aCounterIncrementPushedManyTimesSequentiallyAndInParallelOnTwoEnginesCountsOnceAndLogsOnce() throws Exception {
+        String todo = "00000000-0000-0000-0000-0000000001a1";
+        sql(
+                db,
+                "insert into lists values (1001, 'counting', 'alice'); insert into todos(id, list_id, title, position)"
+                        + " values ('" + todo + "', 1001, 'counter', 0)");
+        long loggedBefore = count(db, "select count(*) from nizhal.change_log where '" + todo + "' = any(pks)");
+        MutationRequest first = m(1, "increment", "{\"id\": \"" + todo + "\"}");
+        MutationRequest second = m(2, "increment", "{\"id\": \"" + todo + "\"}");
+        List<MutationOutcome> outcomes = new CopyOnWriteArrayList<>();
+        // one after the other, alternating engines: the first copy applies, the others are replays
+        for (int i = 0; i < 10; i++) {
+            outcomes.addAll(engine(i).push(ALICE, push("c-u1-count", first)).results());
+        }
+        // then a batch of both, 40 copies at once on both engines (16 start together)
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CyclicBarrier start = new CyclicBarrier(16);
+        List<Future<PushResponse>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Nizhal engine = engine(i);
+            boolean waits = i < 16;
+            futures.add(pool.submit(() -> {
+                if (waits) {
+                    start.await(30, TimeUnit.SECONDS);
+                }
+                return engine.push(ALICE, push("c-u1-count", first, second));
+            }));
+        }
+        for (Future<PushResponse> f : futures) {
+            outcomes.addAll(f.get(60, TimeUnit.SECONDS).results());
+        }
+        pool.shutdown();
+
+        assertThat(outcomes).hasSize(10 + 40 * 2).allSatisfy(o -> assertThat(o).isInstanceOf(Applied.class));
+        for (long id : new long[] {1, 2}) {
+            assertThat(outcomes.stream().filter(o -> o.id() == id && !((Applied) o).replayed()))
+                    .as("mutation %d ran once", id)
+                    .hasSize(1);
+        }
+        assertThat(count(db, "select position from todos where id = '" + todo + "'"))
+                .as("the counter, which no key protects, went up once per mutation")
+                .isEqualTo(2);
+        assertThat(count(db, "select count(*) from nizhal.change_log where '" + todo + "' = any(pks)"))
+                .as("one change-log row per applied mutation, besides the insert's")
+                .isEqualTo(loggedBefore + 2);
+        assertThat(count(
+                        db,
+                        "select count(*) from nizhal.change_log l join nizhal.mutation_journal j on j.txid = l.txid"
+                                + " where j.client_id = 'c-u1-count' and '" + todo + "' = any(l.pks)"))
+                .as("each in its mutation's transaction")
+                .isEqualTo(2);
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u1-count'"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void mutation44WaitsOnTheClientsLockWhile43IsOpenAndAppliesOnce43Commits() throws Exception {
+        String client = "c-u3-race";
+        List<MutationRequest> first42 = new ArrayList<>();
+        for (int id = 1; id <= 42; id++) {
+            first42.add(m(id, "addNote", "{\"body\": \"x\"}"));
+        }
+        a.push(ALICE, new dev.nizhal.ports.in.PushMutations.PushRequest(client, first42));
+        CountDownLatch inside43 = new CountDownLatch(1);
+        CountDownLatch release43 = new CountDownLatch(1);
+        AtomicInteger backend43 = new AtomicInteger();
+        BEFORE_COMMIT.put(client + "#43", tx -> {
+            backend43.set(tx.handle(Handle.class)
+                    .createQuery("select pg_backend_pid()")
+                    .mapTo(Integer.class)
+                    .one());
+            inside43.countDown();
+            try {
+                // 43's transaction stays open, its journal entry written, until the test has seen 44 wait
+                assertThat(release43.await(60, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<PushResponse> push43 =
+                    pool.submit(() -> a.push(ALICE, push(client, m(43, "addNote", "{\"body\": \"43\"}"))));
+            assertThat(inside43.await(30, TimeUnit.SECONDS))
+                    .as("43 reached its commit")
+                    .isTrue();
+            Future<PushResponse> push44 =
+                    pool.submit(() -> b.push(ALICE, push(client, m(44, "addNote", "{\"body\": \"44\"}"))));
+
+            // engine b's backend for 44 waits on a lock that 43's backend holds (the client's row)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<String> waits = List.of();
+            while (waits.isEmpty() && System.nanoTime() < deadline) {
+                waits = db.jdbi()
+                        .withHandle(h -> h.createQuery("select l.locktype from pg_stat_activity a"
+                                        + " join pg_locks l on l.pid = a.pid and not l.granted"
+                                        + " where a.application_name = 'push-b' and a.wait_event_type = 'Lock'"
+                                        + " and :blocker = any(pg_blocking_pids(a.pid))")
+                                .bind("blocker", backend43.get())
+                                .mapTo(String.class)
+                                .list());
+                if (waits.isEmpty()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }
+            assertThat(waits).as("44's backend waits on a lock held by 43's").isNotEmpty();
+            assertThat(push44.isDone())
+                    .as("44 has not answered while 43 is open")
+                    .isFalse();
+            assertThat(count(
+                            db,
+                            "select count(*) from nizhal.mutation_journal where client_id = '" + client
+                                    + "' and mutation_id >= 43"))
+                    .as("neither 43 nor 44 is committed yet")
+                    .isZero();
+
+            release43.countDown();
+
+            assertThat(push43.get(60, TimeUnit.SECONDS).results())
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            Applied.class,
+                            applied -> assertThat(applied.replayed()).isFalse());
+            assertThat(push44.get(60, TimeUnit.SECONDS).results())
+                    .as("44 applied right after 43 committed, not refused as out of order")
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            Applied.class,
+                            applied -> assertThat(applied.replayed()).isFalse());
+        } finally {
+            release43.countDown();
+            BEFORE_COMMIT.remove(client + "#43");
+            pool.shutdown();
+        }
+        assertThat(count(db, "select count(*) from notes where body in ('43', '44')"))
+                .isEqualTo(2);
     }
 
     @Test

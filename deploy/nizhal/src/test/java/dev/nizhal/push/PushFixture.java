@@ -109,6 +109,14 @@ final class PushFixture {
                 return MutationResult.empty();
             })
             .isolation(Isolation.SERIALIZABLE)
+            .mutator("increment", Id.class, (ctx, args) -> {
+                // a counter no key protects: every run of the body adds one, so running it twice shows
+                ctx.tx(Handle.class)
+                        .createUpdate("update todos set position = position + 1 where id = cast(:id as uuid)")
+                        .bind("id", args.id())
+                        .execute();
+                return MutationResult.empty();
+            })
             .mutator("mark", Bump.class, (ctx, args) -> {
                 // writes its own counter and reads nothing: two marks never conflict with each other
                 Handle h = ctx.tx(Handle.class);

@@ -260,7 +260,8 @@ final class PullChangesService implements PullChanges {
             }
             Set<String> logBuckets = new TreeSet<>(held);
             for (Cursor.Loading l : loading) {
-                if (!l.beganInCurrentWindow()) {
+                boolean joins = !l.beganInCurrentWindow() || config.pullDefect() == PullDefect.LOADS_JOIN_LOG_EARLY;
+                if (joins && config.pullDefect() != PullDefect.LOADS_NOT_IN_LOG) {
                     logBuckets.add(l.bucketKey());
                 }
             }
@@ -334,7 +335,9 @@ final class PullChangesService implements PullChanges {
                 if (complete) {
                     loading.remove(i);
                     loaded.add(l.bucketKey());
-                    held.add(l.bucketKey()); // held for the rest of the request
+                    if (config.pullDefect() != PullDefect.LOADED_NOT_HELD) {
+                        held.add(l.bucketKey()); // held for the rest of the request
+                    }
                 } else {
                     loading.set(i, new Cursor.Loading(l.bucketKey(), tableIndex, after, l.beganInCurrentWindow()));
                     i++;
@@ -346,6 +349,9 @@ final class PullChangesService implements PullChanges {
         private Set<String> readSet() {
             if (config.pullDefect() == PullDefect.SERVED_AS_READ_SET) {
                 return served;
+            }
+            if (config.pullDefect() == PullDefect.READ_SET_WITHOUT_LOADS) {
+                return new TreeSet<>(held);
             }
             Set<String> readSet = new TreeSet<>(held);
             readSet.addAll(loadingBuckets());

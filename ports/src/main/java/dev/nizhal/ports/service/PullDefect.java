@@ -14,5 +14,19 @@ public enum PullDefect {
     /** Draining an older window ends the request: {@code hasMore: false} only means "that window" (scenario 4). */
     STALE_HAS_MORE,
     /** Changed rows are read and labelled with every served bucket, queued ones included (scenario 5). */
-    SERVED_AS_READ_SET
+    SERVED_AS_READ_SET,
+    /**
+     * Changed rows are read with the held buckets' predicates only: loading buckets, loads started in this very
+     * request included, are left out of the read set (scenario 2).
+     */
+    READ_SET_WITHOUT_LOADS,
+    /** Log entries are selected for held buckets only: a loading bucket never joins log selection (scenario 6). */
+    LOADS_NOT_IN_LOG,
+    /** A load that completes in a request is not counted as held for the rest of it (scenario 7). */
+    LOADED_NOT_HELD,
+    /**
+     * A loading bucket joins log selection in the window in which its load began, so log entries from before the
+     * load are replayed (the randomized oracle's delete bound catches it).
+     */
+    LOADS_JOIN_LOG_EARLY
 }
