@@ -1,5 +1,6 @@
 package dev.nizhal;
 
+import dev.nizhal.ports.out.IncidentLog;
 import dev.nizhal.ports.service.NizhalServices.PullObserver;
 import dev.nizhal.ports.service.NizhalServices.PushHooks;
 import dev.nizhal.ports.service.PullDefect;
@@ -34,5 +35,10 @@ public final class NizhalTestSeams {
     /** Hooks inside each mutation's transaction (fault injection); null for none. */
     public static Nizhal.Builder pushHooks(Nizhal.Builder builder, PushHooks hooks) {
         return builder.changeServices(config -> ServicesTestSeams.pushHooks(config, hooks));
+    }
+
+    /** Where the engine's incidents go, in place of its log (tests that check one is recorded). */
+    public static Nizhal.Builder incidents(Nizhal.Builder builder, IncidentLog incidents) {
+        return builder.changeServices(config -> config.incidents(incidents));
     }
 }
