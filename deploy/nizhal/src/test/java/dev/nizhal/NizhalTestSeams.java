@@ -1,6 +1,7 @@
 package dev.nizhal;
 
 import dev.nizhal.ports.out.IncidentLog;
+import dev.nizhal.ports.out.PullActivity;
 import dev.nizhal.ports.service.NizhalServices.PullObserver;
 import dev.nizhal.ports.service.NizhalServices.PushHooks;
 import dev.nizhal.ports.service.PullDefect;
@@ -40,5 +41,13 @@ public final class NizhalTestSeams {
     /** Where the engine's incidents go, in place of its log (tests that check one is recorded). */
     public static Nizhal.Builder incidents(Nizhal.Builder builder, IncidentLog incidents) {
         return builder.changeServices(config -> config.incidents(incidents));
+    }
+
+    /**
+     * Another recorder of pull activity in place of the console's (a misbehaving one, to prove that pulls do not
+     * depend on it: PROTOCOL P4). The console's own recorder is still built when the console is on, and unused.
+     */
+    public static Nizhal.Builder pullActivity(Nizhal.Builder builder, PullActivity activity) {
+        return builder.changeServices(config -> config.pullActivity(activity));
     }
 }
