@@ -25,10 +25,11 @@ import dev.nizhal.ports.out.ArgsCodec;
 import dev.nizhal.ports.out.RealtimeNotifier;
 import dev.nizhal.ports.out.RealtimePresence;
 import dev.nizhal.ports.service.NizhalServices;
-import dev.nizhal.ports.service.PullDefect;
+import dev.nizhal.ports.service.TestSeam;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
@@ -282,9 +284,9 @@ public final class Nizhal implements AutoCloseable {
         private Mutators mutators = Mutators.define(m -> {});
         private int issuerCount = 1;
         private byte[] cursorKey;
-        private NizhalServices.PullObserver pullObserver;
-        private PullDefect pullDefect = PullDefect.NONE;
-        private NizhalServices.PushHooks pushHooks;
+        /** Test seam: changes to the services' config, applied last; only test code adds any. */
+        private final List<Consumer<NizhalServices.Config.Builder>> servicesChanges = new ArrayList<>();
+
         private boolean operatorConsole;
         private ArgsCodec argsCodec;
         private RealtimeNotifier notifier;
@@ -324,12 +326,6 @@ public final class Nizhal implements AutoCloseable {
             return this;
         }
 
-        /** For tests: a look inside each pull's transaction after its response is built. */
-        public Builder pullObserver(NizhalServices.PullObserver observer) {
-            this.pullObserver = observer;
-            return this;
-        }
-
         /** Decodes and validates mutation args (e.g. {@code JacksonArgsCodec} from nizhal-adapters-json). */
         public Builder argsCodec(ArgsCodec codec) {
             this.argsCodec = Objects.requireNonNull(codec, "codec");
@@ -342,15 +338,16 @@ public final class Nizhal implements AutoCloseable {
             return this;
         }
 
-        /** For tests: fault injection inside each mutation's transaction. */
-        public Builder pushHooks(NizhalServices.PushHooks hooks) {
-            this.pushHooks = hooks;
-            return this;
-        }
-
-        /** For tests that prove scenarios can fail: a known-broken pull. */
-        public Builder pullDefect(PullDefect defect) {
-            this.pullDefect = Objects.requireNonNull(defect, "defect");
+        /**
+         * Test seam, package-private: a change to the services' config, applied after everything this builder sets.
+         * Only test code calls it, through {@code NizhalTestSeams} in this module's test-jar (same package), which
+         * is how tests switch on the services' seams (a broken pull, a pull observer, push hooks: their setters are
+         * package-private in {@code dev.nizhal.ports.service}, reached through nizhal-ports' test-jar) or put in a
+         * misbehaving recorder. Production code never calls it (R11).
+         */
+        @TestSeam
+        Builder changeServices(Consumer<NizhalServices.Config.Builder> change) {
+            servicesChanges.add(Objects.requireNonNull(change, "change"));
             return this;
         }
 
@@ -386,7 +383,7 @@ public final class Nizhal implements AutoCloseable {
             }
             List<RealtimePresence> presences = new CopyOnWriteArrayList<>();
             JdbiPullActivity activity = operatorConsole ? new JdbiPullActivity(jdbi, Instant::now) : null;
-            NizhalServices services = NizhalServices.create(NizhalServices.Config.builder(rules, catalog)
+            NizhalServices.Config.Builder config = NizhalServices.Config.builder(rules, catalog)
                     .mutators(mutators)
                     .argsCodec(argsCodec)
                     .issuerCount(issuerCount)
@@ -409,13 +406,11 @@ public final class Nizhal implements AutoCloseable {
                             listeners.forEach(l -> publishQuietly(l, txid, buckets));
                         }
                     })
-                    .pullObserver(pullObserver)
-                    .pullDefect(pullDefect)
-                    .pushHooks(pushHooks)
                     .operatorStore(operatorConsole ? new JdbiOperatorStore(jdbi) : null)
                     .pullActivity(activity)
-                    .presence(new AllPresences(presences))
-                    .build());
+                    .presence(new AllPresences(presences));
+            servicesChanges.forEach(change -> change.accept(config));
+            NizhalServices services = NizhalServices.create(config.build());
             return new Nizhal(
                     services,
                     new JdbiCaptureTriggers(dataSource),

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * The architecture rules R1–R10 on this module's class path, which adds the Jakarta wiring to the adapters it meets;
+ * The architecture rules R1–R11 on this module's class path, which adds the Jakarta wiring to the adapters it meets;
  * and the wiring names the Jakarta and MicroProfile APIs only, never a server, so one WAR runs on any of them.
  */
 class JakartaArchitectureTest {

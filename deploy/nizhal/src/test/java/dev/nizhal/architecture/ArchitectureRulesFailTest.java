@@ -35,89 +35,115 @@ class ArchitectureRulesFailTest {
     private static final String SWITCH_MAP_OF_CHANGE_LOG = "r6.ports.out.ChangeLog$1";
 
     /** Per rule id: the classes its fixture must be blamed for, and the classes it must not be blamed for. */
-    private static final Map<String, Expectation> EXPECTATIONS = Map.of(
-            "R1",
-            new Expectation(
-                    List.of("r1.domain.rules.InjectedRules", "r1.domain.rules.RulesFromPorts"),
-                    List.of("r1.domain.cursor.CursorSignature", "r1.domain.rules.RuleName")),
-            "R2",
-            new Expectation(
-                    List.of("r2.ports.pull.ChangeReader", "r2.ports.pull.ClaimsReader"),
-                    List.of("r2.ports.pull.WindowPlanner", "r2.ports.out.ChangeLog", "r2.domain.Bucket")),
-            "R3",
-            new Expectation(
-                    List.of("r3.adapters.jaxrs.JaxrsPullResource", "r3.adapters.jdbi.JdbiChangeLog"),
-                    List.of("r3.adapters.jaxrs.internal.ResourcePaths", "r3.adapters.json.JsonArgsCodec", "r3.Wiring")),
-            "R4",
-            new Expectation(
-                    List.of("r4.admin.JournalView", "r4.admin.ServerView", "r4.admin.WiringView"),
-                    List.of("r4.admin.BucketsView")),
-            "R5",
-            new Expectation(
-                    List.of(
-                            "r5.domain.CallsInstantNow",
-                            "r5.domain.CallsLocalDateTimeNowInZone",
-                            "r5.domain.CallsClockSystemUtc",
-                            "r5.domain.CallsCurrentTimeMillis",
-                            "r5.domain.CallsNanoTime",
-                            "r5.domain.ConstructsDate",
-                            "r5.domain.CallsRandomUuid",
-                            "r5.domain.ConstructsRandom",
-                            "r5.domain.ConstructsSecureRandom",
-                            "r5.domain.CallsThreadLocalRandom",
-                            "r5.domain.CallsMathRandom",
-                            "r5.ports.pull.ReferencesInstantNow",
-                            "r5.ports.pull.ReferencesRandomConstructor"),
-                    List.of("r5.domain.ReadsTheGivenClock", "r5.adapters.jdbi.SystemClock")),
-            "R6",
-            new Expectation(
-                    List.of(
-                            "r6.ports.in.PullChangesService",
-                            "r6.ports.out.AbstractChangeLog",
-                            "r6.adapters.jdbi.ChangeLogPort",
-                            "r6.ports.pull.PullChangesImpl",
-                            "r6.domain.BucketManager",
-                            "r6.adapters.json.JsonHelper",
-                            "r6.domain.KeyUtil",
-                            "r6.domain.KeyUtils"),
-                    List.of(
-                            "r6.ports.in.PullChanges",
-                            "r6.ports.in.PullChanges$Request",
-                            "r6.ports.in.PullRejected",
-                            "r6.ports.out.ChangeKind",
-                            "r6.ports.out.ChangeLog",
-                            SWITCH_MAP_OF_CHANGE_LOG,
-                            "r6.ports.out.ChangeWindow",
-                            "r6.adapters.websocket.WebSocketTransport")),
-            "R7",
-            new Expectation(
-                    List.of("r7.ports.pull.PublicPullService", "r7.ports.push.PublicPushService"),
-                    List.of(
-                            "r7.ports.pull.PullService",
-                            "r7.ports.pull.PullServices",
-                            "r7.ports.pull.ChangeWindowPlanner",
-                            "r7.ports.push.AbstractPushService")),
-            "R8",
-            new Expectation(
-                    List.of(
-                            "r8.adapters.jaxrs.SqlErrorMapper",
-                            "r8.adapters.json.JdbiJsonColumns",
-                            "r8.adapters.websocket.PooledNotifier",
-                            "r8.domain.RowTimestamps"),
-                    List.of(
-                            "r8.adapters.jdbi.JdbiChangeLog",
-                            "r8.Nizhal",
-                            "r8.server.ServerMain",
-                            "r8.demo.NotesSchema")),
-            "R9",
-            new Expectation(
-                    List.of("r9.adapters.jaxrs.FieldInjectedResource"),
-                    List.of("r9.adapters.jaxrs.ConstructorInjectedResource")),
-            "R10",
-            new Expectation(
-                    List.of("r10.adapters.jdbi.JdbiFailure", "r10.domain.CheckedProblem"),
-                    // not the fixture's SyncException: the report names it as the type the offenders should extend
-                    List.of("r10.domain.error.RuleRejected", "r10.adapters.jdbi.StorageUnavailable")));
+    private static final Map<String, Expectation> EXPECTATIONS = Map.ofEntries(
+            Map.entry(
+                    "R1",
+                    new Expectation(
+                            List.of("r1.domain.rules.InjectedRules", "r1.domain.rules.RulesFromPorts"),
+                            List.of("r1.domain.cursor.CursorSignature", "r1.domain.rules.RuleName"))),
+            Map.entry(
+                    "R2",
+                    new Expectation(
+                            List.of("r2.ports.pull.ChangeReader", "r2.ports.pull.ClaimsReader"),
+                            List.of("r2.ports.pull.WindowPlanner", "r2.ports.out.ChangeLog", "r2.domain.Bucket"))),
+            Map.entry(
+                    "R3",
+                    new Expectation(
+                            List.of("r3.adapters.jaxrs.JaxrsPullResource", "r3.adapters.jdbi.JdbiChangeLog"),
+                            List.of(
+                                    "r3.adapters.jaxrs.internal.ResourcePaths",
+                                    "r3.adapters.json.JsonArgsCodec",
+                                    "r3.Wiring"))),
+            Map.entry(
+                    "R4",
+                    new Expectation(
+                            List.of("r4.admin.JournalView", "r4.admin.ServerView", "r4.admin.WiringView"),
+                            List.of("r4.admin.BucketsView"))),
+            Map.entry(
+                    "R5",
+                    new Expectation(
+                            List.of(
+                                    "r5.domain.CallsInstantNow",
+                                    "r5.domain.CallsLocalDateTimeNowInZone",
+                                    "r5.domain.CallsClockSystemUtc",
+                                    "r5.domain.CallsCurrentTimeMillis",
+                                    "r5.domain.CallsNanoTime",
+                                    "r5.domain.ConstructsDate",
+                                    "r5.domain.CallsRandomUuid",
+                                    "r5.domain.ConstructsRandom",
+                                    "r5.domain.ConstructsSecureRandom",
+                                    "r5.domain.CallsThreadLocalRandom",
+                                    "r5.domain.CallsMathRandom",
+                                    "r5.ports.pull.ReferencesInstantNow",
+                                    "r5.ports.pull.ReferencesRandomConstructor"),
+                            List.of("r5.domain.ReadsTheGivenClock", "r5.adapters.jdbi.SystemClock"))),
+            Map.entry(
+                    "R6",
+                    new Expectation(
+                            List.of(
+                                    "r6.ports.in.PullChangesService",
+                                    "r6.ports.out.AbstractChangeLog",
+                                    "r6.adapters.jdbi.ChangeLogPort",
+                                    "r6.ports.pull.PullChangesImpl",
+                                    "r6.domain.BucketManager",
+                                    "r6.adapters.json.JsonHelper",
+                                    "r6.domain.KeyUtil",
+                                    "r6.domain.KeyUtils"),
+                            List.of(
+                                    "r6.ports.in.PullChanges",
+                                    "r6.ports.in.PullChanges$Request",
+                                    "r6.ports.in.PullRejected",
+                                    "r6.ports.out.ChangeKind",
+                                    "r6.ports.out.ChangeLog",
+                                    SWITCH_MAP_OF_CHANGE_LOG,
+                                    "r6.ports.out.ChangeWindow",
+                                    "r6.adapters.websocket.WebSocketTransport"))),
+            Map.entry(
+                    "R7",
+                    new Expectation(
+                            List.of("r7.ports.pull.PublicPullService", "r7.ports.push.PublicPushService"),
+                            List.of(
+                                    "r7.ports.pull.PullService",
+                                    "r7.ports.pull.PullServices",
+                                    "r7.ports.pull.ChangeWindowPlanner",
+                                    "r7.ports.push.AbstractPushService"))),
+            Map.entry(
+                    "R8",
+                    new Expectation(
+                            List.of(
+                                    "r8.adapters.jaxrs.SqlErrorMapper",
+                                    "r8.adapters.json.JdbiJsonColumns",
+                                    "r8.adapters.websocket.PooledNotifier",
+                                    "r8.domain.RowTimestamps"),
+                            List.of(
+                                    "r8.adapters.jdbi.JdbiChangeLog",
+                                    "r8.Nizhal",
+                                    "r8.server.ServerMain",
+                                    "r8.demo.NotesSchema"))),
+            Map.entry(
+                    "R9",
+                    new Expectation(
+                            List.of("r9.adapters.jaxrs.FieldInjectedResource"),
+                            List.of("r9.adapters.jaxrs.ConstructorInjectedResource"))),
+            Map.entry(
+                    "R10",
+                    new Expectation(
+                            List.of("r10.adapters.jdbi.JdbiFailure", "r10.domain.CheckedProblem"),
+                            // not the fixture's SyncException: the report names it as the type the offenders should
+                            // extend
+                            List.of("r10.domain.error.RuleRejected", "r10.adapters.jdbi.StorageUnavailable"))),
+            Map.entry(
+                    "R11",
+                    new Expectation(
+                            List.of(
+                                    "r11.ports.service.ExposedServices",
+                                    "r11.ports.service.BrokenByDefault",
+                                    "r11.Wiring",
+                                    "r11.adapters.jdbi.JdbiPushHooks"),
+                            List.of(
+                                    "r11.ports.service.PullService",
+                                    "r11.ports.service.HiddenHooks",
+                                    "r11.adapters.jdbi.JdbiTransactions"))));
 
     private record Expectation(List<String> offenders, List<String> compliant) {}
 

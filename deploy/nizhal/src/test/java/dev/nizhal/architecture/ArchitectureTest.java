@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import dev.nizhal.architecture.NizhalArchitecture.NamedRule;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.error.SyncErrorCode;
@@ -65,6 +66,31 @@ class ArchitectureTest {
         assertThat(production.contain(ArchitectureTest.class)).isFalse();
         assertThat(production.contain("dev.nizhal.archfixtures.r10.adapters.jdbi.JdbiFailure"))
                 .isFalse();
+    }
+
+    /**
+     * R11 could pass on nothing if it saw no seam (a moved annotation, or one the import cannot read): the import must
+     * show the seam types and the engine's enabling hook as annotated.
+     */
+    @Test
+    void importsTheTestSeamsAsAnnotated() {
+        String seam = NizhalArchitecture.testSeam(ROOT);
+
+        assertThat(production.stream()
+                        .filter(type -> type.isAnnotatedWith(seam))
+                        .map(JavaClass::getName))
+                .contains(
+                        "dev.nizhal.ports.service.PullDefect",
+                        "dev.nizhal.ports.service.NizhalServices$PullObserver",
+                        "dev.nizhal.ports.service.NizhalServices$PushHooks");
+        assertThat(production.get("dev.nizhal.Nizhal$Builder").getMethods().stream()
+                        .filter(method -> method.isAnnotatedWith(seam))
+                        .map(JavaMethod::getName))
+                .containsExactly("changeServices");
+        assertThat(production.get("dev.nizhal.ports.service.NizhalServices$Config$Builder").getMethods().stream()
+                        .filter(method -> method.isAnnotatedWith(seam))
+                        .map(JavaMethod::getName))
+                .containsExactlyInAnyOrder("pullObserver", "pullDefect", "pushHooks");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,16 +10,25 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.AccessTarget.CodeUnitAccessTarget;
+import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaAnnotation;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.elements.ClassesShouldConjunction;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,7 +37,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The architecture rules R1–R10 of {@code ARCHITECTURE.md}, as ArchUnit rules.
+ * The architecture rules R1–R11 of {@code ARCHITECTURE.md}, as ArchUnit rules.
  *
  * <p>Every rule is a factory taking the root package, and every package it talks about is derived from that root
  * here, in one place (the {@code *Packages} methods). The same definition is therefore checked on the real code (root
@@ -85,7 +94,8 @@ public final class NizhalArchitecture {
             new NamedRule("R7", NizhalArchitecture::r7),
             new NamedRule("R8", NizhalArchitecture::r8),
             new NamedRule("R9", NizhalArchitecture::r9),
-            new NamedRule("R10", NizhalArchitecture::r10));
+            new NamedRule("R10", NizhalArchitecture::r10),
+            new NamedRule("R11", NizhalArchitecture::r11));
 
     private NizhalArchitecture() {}
 
@@ -153,6 +163,14 @@ public final class NizhalArchitecture {
     /** The one exception root; fixtures carry their own copy at the same place relative to their root. */
     static String syncException(String root) {
         return root + ".domain.error.SyncException";
+    }
+
+    /**
+     * The annotation that marks a test seam (a type, or the package-private member that enables one); fixtures carry
+     * their own copy at the same place relative to their root.
+     */
+    static String testSeam(String root) {
+        return root + ".ports.service.TestSeam";
     }
 
     // ---- the rules ----
@@ -342,6 +360,103 @@ public final class NizhalArchitecture {
                 .beAssignableTo(syncException(root))
                 .because("R10: one exception root with an error code (ARCHITECTURE.md)")
                 .allowEmptyShould(false);
+    }
+
+    /**
+     * R11: test seams are not API (ARCHITECTURE.md: a broken pull for the scenario teeth, observers, hooks before
+     * commit live in test code or test-jars, or behind package-private wiring that only tests reach). On the types and
+     * members annotated {@link #testSeam}: (a) no public or protected method, constructor or field of an exported
+     * production class (public, in public enclosing classes) takes, returns or holds a seam type, except the seam
+     * types' own members; (b) no production code calls or references an enabling member; (c) no production class
+     * outside a seam type's own package depends on it. So a production jar cannot switch a seam on: only the test-jars'
+     * {@code ServicesTestSeams} and {@code NizhalTestSeams}, which this import leaves out, do.
+     */
+    public static ArchRule r11(String root) {
+        String seam = testSeam(root);
+        ArchRule notExposed = classes()
+                .that()
+                .resideInAPackage(allPackages(root))
+                .should(exposeNoTestSeam(seam))
+                .because("R11: test seams are not API (ARCHITECTURE.md)")
+                .allowEmptyShould(false);
+        ArchRule notEnabled = noClasses()
+                .that()
+                .resideInAPackage(allPackages(root))
+                .should()
+                .accessTargetWhere(DescribedPredicate.describe(
+                        "a test seam's enabling member (@" + seam + ")",
+                        access -> access.getTarget() instanceof CodeUnitAccessTarget target
+                                && target.resolveMember()
+                                        .map(member -> member.isAnnotatedWith(seam))
+                                        .orElse(false)))
+                .because("R11: only test code switches a test seam on (ARCHITECTURE.md)")
+                .allowEmptyShould(false);
+        ArchRule staysInItsPackage = classes()
+                .that()
+                .resideInAPackage(allPackages(root))
+                .should(useNoTestSeamOfAnotherPackage(seam))
+                .because("R11: a test seam is used only in its own package (ARCHITECTURE.md)")
+                .allowEmptyShould(false);
+        return CompositeArchRule.of(notExposed).and(notEnabled).and(staysInItsPackage);
+    }
+
+    private static boolean isTestSeamType(JavaClass type, String seam) {
+        JavaClass base = type.isArray() ? type.getBaseComponentType() : type;
+        return base.isAnnotatedWith(seam);
+    }
+
+    /** Public and, when nested, inside public classes only: what users of the jar can name. */
+    private static boolean isExported(JavaClass type) {
+        return type.getModifiers().contains(JavaModifier.PUBLIC)
+                && type.getEnclosingClass().map(NizhalArchitecture::isExported).orElse(true);
+    }
+
+    private static ArchCondition<JavaClass> exposeNoTestSeam(String seam) {
+        return new ArchCondition<>("expose no test seam (@" + seam + ") in a public or protected signature") {
+            @Override
+            public void check(JavaClass type, ConditionEvents events) {
+                if (!isExported(type) || isTestSeamType(type, seam)) {
+                    return;
+                }
+                for (JavaMember member : type.getMembers()) {
+                    Set<JavaModifier> modifiers = member.getModifiers();
+                    if (modifiers.contains(JavaModifier.SYNTHETIC)
+                            || !(modifiers.contains(JavaModifier.PUBLIC)
+                                    || modifiers.contains(JavaModifier.PROTECTED))) {
+                        continue;
+                    }
+                    Set<JavaClass> signature = new LinkedHashSet<>();
+                    if (member instanceof JavaCodeUnit unit) {
+                        unit.getParameterTypes().forEach(t -> signature.addAll(t.getAllInvolvedRawTypes()));
+                        signature.addAll(unit.getReturnType().getAllInvolvedRawTypes());
+                    } else if (member instanceof JavaField field) {
+                        signature.addAll(field.getType().getAllInvolvedRawTypes());
+                    }
+                    signature.stream()
+                            .filter(t -> isTestSeamType(t, seam))
+                            .forEach(t -> events.add(SimpleConditionEvent.violated(
+                                    member,
+                                    member.getDescription() + " exposes the test seam " + t.getName() + " in "
+                                            + member.getSourceCodeLocation())));
+                }
+            }
+        };
+    }
+
+    private static ArchCondition<JavaClass> useNoTestSeamOfAnotherPackage(String seam) {
+        return new ArchCondition<>("use no test seam (@" + seam + ") of another package") {
+            @Override
+            public void check(JavaClass type, ConditionEvents events) {
+                for (Dependency dependency : type.getDirectDependenciesFromSelf()) {
+                    JavaClass target = dependency.getTargetClass();
+                    JavaClass base = target.isArray() ? target.getBaseComponentType() : target;
+                    if (isTestSeamType(base, seam) && !base.getPackageName().equals(type.getPackageName())) {
+                        events.add(SimpleConditionEvent.violated(
+                                dependency, dependency.getDescription() + " (a test seam of another package)"));
+                    }
+                }
+            }
+        };
     }
 
     // ---- R5's list of ambient sources ----

@@ -1,6 +1,7 @@
 package dev.nizhal.push;
 
 import dev.nizhal.Nizhal;
+import dev.nizhal.NizhalTestSeams;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.adapters.json.JacksonArgsCodec;
 import dev.nizhal.domain.mutator.Isolation;
@@ -148,13 +149,14 @@ final class PushFixture {
     private PushFixture() {}
 
     static Nizhal engine(DataSource dataSource, NizhalServices.PushHooks hooks) {
-        Nizhal nizhal = Nizhal.builder()
-                .dataSource(dataSource)
-                .syncRules(Fixtures.seedRules())
-                .mutators(MUTATORS)
-                .argsCodec(new JacksonArgsCodec())
-                .cursorKey(SeedDatabase.CURSOR_KEY)
-                .pushHooks(hooks)
+        Nizhal nizhal = NizhalTestSeams.pushHooks(
+                        Nizhal.builder()
+                                .dataSource(dataSource)
+                                .syncRules(Fixtures.seedRules())
+                                .mutators(MUTATORS)
+                                .argsCodec(new JacksonArgsCodec())
+                                .cursorKey(SeedDatabase.CURSOR_KEY),
+                        hooks)
                 .build();
         nizhal.migrate();
         return nizhal;

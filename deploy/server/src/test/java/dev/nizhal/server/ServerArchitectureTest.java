@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * The architecture rules R1–R10 of deploy/nizhal on this module's class path, which adds adapters-jaxrs,
+ * The architecture rules R1–R11 of deploy/nizhal on this module's class path, which adds adapters-jaxrs,
  * adapters-websocket and the server: the HTTP adapter depends on no other adapter (R3), uses no database class (R8), injects no field (R9), and
  * every exception it declares is a {@code SyncException} (R10).
  */

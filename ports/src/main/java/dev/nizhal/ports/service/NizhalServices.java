@@ -153,7 +153,11 @@ public final class NizhalServices {
         }
     }
 
-    /** A test-only look inside a pull's transaction, after its response is built (TESTING.md: the P2 oracle). */
+    /**
+     * A test-only look inside a pull's transaction, after its response is built (TESTING.md: the P2 oracle). A
+     * {@link TestSeam}: set through {@code ServicesTestSeams.pullObserver} (nizhal-ports' test-jar) only.
+     */
+    @TestSeam
     @FunctionalInterface
     public interface PullObserver {
         PullObserver NONE = (tx, actor, request, response) -> {};
@@ -161,7 +165,11 @@ public final class NizhalServices {
         void afterPull(Tx tx, Actor actor, PullChanges.PullRequest request, PullChanges.PullResponse response);
     }
 
-    /** Test hooks of a push, run inside each mutation's transaction (fault injection: TESTING.md). */
+    /**
+     * Test hooks of a push, run inside each mutation's transaction (fault injection: TESTING.md). A {@link TestSeam}:
+     * set through {@code ServicesTestSeams.pushHooks} (nizhal-ports' test-jar) only.
+     */
+    @TestSeam
     public interface PushHooks {
         PushHooks NONE = new PushHooks() {};
 
@@ -172,58 +180,140 @@ public final class NizhalServices {
     /**
      * What the services are made of; build it with {@link #builder(SyncRules, SchemaCatalog)}.
      *
-     * @param argsCodec decodes mutation args and describes them; may be null where only linting is needed
-     * @param issuerCount how many token issuers are configured (claims are refused in rules with more than one)
-     * @param storage the database ports; may be null where only linting is needed
-     * @param cursorKeys signs cursors; required with storage
-     * @param ids new ids for {@code ctx.newId()} and correlation ids; required with storage
-     * @param incidents where unexpected failures go, with their correlation id; required with storage
-     * @param notifier pokes realtime sockets after a commit (a hint); may be null
-     * @param pullObserver a test hook; never null (none by default)
-     * @param pullDefect a known-broken pull for tests that prove scenarios can fail; {@code NONE} by default
-     * @param pushHooks test hooks of a push; none by default
-     * @param operatorStore what the admin console reads and writes; may be null (no console)
-     * @param pullActivity sees each pull after its transaction, for the console; none by default
-     * @param presence this instance's realtime streams, for the console; none by default
+     * <p>Besides what its public accessors show, a config carries the test seams ({@link PullObserver}, {@link
+     * PullDefect}, {@link PushHooks}), none by default. They are read and set only inside this package (the builder's
+     * setters are package-private): a production jar cannot enable them, test code does so through {@code
+     * ServicesTestSeams} in nizhal-ports' test-jar.
      */
-    public record Config(
-            SyncRules rules,
-            Mutators mutators,
-            SchemaCatalog catalog,
-            ArgsCodec argsCodec,
-            int issuerCount,
-            Storage storage,
-            CursorKeys cursorKeys,
-            IdGenerator ids,
-            IncidentLog incidents,
-            RealtimeNotifier notifier,
-            PullObserver pullObserver,
-            PullDefect pullDefect,
-            PushHooks pushHooks,
-            OperatorStore operatorStore,
-            PullActivity pullActivity,
-            RealtimePresence presence) {
-        public Config {
-            Objects.requireNonNull(rules, "rules");
-            Objects.requireNonNull(mutators, "mutators");
-            Objects.requireNonNull(catalog, "catalog");
-            if (issuerCount < 1) {
+    public static final class Config {
+        private final SyncRules rules;
+        private final Mutators mutators;
+        private final SchemaCatalog catalog;
+        private final ArgsCodec argsCodec;
+        private final int issuerCount;
+        private final Storage storage;
+        private final CursorKeys cursorKeys;
+        private final IdGenerator ids;
+        private final IncidentLog incidents;
+        private final RealtimeNotifier notifier;
+        private final PullObserver pullObserver;
+        private final PullDefect pullDefect;
+        private final PushHooks pushHooks;
+        private final OperatorStore operatorStore;
+        private final PullActivity pullActivity;
+        private final RealtimePresence presence;
+
+        private Config(Builder b) {
+            this.rules = Objects.requireNonNull(b.rules, "rules");
+            this.mutators = Objects.requireNonNull(b.mutators, "mutators");
+            this.catalog = Objects.requireNonNull(b.catalog, "catalog");
+            if (b.issuerCount < 1) {
                 throw new IllegalArgumentException("issuerCount must be at least 1");
             }
-            if (storage != null) {
-                Objects.requireNonNull(cursorKeys, "cursorKeys are required with storage");
-                Objects.requireNonNull(ids, "ids are required with storage");
-                Objects.requireNonNull(incidents, "incidents are required with storage");
+            if (b.storage != null) {
+                Objects.requireNonNull(b.cursorKeys, "cursorKeys are required with storage");
+                Objects.requireNonNull(b.ids, "ids are required with storage");
+                Objects.requireNonNull(b.incidents, "incidents are required with storage");
             }
-            pullObserver = pullObserver == null ? PullObserver.NONE : pullObserver;
-            pullDefect = pullDefect == null ? PullDefect.NONE : pullDefect;
-            pushHooks = pushHooks == null ? PushHooks.NONE : pushHooks;
-            pullActivity = pullActivity == null ? PullActivity.NONE : pullActivity;
-            presence = presence == null ? RealtimePresence.NONE : presence;
+            this.argsCodec = b.argsCodec;
+            this.issuerCount = b.issuerCount;
+            this.storage = b.storage;
+            this.cursorKeys = b.cursorKeys;
+            this.ids = b.ids;
+            this.incidents = b.incidents;
+            this.notifier = b.notifier;
+            this.pullObserver = b.pullObserver == null ? PullObserver.NONE : b.pullObserver;
+            this.pullDefect = b.pullDefect == null ? PullDefect.NONE : b.pullDefect;
+            this.pushHooks = b.pushHooks == null ? PushHooks.NONE : b.pushHooks;
+            this.operatorStore = b.operatorStore;
+            this.pullActivity = b.pullActivity == null ? PullActivity.NONE : b.pullActivity;
+            this.presence = b.presence == null ? RealtimePresence.NONE : b.presence;
         }
 
         public static Builder builder(SyncRules rules, SchemaCatalog catalog) {
             return new Builder(rules, catalog);
+        }
+
+        public SyncRules rules() {
+            return rules;
+        }
+
+        public Mutators mutators() {
+            return mutators;
+        }
+
+        public SchemaCatalog catalog() {
+            return catalog;
+        }
+
+        /** Decodes mutation args and describes them; null where only linting is needed. */
+        public ArgsCodec argsCodec() {
+            return argsCodec;
+        }
+
+        /** How many token issuers are configured (claims are refused in rules with more than one). */
+        public int issuerCount() {
+            return issuerCount;
+        }
+
+        /** The database ports; null where only linting is needed. */
+        public Storage storage() {
+            return storage;
+        }
+
+        /** Signs cursors; present with storage. */
+        public CursorKeys cursorKeys() {
+            return cursorKeys;
+        }
+
+        /** New ids for {@code ctx.newId()} and correlation ids; present with storage. */
+        public IdGenerator ids() {
+            return ids;
+        }
+
+        /** Where unexpected failures go, with their correlation id; present with storage. */
+        public IncidentLog incidents() {
+            return incidents;
+        }
+
+        /** Pokes realtime sockets after a commit (a hint); may be null. */
+        public RealtimeNotifier notifier() {
+            return notifier;
+        }
+
+        /** What the admin console reads and writes; null without a console. */
+        public OperatorStore operatorStore() {
+            return operatorStore;
+        }
+
+        /** Sees each pull after its transaction, for the console; none by default. */
+        public PullActivity pullActivity() {
+            return pullActivity;
+        }
+
+        /** This instance's realtime streams, for the console; none by default. */
+        public RealtimePresence presence() {
+            return presence;
+        }
+
+        /** Test seam: a look inside each pull's transaction; none unless a test set one. */
+        PullObserver pullObserver() {
+            return pullObserver;
+        }
+
+        /** Test seam: a known-broken pull; {@code NONE} unless a test set one. */
+        PullDefect pullDefect() {
+            return pullDefect;
+        }
+
+        /** Test seam: hooks inside each mutation's transaction; none unless a test set them. */
+        PushHooks pushHooks() {
+            return pushHooks;
+        }
+
+        /** Every table the rules read: data queries and parameter queries. */
+        Set<TableName> tables() {
+            return rules.tables();
         }
 
         /** Collects a {@link Config}; everything but the rules and the catalog is optional here. */
@@ -290,17 +380,23 @@ public final class NizhalServices {
                 return this;
             }
 
-            public Builder pullObserver(PullObserver value) {
+            /** Test seam, package-private: tests set it through {@code ServicesTestSeams.pullObserver}. */
+            @TestSeam
+            Builder pullObserver(PullObserver value) {
                 this.pullObserver = value;
                 return this;
             }
 
-            public Builder pullDefect(PullDefect value) {
+            /** Test seam, package-private: tests set it through {@code ServicesTestSeams.pullDefect}. */
+            @TestSeam
+            Builder pullDefect(PullDefect value) {
                 this.pullDefect = value;
                 return this;
             }
 
-            public Builder pushHooks(PushHooks value) {
+            /** Test seam, package-private: tests set it through {@code ServicesTestSeams.pushHooks}. */
+            @TestSeam
+            Builder pushHooks(PushHooks value) {
                 this.pushHooks = value;
                 return this;
             }
@@ -310,6 +406,7 @@ public final class NizhalServices {
                 return this;
             }
 
+            /** Sees each pull after its transaction (the console's {@code JdbiPullActivity}); none by default. */
             public Builder pullActivity(PullActivity value) {
                 this.pullActivity = value;
                 return this;
@@ -321,29 +418,8 @@ public final class NizhalServices {
             }
 
             public Config build() {
-                return new Config(
-                        rules,
-                        mutators,
-                        catalog,
-                        argsCodec,
-                        issuerCount,
-                        storage,
-                        cursorKeys,
-                        ids,
-                        incidents,
-                        notifier,
-                        pullObserver,
-                        pullDefect,
-                        pushHooks,
-                        operatorStore,
-                        pullActivity,
-                        presence);
+                return new Config(this);
             }
-        }
-
-        /** Every table the rules read: data queries and parameter queries. */
-        Set<TableName> tables() {
-            return rules.tables();
         }
     }
 }

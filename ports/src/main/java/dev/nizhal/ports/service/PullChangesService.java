@@ -277,6 +277,9 @@ final class PullChangesService implements PullChanges {
                     truncated = true;
                     return true;
                 }
+                if (rule.collection(e.table()).isEmpty()) {
+                    throw notInTheRule(e);
+                }
                 keysByTable
                         .computeIfAbsent(e.table(), t -> new LinkedHashSet<>())
                         .addAll(e.keys());
@@ -287,10 +290,7 @@ final class PullChangesService implements PullChanges {
             budget -= taken;
             Set<String> readSet = readSet();
             keysByTable.forEach((table, keys) -> {
-                CompiledCollection collection = rule.collection(table).orElse(null);
-                if (collection == null) {
-                    return; // logged under a bucket of this rule for another table: impossible by construction
-                }
+                CompiledCollection collection = rule.collection(table).orElseThrow(); // checked as read
                 Map<String, RowSource.Row> current = new LinkedHashMap<>();
                 for (RowSource.Row row : rows.changedRows(tx, collection, List.copyOf(keys), readSet)) {
                     current.put(row.key(), row);
@@ -304,6 +304,30 @@ final class PullChangesService implements PullChanges {
                 }
             });
             return taken < asked;
+        }
+
+        /**
+         * A change logged under a bucket of this rule for a table the rule has no collection for. The capture
+         * triggers are compiled from the same rules, so this is a bug or a row written by hand, and never a change to
+         * skip: skipping it would lose it without a word (P3). The pull fails as {@code INTERNAL} and the operators
+         * get an incident that says what the log holds.
+         */
+        private SyncException notInTheRule(ChangeLog.Entry entry) {
+            String correlationId = config.ids().newId();
+            IllegalStateException bug = new IllegalStateException("the change log names table '" + entry.table()
+                    + "' under bucket '" + entry.bucket() + "' (transaction " + entry.txid() + "), but rule '"
+                    + rule.name() + "' has no collection for that table: the capture triggers and the rules disagree");
+            config.incidents()
+                    .record(
+                            correlationId,
+                            "pull of rule '" + rule.name() + "' by client '" + request.clientId() + "'",
+                            bug);
+            return new SyncException(
+                    SyncErrorCode.INTERNAL,
+                    "the change log holds a change that rule '" + rule.name() + "' cannot serve [correlation id "
+                            + correlationId + "]",
+                    Map.of(),
+                    bug);
         }
 
         /** Pages of loading buckets with the remaining budget, in cursor order. */

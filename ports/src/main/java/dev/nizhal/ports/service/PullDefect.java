@@ -2,8 +2,14 @@ package dev.nizhal.ports.service;
 
 /**
  * Known-broken variants of the pull, for tests only: each one breaks a rule of CHANGE-CAPTURE.md, and the
- * deterministic scenario that guards that rule must fail with it (TESTING.md, "Teeth"). Never set one in production.
+ * deterministic scenario that guards that rule must fail with it (TESTING.md, "Teeth").
+ *
+ * <p>A test seam ({@link TestSeam}): the type is public so that tests in other packages can name a variant, but no
+ * production code can switch one on. Only a package-private setter of {@link NizhalServices.Config.Builder} takes it,
+ * and test code reaches that setter through the test-jars ({@code ServicesTestSeams.pullDefect} of nizhal-ports,
+ * {@code NizhalTestSeams.pullDefect} of nizhal).
  */
+@TestSeam
 public enum PullDefect {
     /** The correct pull. */
     NONE,
