@@ -175,7 +175,7 @@ public final class NizhalServices {
      * @param argsCodec decodes mutation args and describes them; may be null where only linting is needed
      * @param issuerCount how many token issuers are configured (claims are refused in rules with more than one)
      * @param storage the database ports; may be null where only linting is needed
-     * @param cursorKeys signs cursors; required with storage
+     * @param cursorKeys seals cursors; required with storage
      * @param ids new ids for {@code ctx.newId()} and correlation ids; required with storage
      * @param incidents where unexpected failures go, with their correlation id; required with storage
      * @param notifier pokes realtime sockets after a commit (a hint); may be null
