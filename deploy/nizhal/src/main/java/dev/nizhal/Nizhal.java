@@ -186,8 +186,8 @@ public final class Nizhal implements AutoCloseable {
     }
 
     /**
-     * Checks the cursor key against the database's, before the instance serves: cursors signed by one instance must
-     * verify on every other. The first engine with a configured key to check a database stores a check value derived
+     * Checks the cursor key against the database's, before the instance serves: cursors sealed by one instance must
+     * open on every other. The first engine with a configured key to check a database stores a check value derived
      * from its key (an HMAC of a fixed label, {@link CursorCodec#keyCheck}, never the key); every later one must have
      * the same key. An engine with a development key (none configured) stores nothing, and is refused once a key is
      * stored. A database not migrated yet is not checked.
@@ -315,8 +315,9 @@ public final class Nizhal implements AutoCloseable {
         }
 
         /**
-         * The HMAC-SHA256 key that signs cursors, at least 32 bytes, the same on every instance. Without one a
-         * random development key is generated: cursors then reset whenever the process restarts.
+         * The key that seals cursors (AES-256-GCM under a key derived from it), at least 32 bytes, the same on every
+         * instance. Without one a random development key is generated: cursors then reset whenever the process
+         * restarts.
          */
         public Builder cursorKey(byte[] key) {
             if (key.length < 32) {
@@ -392,7 +393,7 @@ public final class Nizhal implements AutoCloseable {
                             new JdbiChangeLog(),
                             new JdbiRowSource(),
                             new JdbiMutationJournal()))
-                    .cursorKeys(() -> key.clone())
+                    .cursorKeys(new SecureRandomCursorKeys(key))
                     .ids(new TimeOrderedIds())
                     .incidents(Nizhal::logIncident)
                     .notifier(new RealtimeNotifier() {

@@ -22,7 +22,16 @@ public final class JdbiSchemaCatalog implements SchemaCatalog {
             """;
 
     private static final String COLUMNS = """
-            select a.attname, tn.nspname as type_schema, t.typname, t.typcategory, not a.attnotnull as nullable
+            select a.attname, tn.nspname as type_schema, t.typname, t.typcategory, not a.attnotnull as nullable,
+                   -- the schema of the type's own "=" (of a domain: of its base type), when not pg_catalog's
+                   (select nullif(opn.nspname, 'pg_catalog')
+                    from pg_catalog.pg_operator o
+                    join pg_catalog.pg_namespace opn on opn.oid = o.oprnamespace
+                    where o.oprname = '='
+                      and o.oprleft = case when t.typtype = 'd' then t.typbasetype else t.oid end
+                      and o.oprright = o.oprleft
+                    order by opn.nspname <> 'pg_catalog', opn.nspname
+                    limit 1) as operator_schema
             from pg_catalog.pg_attribute a
             join pg_catalog.pg_type t on t.oid = a.atttypid
             join pg_catalog.pg_namespace tn on tn.oid = t.typnamespace
@@ -66,7 +75,8 @@ public final class JdbiSchemaCatalog implements SchemaCatalog {
                                 new PgType(
                                         rs.getString("type_schema"),
                                         rs.getString("typname"),
-                                        rs.getString("typcategory").charAt(0)),
+                                        rs.getString("typcategory").charAt(0),
+                                        rs.getString("operator_schema")),
                                 rs.getBoolean("nullable")))
                         .list();
                 List<String> primaryKey = handle.createQuery(PRIMARY_KEY)

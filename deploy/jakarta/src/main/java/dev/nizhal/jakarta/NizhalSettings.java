@@ -28,7 +28,7 @@ import java.util.function.Function;
  *
  * @param dataSource the JNDI name of the {@code DataSource} ({@value #DATASOURCE}, default {@code jdbc/nizhal})
  * @param migrate whether the start migrates ({@value #MIGRATE}, default {@code true})
- * @param cursorKey the key that signs cursors ({@value #CURSOR_KEY}, required, the same on every instance)
+ * @param cursorKey the key that seals cursors ({@value #CURSOR_KEY}, required, the same on every instance)
  * @param issuer how bearer tokens are verified ({@code nizhal.jwt.*}); empty when the application brings its own
  *     {@code ActorResolver} bean, and then no {@code nizhal.jwt.*} key may be set
  * @param retention how long the change log keeps entries ({@value #RETENTION_DAYS}, default 7 days)

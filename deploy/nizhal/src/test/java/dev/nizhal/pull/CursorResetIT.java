@@ -13,11 +13,17 @@ import dev.nizhal.domain.cursor.CursorCodec;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.domain.error.SyncException;
+import dev.nizhal.domain.testing.Fixtures;
 import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.PullRequest;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,6 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Every reason a cursor cannot be continued answers {@code reset}: never an exception, never a silent gap. */
 @ExtendWith(PostgresExtension.class)
 class CursorResetIT {
+    private static final byte[] OTHER_KEY =
+            Arrays.copyOf("another-cursor-key-0123456789abcdefgh".getBytes(StandardCharsets.UTF_8), 32);
+
     private static TestDatabase db;
     private static Nizhal nizhal;
 
@@ -67,6 +76,60 @@ class CursorResetIT {
         assertThat(pull("tamper", "c-tamper", "myNotes", "not a cursor at all").reset())
                 .isTrue();
         assertThat(pull("tamper", "c-tamper", "myNotes", cursor).reset()).isFalse();
+    }
+
+    @Test
+    void anotherInstanceWithTheSameKeyContinuesFromTheCursorAndOneWithAnotherKeyResets() {
+        SyncTestClient client = syncedClient("shared");
+        Nizhal sameKey = engine(SeedDatabase.CURSOR_KEY.clone());
+        Nizhal otherKey = engine(OTHER_KEY);
+        PullRequest request = new PullRequest("myNotes", "c-shared", client.cursor(), null, List.of(), 100);
+
+        PullResponse continued = sameKey.pull(Actor.of("shared"), request);
+        PullResponse reset = otherKey.pull(Actor.of("shared"), request);
+
+        assertThat(continued.reset()).isFalse();
+        assertThat(reset.reset()).isTrue();
+        // and back: the first instance continues from what the second one sealed
+        assertThat(pull("shared", "c-shared", "myNotes", continued.cursor()).reset())
+                .isFalse();
+    }
+
+    @Test
+    void aCursorShowsNeitherItsActorNorItsClientNorTheDatabaseIdentity() {
+        SyncTestClient client = syncedClient("visible-actor@example.com");
+        String identity = db.jdbi()
+                .withHandle(h -> h.createQuery("select identity from nizhal.meta")
+                        .mapTo(String.class)
+                        .one());
+        byte[] sealed = Base64.getUrlDecoder().decode(client.cursor());
+        String asLatin1 = new String(sealed, StandardCharsets.ISO_8859_1);
+        String asUtf16 = new String(sealed, StandardCharsets.UTF_16BE) + new String(sealed, StandardCharsets.UTF_16LE);
+
+        for (String secret : List.of("visible-actor@example.com", "c-visible-actor@example.com", identity)) {
+            assertThat(asLatin1).as("UTF-8 bytes of %s", secret).doesNotContain(secret);
+            assertThat(asUtf16).as("UTF-16 bytes of %s", secret).doesNotContain(secret);
+            assertThat(client.cursor()).as("text of %s", secret).doesNotContain(secret);
+        }
+        assertThat(asLatin1)
+                .as("raw bytes of the identity")
+                .doesNotContain(new String(uuidBytes(identity), StandardCharsets.ISO_8859_1));
+    }
+
+    private static byte[] uuidBytes(String uuid) {
+        UUID value = UUID.fromString(uuid);
+        return ByteBuffer.allocate(16)
+                .putLong(value.getMostSignificantBits())
+                .putLong(value.getLeastSignificantBits())
+                .array();
+    }
+
+    private static Nizhal engine(byte[] key) {
+        return Nizhal.builder()
+                .dataSource(db.dataSource())
+                .syncRules(Fixtures.seedRules())
+                .cursorKey(key)
+                .build();
     }
 
     @Test
@@ -122,7 +185,8 @@ class CursorResetIT {
         PgSnapshot ahead = PgSnapshot.of(xmax + 1_000, xmax + 1_000);
         String future = CursorCodec.encode(
                 new Cursor(1, identity, plan, "future", "c-future", "myNotes", ahead, ahead, true, null, List.of(), 7),
-                SeedDatabase.CURSOR_KEY);
+                SeedDatabase.CURSOR_KEY,
+                new byte[CursorCodec.NONCE_BYTES]);
 
         assertThat(pull("future", "c-future", "myNotes", future).reset()).isTrue();
         assertThat(pull("future", "c-future", "myNotes", client.cursor()).reset())

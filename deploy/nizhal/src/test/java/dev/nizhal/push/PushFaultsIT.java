@@ -25,6 +25,7 @@ import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.domain.testing.Fixtures;
 import dev.nizhal.fixtures.SeedDatabase;
+import dev.nizhal.ports.fakes.FixedCursorKeys;
 import dev.nizhal.ports.in.PushMutations;
 import dev.nizhal.ports.in.PushMutations.Applied;
 import dev.nizhal.ports.in.PushMutations.MutationOutcome;
@@ -617,7 +618,7 @@ class PushFaultsIT {
                                         new JdbiChangeLog(),
                                         failingGrants,
                                         new JdbiMutationJournal()))
-                                .cursorKeys(() -> SeedDatabase.CURSOR_KEY.clone())
+                                .cursorKeys(new FixedCursorKeys(SeedDatabase.CURSOR_KEY))
                                 .ids(() -> UUID.randomUUID().toString())
                                 .incidents((id, what, failure) -> incidents.add(failure))
                                 .build())

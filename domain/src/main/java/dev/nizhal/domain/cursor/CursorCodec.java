@@ -2,24 +2,35 @@ package dev.nizhal.domain.cursor;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Turns a {@link Cursor} into the opaque token a client stores, and a token back into a cursor only if this server
- * signed it for the request at hand.
+ * sealed it for the request at hand.
  *
- * <p>A token is {@code base64url(payload || HMAC-SHA256(key, context || payload))} without padding. The payload is
- * compact binary: a format byte, then the fields as length-prefixed UTF-8 strings, unsigned LEB128 varints and
- * zig-zag varints, with the plan hash as raw bytes and each in-flight list as gaps between ascending ids, so a
- * typical cursor (20 in-flight ids in each snapshot, 3 loading buckets, UUID keys) takes about 670 characters. Layout of format 1:
+ * <p>A token is {@code base64url(nonce || AES-256-GCM(k, nonce, payload))} without padding: a fresh random 96-bit
+ * nonce, then the ciphertext of the payload with its 128-bit tag. Sealed, not only signed: nothing of the payload
+ * (actor, client, database identity, plan, rule, snapshots, bucket keys) can be read from a token, and no change to it
+ * goes unnoticed. {@code k} is not the configured key itself but HKDF-SHA256 of it with the label
+ * {@value #SEAL_LABEL}, so the configured secret serves no two purposes directly (the {@link #keyCheck} is an HMAC of
+ * another label under it). Nonces are random, so sealing needs no shared state between instances; the chance that two
+ * cursors sealed under one key share a nonce stays below 2<sup>-32</sup> for the first 2<sup>32</sup> cursors, which
+ * is NIST SP 800-38D's bound for random nonces (change the key long before a deployment seals that many).
+ *
+ * <p>The payload is compact binary: a format byte, then the fields as length-prefixed UTF-8 strings, unsigned LEB128
+ * varints and zig-zag varints, with the plan hash as raw bytes and each in-flight list as gaps between ascending ids,
+ * so a typical cursor (20 in-flight ids in each snapshot, 3 loading buckets, UUID keys) takes about 670 characters.
+ * Layout of format 1:
  *
  * <pre>
  * u8 format (1) | varint protocolVersion | string databaseIdentity | bytes planHash
@@ -31,29 +42,36 @@ import javax.crypto.spec.SecretKeySpec;
  *   (first gap = xip1 - xmin, then xip(i) - xip(i-1) - 1)
  * </pre>
  *
- * <p>The key is at least {@value #MIN_KEY_BYTES} bytes (RFC 2104 asks for no less than the hash's output). A key or
- * expectation that breaks that is a programmer's error and throws; a token never does.
+ * <p>Tokens of the signed-only format of earlier versions ({@code payload || HMAC-SHA256}) do not open, like any
+ * other token this key did not seal: their clients reset once.
+ *
+ * <p>The key is at least {@value #MIN_KEY_BYTES} bytes. A key, nonce or expectation that breaks the rules is a
+ * programmer's error and throws; a token never does.
  */
 public final class CursorCodec {
 
     /** The longest token {@link #verify} reads; {@link #encode} refuses a cursor that would need more. */
     public static final int MAX_TOKEN_LENGTH = 16_384;
 
-    /** The shortest HMAC key accepted, in bytes. */
+    /** The shortest configured cursor key accepted, in bytes. */
     public static final int MIN_KEY_BYTES = 32;
 
-    /** The binary layout written by {@link #encode}; the first payload byte, so a later layout can be told apart. */
+    /** The length of the nonce {@link #encode} takes: 96 bits, fresh from a secure random source for every cursor. */
+    public static final int NONCE_BYTES = 12;
+
+    /** The binary layout of the payload; its first byte, so a later layout can be told apart. */
     static final int FORMAT = 1;
 
+    /** The HKDF label of the sealing key: another label gives an unrelated key from the same configured secret. */
+    static final String SEAL_LABEL = "nizhal cursor AES-256-GCM key";
+
+    private static final String CIPHER = "AES/GCM/NoPadding";
+    private static final int TAG_BYTES = 16;
+    private static final byte[] SEAL_INFO = SEAL_LABEL.getBytes(StandardCharsets.US_ASCII);
+
     private static final String MAC_ALGORITHM = "HmacSHA256";
-    private static final int TAG_BYTES = 32;
 
-    // Signing a label with the payload keeps a cursor signature from being valid for anything else that might one
-    // day be signed with the same key.
-    private static final byte[] CONTEXT = "nizhal-cursor\0".getBytes(StandardCharsets.US_ASCII);
-
-    // The label of a key check: its byte 13 is '-' where CONTEXT has its NUL, so no cursor signature is ever a key
-    // check, nor the other way round.
+    // The label of a key check (unchanged since cursors were signed, so that a stored check stays valid).
     private static final byte[] KEY_CHECK_LABEL = "nizhal-cursor-key-check\0".getBytes(StandardCharsets.US_ASCII);
 
     private static final int DRAINED = 1;
@@ -67,15 +85,18 @@ public final class CursorCodec {
     private CursorCodec() {}
 
     /**
-     * Signs {@code cursor} into a token.
+     * Seals {@code cursor} into a token.
      *
-     * @throws IllegalArgumentException if the key is shorter than {@value #MIN_KEY_BYTES} bytes, or the token would
-     *     be longer than {@value #MAX_TOKEN_LENGTH} characters (too many or too long loading bucket keys)
+     * @param key the configured cursor key, at least {@value #MIN_KEY_BYTES} bytes
+     * @param nonce {@value #NONCE_BYTES} bytes never used before with this key: fresh from a {@code SecureRandom}
+     * @throws IllegalArgumentException if the key is shorter than {@value #MIN_KEY_BYTES} bytes, the nonce is not
+     *     {@value #NONCE_BYTES} bytes, or the token would be longer than {@value #MAX_TOKEN_LENGTH} characters (too
+     *     many or too long loading bucket keys)
      */
-    public static String encode(Cursor cursor, byte[] hmacKey) {
+    public static String encode(Cursor cursor, byte[] key, byte[] nonce) {
         Objects.requireNonNull(cursor, "cursor");
-        requireKey(hmacKey);
-        String token = seal(payload(cursor), hmacKey);
+        requireKey(key);
+        String token = seal(payload(cursor), key, nonce);
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw new IllegalArgumentException(
                     "cursor token would take " + token.length() + " characters, more than " + MAX_TOKEN_LENGTH);
@@ -84,32 +105,29 @@ public final class CursorCodec {
     }
 
     /**
-     * Checks a token a client sent, in this order: it is a token at all ({@link ResetReason#MALFORMED}), the
-     * signature matches ({@link ResetReason#BAD_SIGNATURE}), its format is known
-     * ({@link ResetReason#UNSUPPORTED_VERSION}), the signed payload decodes ({@link ResetReason#MALFORMED}), and then
-     * {@link CursorExpectation#check}. Nothing in the payload except its extent is looked at before the signature
-     * matches.
+     * Checks a token a client sent, in this order: it is a token at all ({@link ResetReason#MALFORMED}), it opens
+     * under this key, which proves it whole and sealed here ({@link ResetReason#BAD_SIGNATURE}), its format is known
+     * ({@link ResetReason#UNSUPPORTED_VERSION}), the payload decodes ({@link ResetReason#MALFORMED}), and then
+     * {@link CursorExpectation#check}. Nothing of the payload is looked at before it has been authenticated.
      *
      * <p>Never throws for any {@code token}, {@code null} included: every answer about the token is a
      * {@link CursorCheck}.
      *
-     * @throws NullPointerException if {@code expected} or {@code hmacKey} is null
+     * @throws NullPointerException if {@code expected} or {@code key} is null
      * @throws IllegalArgumentException if the key is shorter than {@value #MIN_KEY_BYTES} bytes
      */
-    public static CursorCheck verify(String token, CursorExpectation expected, byte[] hmacKey) {
+    public static CursorCheck verify(String token, CursorExpectation expected, byte[] key) {
         Objects.requireNonNull(expected, "expected");
-        requireKey(hmacKey);
+        requireKey(key);
         byte[] sealed = base64url(token);
-        if (sealed == null || sealed.length < 1 + TAG_BYTES) {
+        if (sealed == null || sealed.length < NONCE_BYTES + 1 + TAG_BYTES) {
             return new CursorCheck.Reset(ResetReason.MALFORMED);
         }
-        int payloadLength = sealed.length - TAG_BYTES;
-        byte[] tag = Arrays.copyOfRange(sealed, payloadLength, sealed.length);
-        // Constant time, so the comparison leaks nothing about how much of a forged tag was right.
-        if (!MessageDigest.isEqual(tag(hmacKey, sealed, payloadLength), tag)) {
+        byte[] payload = open(sealed, key);
+        if (payload == null) {
             return new CursorCheck.Reset(ResetReason.BAD_SIGNATURE);
         }
-        PayloadReader reader = new PayloadReader(sealed, 0, payloadLength);
+        PayloadReader reader = new PayloadReader(payload, 0, payload.length);
         Cursor cursor;
         try {
             if (reader.u8() != FORMAT) {
@@ -117,7 +135,7 @@ public final class CursorCodec {
             }
             cursor = readCursor(reader);
         } catch (MalformedPayloadException | IllegalArgumentException | ArithmeticException e) {
-            // Only this server's key signs payloads, so this is a bug of an older writer or a leaked key; either
+            // Only this server's key seals payloads, so this is a bug of an older writer or a leaked key; either
             // way the answer to the client is a reset. IllegalArgumentException comes from the records' own checks
             // (impossible values), ArithmeticException from overflowing sums of deltas. All three are unchecked, so
             // nothing but this catch keeps verify from throwing; CursorCodecPropertiesTest checks that it does.
@@ -132,12 +150,12 @@ public final class CursorCodec {
      *
      * @throws IllegalArgumentException if the key is shorter than {@value #MIN_KEY_BYTES} bytes
      */
-    public static String keyCheck(byte[] hmacKey) {
-        requireKey(hmacKey);
-        return HEX.formatHex(mac(hmacKey, KEY_CHECK_LABEL, KEY_CHECK_LABEL, 0));
+    public static String keyCheck(byte[] key) {
+        requireKey(key);
+        return HEX.formatHex(mac(key, KEY_CHECK_LABEL));
     }
 
-    /** The payload of {@code cursor}, unsigned; visible to tests that forge signed payloads. */
+    /** The payload of {@code cursor}, before sealing; visible to tests that seal payloads of their own. */
     static byte[] payload(Cursor cursor) {
         PayloadWriter out = new PayloadWriter()
                 .u8(FORMAT)
@@ -168,11 +186,40 @@ public final class CursorCodec {
         return out.toByteArray();
     }
 
-    /** {@code payload} signed and encoded as a token; visible to tests that forge signed payloads. */
-    static String seal(byte[] payload, byte[] hmacKey) {
-        byte[] sealed = Arrays.copyOf(payload, payload.length + TAG_BYTES);
-        System.arraycopy(tag(hmacKey, payload, payload.length), 0, sealed, payload.length, TAG_BYTES);
-        return BASE64URL.encodeToString(sealed);
+    /** {@code payload} sealed and encoded as a token; visible to tests that seal payloads of their own. */
+    static String seal(byte[] payload, byte[] key, byte[] nonce) {
+        Objects.requireNonNull(nonce, "nonce");
+        if (nonce.length != NONCE_BYTES) {
+            throw new IllegalArgumentException("a nonce has " + NONCE_BYTES + " bytes, got " + nonce.length);
+        }
+        try {
+            Cipher cipher = Cipher.getInstance(CIPHER);
+            cipher.init(Cipher.ENCRYPT_MODE, sealingKey(key), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            byte[] sealed = Arrays.copyOf(nonce, NONCE_BYTES + cipher.getOutputSize(payload.length));
+            cipher.doFinal(payload, 0, payload.length, sealed, NONCE_BYTES);
+            return BASE64URL.encodeToString(sealed);
+        } catch (GeneralSecurityException e) {
+            // Every JDK ships AES/GCM/NoPadding, and the key and nonce have the sizes it takes.
+            throw new IllegalStateException("AES-256-GCM is unavailable", e);
+        }
+    }
+
+    /** The payload inside {@code sealed}, or {@code null} when it does not open under this key. */
+    private static byte[] open(byte[] sealed, byte[] key) {
+        try {
+            Cipher cipher = Cipher.getInstance(CIPHER);
+            cipher.init(
+                    Cipher.DECRYPT_MODE, sealingKey(key), new GCMParameterSpec(TAG_BYTES * 8, sealed, 0, NONCE_BYTES));
+            return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+        } catch (AEADBadTagException e) {
+            return null; // altered, truncated, sealed under another key, or not a sealed token at all
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is unavailable", e);
+        }
+    }
+
+    private static SecretKeySpec sealingKey(byte[] key) {
+        return new SecretKeySpec(Hkdf.sha256(key, new byte[0], SEAL_INFO, 32), "AES");
     }
 
     private static void writeSnapshot(PayloadWriter out, PgSnapshot snapshot, long baseXmin) {
@@ -272,29 +319,23 @@ public final class CursorCodec {
         return BASE64URL.encodeToString(bytes).equals(token) ? bytes : null;
     }
 
-    private static byte[] tag(byte[] hmacKey, byte[] payload, int length) {
-        return mac(hmacKey, CONTEXT, payload, length);
-    }
-
-    /** HMAC-SHA256 under {@code hmacKey} of {@code label} followed by the first {@code length} bytes of {@code data}. */
-    private static byte[] mac(byte[] hmacKey, byte[] label, byte[] data, int length) {
+    /** HMAC-SHA256 of {@code data} under {@code key}. */
+    private static byte[] mac(byte[] key, byte[] data) {
         try {
             Mac mac = Mac.getInstance(MAC_ALGORITHM);
-            mac.init(new SecretKeySpec(hmacKey, MAC_ALGORITHM));
-            mac.update(label);
-            mac.update(data, 0, length);
-            return mac.doFinal();
+            mac.init(new SecretKeySpec(key, MAC_ALGORITHM));
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             // Every JDK ships HmacSHA256, and requireKey has refused the keys SecretKeySpec would.
             throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
         }
     }
 
-    private static void requireKey(byte[] hmacKey) {
-        Objects.requireNonNull(hmacKey, "hmacKey");
-        if (hmacKey.length < MIN_KEY_BYTES) {
+    private static void requireKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length < MIN_KEY_BYTES) {
             throw new IllegalArgumentException(
-                    "an HMAC key needs at least " + MIN_KEY_BYTES + " bytes, got " + hmacKey.length);
+                    "a cursor key needs at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
         }
     }
 }

@@ -83,7 +83,7 @@ final class PayloadReader {
     }
 
     byte[] bytes() {
-        int length = intAtMost(remaining());
+        int length = length();
         byte[] value = Arrays.copyOfRange(buffer, position, position + length);
         position += length;
         return value;
@@ -91,7 +91,7 @@ final class PayloadReader {
 
     /** Length-prefixed UTF-8, strictly: malformed sequences, overlong forms and encoded surrogates are refused. */
     String string() {
-        int length = intAtMost(remaining());
+        int length = length();
         try {
             String value = StandardCharsets.UTF_8
                     .newDecoder()
@@ -104,6 +104,18 @@ final class PayloadReader {
         } catch (CharacterCodingException e) {
             throw new MalformedPayloadException("string is not UTF-8");
         }
+    }
+
+    /**
+     * A length prefix, at most what remains after it. (What remains is measured after the prefix is read: measured
+     * before, a length could reach past the payload by the prefix's own size.)
+     */
+    private int length() {
+        long length = varint();
+        if (length < 0 || length > remaining()) {
+            throw new MalformedPayloadException("length beyond the payload");
+        }
+        return (int) length;
     }
 
     void expectEnd() {

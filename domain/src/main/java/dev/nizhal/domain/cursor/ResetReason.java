@@ -6,11 +6,14 @@ package dev.nizhal.domain.cursor;
  */
 public enum ResetReason {
     /**
-     * Not a token this server could have written: not canonical base64url, too short or too long, or (once the
-     * signature matched) a payload that is truncated, has trailing bytes, a bad varint or impossible values.
+     * Not a token this server could have written: not canonical base64url, too short or too long, or (once it
+     * opened) a payload that is truncated, has trailing bytes, a bad varint or impossible values.
      */
     MALFORMED,
-    /** The signature does not match: the token was altered, or signed with another key (rotated, another deployment). */
+    /**
+     * The token does not open under this server's key: it was altered or truncated, sealed with another key (rotated,
+     * another deployment), or written in the signed-only format of earlier versions. The name is from that format.
+     */
     BAD_SIGNATURE,
     /** Authentic, but written in a cursor format or under a protocol version this request does not accept. */
     UNSUPPORTED_VERSION,

@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param name the type's name in {@code pg_type} ({@code int4}, {@code timestamptz}, {@code varchar}, ...)
  * @param category {@code pg_type.typcategory}: N numeric, D date/time, S string, B boolean, U user-defined (uuid,
  *     jsonb, bytea), E enum, A array, T timespan, ...
+ * @param operatorSchema the schema of the type's own comparison operators ({@code =}, {@code <}, {@code >}) when
+ *     they are not in {@code pg_catalog}, such as {@code citext}'s in the schema its extension was installed in;
+ *     {@code null} when PostgreSQL finds them in {@code pg_catalog} (built-in types, enums, domains over built-in
+ *     types). Compiled SQL names such operators explicitly, since a capture function pins its search path to
+ *     {@code pg_catalog}, where PostgreSQL would silently pick another type's operator through an implicit cast.
  */
-public record PgType(String schema, String name, char category) {
+public record PgType(String schema, String name, char category, String operatorSchema) {
 
     private static final Map<String, Character> BUILT_IN = Map.ofEntries(
             Map.entry("int2", 'N'),
@@ -39,6 +44,15 @@ public record PgType(String schema, String name, char category) {
     public PgType {
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(name, "name");
+        if (operatorSchema != null && (operatorSchema.isEmpty() || operatorSchema.equals("pg_catalog"))) {
+            throw new IllegalArgumentException(
+                    "operatorSchema is null for operators in pg_catalog, got '" + operatorSchema + "'");
+        }
+    }
+
+    /** A type whose comparison operators PostgreSQL finds in {@code pg_catalog}. */
+    public PgType(String schema, String name, char category) {
+        this(schema, name, category, null);
     }
 
     /** A built-in type by its {@code pg_type} name, for schema descriptions written by hand (tests, docs). */

@@ -112,6 +112,22 @@ public final class SqlCompiler {
         return ident(type.schema()) + "." + ident(type.name());
     }
 
+    /**
+     * The comparison {@code op} ({@code =}, {@code <}, ...) between two values of {@code type}: bare when PostgreSQL
+     * finds the type's operators in {@code pg_catalog}, else {@code OPERATOR(schema.op)}, so that it is the type's
+     * own whatever the search path. A bare {@code =} between two {@code citext} values in a capture function (search
+     * path {@code pg_catalog}) would silently be {@code text}'s, through citext's implicit cast: case-sensitive, and
+     * ordered otherwise than the key's index.
+     */
+    static String op(PgType type, String op) {
+        return type.operatorSchema() == null ? op : "OPERATOR(" + ident(type.operatorSchema()) + "." + op + ")";
+    }
+
+    private static boolean ownOperators(TableSchema table, List<String> columns) {
+        return columns.stream()
+                .anyMatch(c -> table.column(c).orElseThrow().type().operatorSchema() != null);
+    }
+
     private static String planHash(List<CompiledRule> rules, List<GrantCapture> captures) {
         StringBuilder canonical = new StringBuilder("nizhal-plan-v1\n");
         for (CompiledRule r : rules) {
@@ -393,17 +409,22 @@ public final class SqlCompiler {
         private String condition(Condition c, String alias, TableSchema table, Map<String, String> constants) {
             return switch (c) {
                 case Condition.Eq eq ->
-                    column(alias, eq.column()) + " = " + constant(eq.value(), table, eq.column(), constants);
-                case Condition.In in ->
-                    column(alias, in.column()) + " in ("
-                            + in.values().stream()
-                                    .map(v -> constant(v, table, in.column(), constants))
-                                    .collect(Collectors.joining(", "))
-                            + ")";
+                    column(alias, eq.column()) + " " + op(type(table, eq.column()), "=") + " "
+                            + constant(eq.value(), table, eq.column(), constants);
+                case Condition.In in -> {
+                    String values = in.values().stream()
+                            .map(v -> constant(v, table, in.column(), constants))
+                            .collect(Collectors.joining(", "));
+                    PgType type = type(table, in.column());
+                    yield type.operatorSchema() == null
+                            ? column(alias, in.column()) + " in (" + values + ")"
+                            : column(alias, in.column()) + " " + op(type, "=") + " any(array[" + values + "])";
+                }
                 case Condition.IsNull n -> column(alias, n.column()) + " is null";
                 case Condition.IsNotNull n -> column(alias, n.column()) + " is not null";
                 case Condition.Compare cmp ->
-                    column(alias, cmp.column()) + " " + cmp.op().sql() + " "
+                    column(alias, cmp.column()) + " "
+                            + op(type(table, cmp.column()), cmp.op().sql()) + " "
                             + constant(cmp.value(), table, cmp.column(), constants);
                 case Condition.And and ->
                     "("
@@ -443,27 +464,49 @@ public final class SqlCompiler {
 
         private String keyLookup(List<String> key, TableSchema table) {
             if (key.size() == 1) {
-                return col(key.getFirst()) + " = any(cast(:keys as " + typeSql(type(table, key.getFirst())) + "[]))";
+                PgType type = type(table, key.getFirst());
+                return col(key.getFirst()) + " " + op(type, "=") + " any(cast(:keys as " + typeSql(type) + "[]))";
             }
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < key.size(); i++) {
                 parts.add("cast(k.v ->> " + i + " as " + typeSql(type(table, key.get(i))) + ")");
             }
-            return "(" + key.stream().map(RuleCompiler::col).collect(Collectors.joining(", ")) + ") in (select "
-                    + String.join(", ", parts) + " from unnest(cast(:keys as text[])) as u(x)"
-                    + " cross join lateral (select cast(u.x as jsonb) as v) as k)";
+            String keys = " from unnest(cast(:keys as text[])) as u(x)"
+                    + " cross join lateral (select cast(u.x as jsonb) as v) as k";
+            if (!ownOperators(table, key)) {
+                return "(" + key.stream().map(RuleCompiler::col).collect(Collectors.joining(", ")) + ") in (select "
+                        + String.join(", ", parts) + keys + ")";
+            }
+            // a row comparison looks its operator up by name for every column: each column needs its own here
+            List<String> equal = new ArrayList<>();
+            for (int i = 0; i < key.size(); i++) {
+                equal.add(col(key.get(i)) + " " + op(type(table, key.get(i)), "=") + " " + parts.get(i));
+            }
+            return "exists (select" + keys + " where " + String.join(" and ", equal) + ")";
         }
 
         private String after(List<String> key, TableSchema table) {
             if (key.size() == 1) {
-                return col(key.getFirst()) + " > cast(:after as " + typeSql(type(table, key.getFirst())) + ")";
+                PgType type = type(table, key.getFirst());
+                return col(key.getFirst()) + " " + op(type, ">") + " cast(:after as " + typeSql(type) + ")";
             }
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < key.size(); i++) {
                 parts.add("cast(cast(:after as jsonb) ->> " + i + " as " + typeSql(type(table, key.get(i))) + ")");
             }
-            return "(" + key.stream().map(RuleCompiler::col).collect(Collectors.joining(", ")) + ") > ("
-                    + String.join(", ", parts) + ")";
+            if (!ownOperators(table, key)) {
+                return "(" + key.stream().map(RuleCompiler::col).collect(Collectors.joining(", ")) + ") > ("
+                        + String.join(", ", parts) + ")";
+            }
+            // (a, b) > (x, y) spelled out as a > x or (a = x and b > y), each column with its own operators, the
+            // order of the key's index (ORDER BY uses each type's default btree operators)
+            String after = col(key.getLast()) + " " + op(type(table, key.getLast()), ">") + " " + parts.getLast();
+            for (int i = key.size() - 2; i >= 0; i--) {
+                PgType type = type(table, key.get(i));
+                after = "(" + col(key.get(i)) + " " + op(type, ">") + " " + parts.get(i) + " or (" + col(key.get(i))
+                        + " " + op(type, "=") + " " + parts.get(i) + " and " + after + "))";
+            }
+            return after;
         }
 
         private static PgType type(TableSchema table, String column) {

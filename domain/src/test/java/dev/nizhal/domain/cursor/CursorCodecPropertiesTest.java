@@ -5,6 +5,7 @@ import static dev.nizhal.domain.cursor.RandomCases.bytes;
 import static dev.nizhal.domain.cursor.RandomCases.forEachCase;
 import static dev.nizhal.domain.cursor.RandomCases.oneIn;
 import static dev.nizhal.domain.cursor.TestCursors.key;
+import static dev.nizhal.domain.cursor.TestCursors.nonce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class CursorCodecPropertiesTest {
     void randomCursorsRoundTrip(long seed) {
         forEachCase(seed, random -> {
             Cursor cursor = cursor(random);
-            String token = CursorCodec.encode(cursor, key());
+            String token = CursorCodec.encode(cursor, key(), nonce());
 
             assertThat(CursorCodec.verify(token, TestCursors.expectationFor(cursor), key()))
                     .as("seed %d: token %s", seed, token)
@@ -71,7 +72,7 @@ class CursorCodecPropertiesTest {
     void changingAnyByteOfARandomCursorsTokenGivesBadSignature(long seed) {
         forEachCase(seed, random -> {
             Cursor cursor = cursor(random);
-            byte[] sealed = Base64.getUrlDecoder().decode(CursorCodec.encode(cursor, key()));
+            byte[] sealed = Base64.getUrlDecoder().decode(CursorCodec.encode(cursor, key(), nonce()));
             int where = between(random, 0, sealed.length - 1);
             int xor = between(random, 1, 255);
             sealed[where] ^= (byte) xor;
@@ -96,8 +97,8 @@ class CursorCodecPropertiesTest {
             Cursor base = random.nextBoolean() ? TestCursors.typical() : cursor(random);
             byte[] payload = random.nextBoolean() ? mutatedPayload(random, base) : randomPayload(random);
 
-            CursorCheck check =
-                    CursorCodec.verify(CursorCodec.seal(payload, key()), TestCursors.expectationFor(base), key());
+            CursorCheck check = CursorCodec.verify(
+                    CursorCodec.seal(payload, key(), nonce()), TestCursors.expectationFor(base), key());
 
             if (check instanceof CursorCheck.Valid(Cursor cursor)) {
                 assertThat(CursorCodec.payload(cursor))

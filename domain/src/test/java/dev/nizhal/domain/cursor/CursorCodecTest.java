@@ -1,9 +1,11 @@
 package dev.nizhal.domain.cursor;
 
 import static dev.nizhal.domain.cursor.TestCursors.key;
+import static dev.nizhal.domain.cursor.TestCursors.nonce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -31,7 +33,7 @@ class CursorCodecTest {
     void richCursorWithUnicodeKeysManyInFlightIdsAndLoadsRoundTrips() {
         Cursor rich = TestCursors.rich();
 
-        String token = CursorCodec.encode(rich, key());
+        String token = CursorCodec.encode(rich, key(), nonce());
 
         assertThat(CursorCodec.verify(token, TestCursors.expectationFor(rich), key()))
                 .isEqualTo(new CursorCheck.Valid(rich));
@@ -41,14 +43,14 @@ class CursorCodecTest {
     void typicalCursorRoundTrips() {
         Cursor typical = TestCursors.typical();
 
-        assertThat(verify(CursorCodec.encode(typical, key()))).isEqualTo(new CursorCheck.Valid(typical));
+        assertThat(verify(CursorCodec.encode(typical, key(), nonce()))).isEqualTo(new CursorCheck.Valid(typical));
     }
 
     @Test
     void drainedCursorWithoutPositionOrLoadsRoundTrips() {
         Cursor drained = TestCursors.drained();
 
-        assertThat(verify(CursorCodec.encode(drained, key()))).isEqualTo(new CursorCheck.Valid(drained));
+        assertThat(verify(CursorCodec.encode(drained, key(), nonce()))).isEqualTo(new CursorCheck.Valid(drained));
     }
 
     @Test
@@ -67,7 +69,7 @@ class CursorCodecTest {
                 List.of(new Cursor.Loading("a[]", 0, null, false), new Cursor.Loading("b[]", 0, "", true)),
                 1);
 
-        CursorCheck check = verify(CursorCodec.encode(cursor, key()));
+        CursorCheck check = verify(CursorCodec.encode(cursor, key(), nonce()));
 
         assertThat(check).isEqualTo(new CursorCheck.Valid(cursor));
         List<Cursor.Loading> loading = ((CursorCheck.Valid) check).cursor().loading();
@@ -82,26 +84,98 @@ class CursorCodecTest {
         assertThat(typical.sHi().xip()).hasSize(20);
         assertThat(typical.loading()).hasSize(3);
 
-        assertThat(CursorCodec.encode(typical, key()).length()).isLessThan(1024);
+        assertThat(CursorCodec.encode(typical, key(), nonce()).length()).isLessThan(1024);
     }
 
     @Test
     void tokenIsUnpaddedBase64url() {
-        assertThat(CursorCodec.encode(TestCursors.rich(), key())).matches("[A-Za-z0-9_-]+");
+        assertThat(CursorCodec.encode(TestCursors.rich(), key(), nonce())).matches("[A-Za-z0-9_-]+");
     }
 
     @Test
     void everyResponseCounterGivesADifferentToken() {
         Cursor typical = TestCursors.typical();
 
-        assertThat(CursorCodec.encode(TestCursors.withResponseCounter(typical, 18_443), key()))
-                .isNotEqualTo(CursorCodec.encode(typical, key()));
+        assertThat(CursorCodec.encode(TestCursors.withResponseCounter(typical, 18_443), key(), nonce()))
+                .isNotEqualTo(CursorCodec.encode(typical, key(), nonce()));
     }
 
     @Test
-    void encodingIsDeterministic() {
-        assertThat(CursorCodec.encode(TestCursors.typical(), key()))
-                .isEqualTo(CursorCodec.encode(TestCursors.typical(), key()));
+    void oneNonceGivesOneTokenAndAnotherNonceAnotherTokenOfTheSameCursor() {
+        Cursor typical = TestCursors.typical();
+        byte[] nonce = nonce();
+
+        String token = CursorCodec.encode(typical, key(), nonce);
+        String again = CursorCodec.encode(typical, key(), nonce.clone());
+        String fresh = CursorCodec.encode(typical, key(), nonce());
+
+        assertThat(again).isEqualTo(token);
+        assertThat(fresh).isNotEqualTo(token);
+        assertThat(verify(fresh)).isEqualTo(new CursorCheck.Valid(typical));
+    }
+
+    @Test
+    void refusesANonceThatIsNot12Bytes() {
+        for (int length : new int[] {0, 8, 11, 13, 16, 24}) {
+            assertThatIllegalArgumentException()
+                    .as("%d bytes", length)
+                    .isThrownBy(() -> CursorCodec.encode(TestCursors.typical(), key(), new byte[length]));
+        }
+    }
+
+    // --- sealed, not only signed
+
+    @Test
+    void aTokenShowsNoActorClientDatabasePlanRuleOrBucketKeyInAnyEncoding() {
+        for (Cursor cursor : List.of(TestCursors.typical(), TestCursors.rich(), TestCursors.drained())) {
+            String token = CursorCodec.encode(cursor, key(), nonce());
+
+            assertThat(Revealed.in(token, secretsOf(cursor)))
+                    .as("revealed by %s", token)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theSameSearchFindsTheActorClientAndDatabaseInATokenOfTheSignedOnlyFormat() {
+        // proves that the search above can fail: the signed-only format showed them all, in plain UTF-8
+        assertThat(Revealed.in(SIGNED_ONLY_DRAINED, secretsOf(TestCursors.drained())))
+                .contains(TestCursors.ACTOR, TestCursors.CLIENT, TestCursors.DATABASE, TestCursors.RULE);
+    }
+
+    @Test
+    void aTokenOfTheSignedOnlyFormatHasABadSignature() {
+        assertThat(verify(SIGNED_ONLY_DRAINED)).isEqualTo(reset(ResetReason.BAD_SIGNATURE));
+        for (Cursor cursor : List.of(TestCursors.typical(), TestCursors.rich())) {
+            assertThat(CursorCodec.verify(signedOnly(cursor), TestCursors.expectationFor(cursor), key()))
+                    .isEqualTo(reset(ResetReason.BAD_SIGNATURE));
+        }
+    }
+
+    @Test
+    void theConfiguredKeyIsNotTheSealingKey() throws Exception {
+        // sealed with AES-256-GCM straight under the configured key, as if no key were derived: it must not open
+        byte[] nonce = nonce();
+        javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(
+                javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(key(), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        byte[] ciphertext = cipher.doFinal(CursorCodec.payload(TestCursors.typical()));
+        byte[] sealed = Arrays.copyOf(nonce, nonce.length + ciphertext.length);
+        System.arraycopy(ciphertext, 0, sealed, nonce.length, ciphertext.length);
+
+        assertThat(verify(Base64.getUrlEncoder().withoutPadding().encodeToString(sealed)))
+                .isEqualTo(reset(ResetReason.BAD_SIGNATURE));
+    }
+
+    @Test
+    void tokenLengthsAreAboutThoseOfTheSignedOnlyFormat() {
+        // signed-only: payload + 32 bytes of HMAC; sealed: 12 bytes of nonce + payload + 16 bytes of tag
+        assertThat(CursorCodec.encode(TestCursors.drained(), key(), nonce())).hasSize(263);
+        assertThat(SIGNED_ONLY_DRAINED).hasSize(268);
+        assertThat(CursorCodec.encode(TestCursors.typical(), key(), nonce())).hasSize(666);
+        assertThat(signedOnly(TestCursors.typical())).hasSize(671);
     }
 
     @Test
@@ -125,7 +199,7 @@ class CursorCodecTest {
                 0);
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> CursorCodec.encode(huge, key()))
+                .isThrownBy(() -> CursorCodec.encode(huge, key(), nonce()))
                 .withMessageContaining("more than " + CursorCodec.MAX_TOKEN_LENGTH);
     }
 
@@ -133,7 +207,7 @@ class CursorCodecTest {
 
     @Test
     void flippingAnyBitOfAnyByteOfARealTokenGivesBadSignature() {
-        byte[] sealed = Base64.getUrlDecoder().decode(CursorCodec.encode(TestCursors.typical(), key()));
+        byte[] sealed = Base64.getUrlDecoder().decode(CursorCodec.encode(TestCursors.typical(), key(), nonce()));
         Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
 
         for (int i = 0; i < sealed.length; i++) {
@@ -167,8 +241,8 @@ class CursorCodecTest {
     }
 
     @Test
-    void aTokenSignedWithAnotherKeyHasABadSignature() {
-        String token = CursorCodec.encode(TestCursors.typical(), TestCursors.otherKey());
+    void aTokenSealedWithAnotherKeyHasABadSignature() {
+        String token = CursorCodec.encode(TestCursors.typical(), TestCursors.otherKey(), nonce());
 
         assertThat(verify(token)).isEqualTo(reset(ResetReason.BAD_SIGNATURE));
     }
@@ -177,7 +251,8 @@ class CursorCodecTest {
     void refusesKeysShorterThan32Bytes() {
         byte[] shortKey = new byte[31];
 
-        assertThatIllegalArgumentException().isThrownBy(() -> CursorCodec.encode(TestCursors.typical(), shortKey));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> CursorCodec.encode(TestCursors.typical(), shortKey, nonce()));
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> CursorCodec.verify("AAAA", TestCursors.expectation(), shortKey));
     }
@@ -201,7 +276,7 @@ class CursorCodecTest {
                 "abc$",
                 "ünïcödé",
                 "😀😀😀😀",
-                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" // 32 bytes: a tag with no payload at all
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" // 28 bytes: a nonce and a tag with no payload at all
             })
     void stringsThatCannotHoldAPayloadAndSignatureAreMalformed(String token) {
         assertThat(verify(token)).isEqualTo(reset(ResetReason.MALFORMED));
@@ -246,7 +321,7 @@ class CursorCodecTest {
                 .isEqualTo(reset(ResetReason.BAD_SIGNATURE));
     }
 
-    // --- signed but malformed payloads: only a bug or a leaked key could produce them
+    // --- sealed but malformed payloads: only a bug or a leaked key could produce them
 
     @Test
     void handWrittenPayloadIsValidSoThatTheVariantsBelowDifferByTheirDefectOnly() {
@@ -390,14 +465,14 @@ class CursorCodecTest {
 
     @Test
     void aCursorOfAnotherProtocolVersionIsUnsupported() {
-        String token = CursorCodec.encode(TestCursors.withProtocolVersion(TestCursors.typical(), 2), key());
+        String token = CursorCodec.encode(TestCursors.withProtocolVersion(TestCursors.typical(), 2), key(), nonce());
 
         assertThat(verify(token)).isEqualTo(reset(ResetReason.UNSUPPORTED_VERSION));
     }
 
     @Test
     void aCursorForAnotherDatabasePlanActorClientOrRuleIsResetWithThatReason() {
-        String token = CursorCodec.encode(TestCursors.typical(), key());
+        String token = CursorCodec.encode(TestCursors.typical(), key(), nonce());
         String database = TestCursors.DATABASE;
         String plan = TestCursors.PLAN;
         String actor = TestCursors.ACTOR;
@@ -421,7 +496,7 @@ class CursorCodecTest {
     @Test
     void aCursorOlderThanTheRetentionMarkIsPastRetention() {
         Cursor typical = TestCursors.typical();
-        String token = CursorCodec.encode(typical, key());
+        String token = CursorCodec.encode(typical, key(), nonce());
         PgSnapshot sPrev = typical.sPrev();
 
         CursorExpectation newerMark =
@@ -438,7 +513,7 @@ class CursorCodecTest {
     @Test
     void aCursorNoOlderThanTheRetentionMarkIsValid() {
         Cursor typical = TestCursors.typical();
-        String token = CursorCodec.encode(typical, key());
+        String token = CursorCodec.encode(typical, key(), nonce());
 
         assertThat(CursorCodec.verify(token, TestCursors.expectation().withRetentionMark(typical.sPrev()), key()))
                 .isEqualTo(new CursorCheck.Valid(typical));
@@ -450,7 +525,7 @@ class CursorCodecTest {
     @Test
     void aCursorBeyondTheDatabasesCurrentXmaxIsFromTheFuture() {
         Cursor typical = TestCursors.typical();
-        String token = CursorCodec.encode(typical, key());
+        String token = CursorCodec.encode(typical, key(), nonce());
         long sHiXmax = typical.sHi().xmax();
 
         assertThat(CursorCodec.verify(token, TestCursors.expectation().withCurrentXmax(sHiXmax - 1), key()))
@@ -462,7 +537,7 @@ class CursorCodecTest {
     @Test
     void aCursorBothFromTheFutureAndPastRetentionIsReportedAsFromTheFuture() {
         Cursor typical = TestCursors.typical();
-        String token = CursorCodec.encode(typical, key());
+        String token = CursorCodec.encode(typical, key(), nonce());
         CursorExpectation restored = TestCursors.expectation()
                 .withCurrentXmax(typical.sPrev().xmax() - 1)
                 .withRetentionMark(
@@ -478,13 +553,14 @@ class CursorCodecTest {
     }
 
     private static String sealed(byte[] payload) {
-        return CursorCodec.seal(payload, key());
+        return CursorCodec.seal(payload, key(), nonce());
     }
 
     /** A token of the typical cursor whose length leaves bits over in its last character. */
     private static String tokenWithLeftoverBits() {
         for (long counter = 0; ; counter++) {
-            String token = CursorCodec.encode(TestCursors.withResponseCounter(TestCursors.typical(), counter), key());
+            String token =
+                    CursorCodec.encode(TestCursors.withResponseCounter(TestCursors.typical(), counter), key(), nonce());
             if (token.length() % 4 != 0) {
                 return token;
             }
@@ -531,6 +607,41 @@ class CursorCodecTest {
         fields.loading.accept(out);
         fields.responseCounter.accept(out);
         return out.toByteArray();
+    }
+
+    // --- the signed-only format of earlier versions, and what a token must not show
+
+    /**
+     * The drained test cursor as the signed-only format wrote it (payload, then HMAC-SHA256 of {@code
+     * "nizhal-cursor\0"} and the payload under the test key), by the codec of commit 72eed2b.
+     */
+    private static final String SIGNED_ONLY_DRAINED =
+            "AQEkNWQzYzJiMWEtOWY4ZS00ZDdjLThiNmEtNWY0ZTNkMmMxYjBhIJ-G0IGITH1lmi_qoMVa0BWjv08bKwuCLNFdbBWw8AoIOmh0dHBzOi8v"
+                    + "aXNzdWVyLmV4YW1wbGUuY29tL3xhdXRoMHw1ZjhkMGQ1NWI1NDc2NDQyMWI3MTU2YzMPYy03ZjNhOWIyZS00MWQ2C3NoYXJlZExp"
+                    + "c3Rztm0AAAAAAAEAAHVL9PpZ123l4Aqa8YitB4m7EYocaBrv4dLxUIqSJlmx";
+
+    /** {@code cursor} as the signed-only format wrote it. */
+    private static String signedOnly(Cursor cursor) {
+        try {
+            byte[] payload = CursorCodec.payload(cursor);
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key(), "HmacSHA256"));
+            mac.update("nizhal-cursor\0".getBytes(StandardCharsets.US_ASCII));
+            byte[] tag = mac.doFinal(payload);
+            byte[] token = Arrays.copyOf(payload, payload.length + tag.length);
+            System.arraycopy(tag, 0, token, payload.length, tag.length);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The strings of {@code cursor} that a token must not show: who, where, what. */
+    private static List<String> secretsOf(Cursor cursor) {
+        List<String> secrets = new ArrayList<>(List.of(
+                cursor.actorId(), cursor.clientId(), cursor.databaseIdentity(), cursor.planHash(), cursor.rule()));
+        cursor.loading().forEach(load -> secrets.add(load.bucketKey()));
+        return secrets;
     }
 
     // --- key check

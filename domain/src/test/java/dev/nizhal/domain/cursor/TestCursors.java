@@ -2,6 +2,7 @@ package dev.nizhal.domain.cursor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Cursors, keys and expectations shared by the cursor tests. */
 final class TestCursors {
@@ -19,6 +20,18 @@ final class TestCursors {
             key[i] = (byte) (i * 7 + 3);
         }
         return key;
+    }
+
+    private static final AtomicLong NONCES = new AtomicLong();
+
+    /** A nonce not used before in this test run: a counter in the last 8 of its 12 bytes. */
+    static byte[] nonce() {
+        byte[] nonce = new byte[CursorCodec.NONCE_BYTES];
+        long counter = NONCES.incrementAndGet();
+        for (int i = nonce.length - 1; counter != 0; i--, counter >>>= 8) {
+            nonce[i] = (byte) counter;
+        }
+        return nonce;
     }
 
     static byte[] otherKey() {

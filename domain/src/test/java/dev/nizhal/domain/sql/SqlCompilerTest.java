@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nizhal.domain.rules.ParamType;
 import dev.nizhal.domain.rules.SyncRules;
+import dev.nizhal.domain.rules.TableName;
 import dev.nizhal.domain.rules.lint.LintCode;
+import dev.nizhal.domain.schema.ColumnSchema;
+import dev.nizhal.domain.schema.PgType;
+import dev.nizhal.domain.schema.SchemaDescription;
+import dev.nizhal.domain.schema.TableSchema;
 import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
 import dev.nizhal.domain.testing.Fixtures;
@@ -51,6 +56,70 @@ class SqlCompilerTest {
         assertThat(c.rowMatches().sql()).isEqualTo("t.\"title\" = cast(:r0_c0 as \"pg_catalog\".\"text\")");
         assertThat(c.rowMatches().constants()).containsExactly(Map.entry("r0_c0", "x'); drop table notes; --"));
         assertThat(c.firstPage().sql()).doesNotContain("drop table");
+    }
+
+    @Test
+    void keysAndFiltersOfATypeWithOperatorsOutsidePgCatalogCompareWithThoseOperators() {
+        PgType citext = new PgType("ext", "citext", 'S', "ext");
+        TableSchema people = new TableSchema(
+                new TableName("public", "people"),
+                List.of(
+                        new ColumnSchema("id", citext, false),
+                        new ColumnSchema("team", citext, true),
+                        new ColumnSchema("name", PgType.builtIn("text"), true)),
+                List.of("id"),
+                false);
+        SyncRules rules = SyncRules.define(b -> b.rule(
+                "people",
+                r -> r.global()
+                        .data(bucket -> List.of(b.table("people")
+                                .columns("id", "name")
+                                .where(b.and(b.eq("team", "Core"), b.in("team", "a", "b"), b.eq("name", "n")))))));
+
+        CompiledCollection c = SqlCompiler.compile(rules, SchemaDescription.of(List.of(people)))
+                .rule("people")
+                .orElseThrow()
+                .collections()
+                .getFirst();
+
+        assertThat(c.rowMatches().sql())
+                .isEqualTo("t.\"team\" OPERATOR(\"ext\".=) cast(:r0_c0 as \"ext\".\"citext\")"
+                        + " and t.\"team\" OPERATOR(\"ext\".=) any(array[cast(:r0_c1 as \"ext\".\"citext\"),"
+                        + " cast(:r0_c2 as \"ext\".\"citext\")])"
+                        + " and t.\"name\" = cast(:r0_c3 as \"pg_catalog\".\"text\")");
+        assertThat(c.changedRows().sql())
+                .contains("where t.\"id\" OPERATOR(\"ext\".=) any(cast(:keys as \"ext\".\"citext\"[]))");
+        assertThat(c.nextPage().sql()).contains("t.\"id\" OPERATOR(\"ext\".>) cast(:after as \"ext\".\"citext\")");
+    }
+
+    @Test
+    void aCompositeKeyWithAColumnOfSuchATypeComparesColumnByColumn() {
+        PgType handle = new PgType("public", "handle", 'S', "ext");
+        TableSchema tags = new TableSchema(
+                new TableName("public", "tags"),
+                List.of(new ColumnSchema("owner", handle, false), new ColumnSchema("n", PgType.builtIn("int4"), false)),
+                List.of("owner", "n"),
+                false);
+        SyncRules rules = SyncRules.define(b -> b.rule(
+                "tags", r -> r.global().data(bucket -> List.of(b.table("tags").columns("owner", "n")))));
+
+        CompiledCollection c = SqlCompiler.compile(rules, SchemaDescription.of(List.of(tags)))
+                .rule("tags")
+                .orElseThrow()
+                .collections()
+                .getFirst();
+
+        String owner = "cast(k.v ->> 0 as \"public\".\"handle\")";
+        String n = "cast(k.v ->> 1 as \"pg_catalog\".\"int4\")";
+        assertThat(c.changedRows().sql())
+                .contains("exists (select from unnest(cast(:keys as text[])) as u(x) cross join lateral (select"
+                        + " cast(u.x as jsonb) as v) as k where t.\"owner\" OPERATOR(\"ext\".=) " + owner
+                        + " and t.\"n\" = " + n + ")");
+        String afterOwner = "cast(cast(:after as jsonb) ->> 0 as \"public\".\"handle\")";
+        String afterN = "cast(cast(:after as jsonb) ->> 1 as \"pg_catalog\".\"int4\")";
+        assertThat(c.nextPage().sql())
+                .contains("(t.\"owner\" OPERATOR(\"ext\".>) " + afterOwner + " or (t.\"owner\" OPERATOR(\"ext\".=) "
+                        + afterOwner + " and t.\"n\" > " + afterN + "))");
     }
 
     @Test

@@ -434,7 +434,8 @@ final class PullChangesService implements PullChanges {
                     drained ? null : cursorPosition,
                     loading,
                     counter + 1);
-            return CursorCodec.encode(cursor, config.cursorKeys().current());
+            return CursorCodec.encode(
+                    cursor, config.cursorKeys().current(), config.cursorKeys().nonce(CursorCodec.NONCE_BYTES));
         }
     }
 }

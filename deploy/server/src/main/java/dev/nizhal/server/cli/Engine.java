@@ -14,7 +14,7 @@ final class Engine {
     private Engine() {}
 
     /**
-     * @param cursorKey the key that signs cursors, or {@code null} for a command that signs none (a throwaway key, so
+     * @param cursorKey the key that seals cursors, or {@code null} for a command that seals none (a throwaway key, so
      *     the engine does not warn about a missing one)
      * @throws InvalidSyncRulesException when the linter refuses the rules
      */

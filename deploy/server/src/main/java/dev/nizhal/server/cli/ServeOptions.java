@@ -53,7 +53,7 @@ final class ServeOptions {
             descriptionKey = "cursor.key",
             paramLabel = "<base64>",
             converter = Base64Key.Converter.class,
-            description = "Key that signs cursors (base64, 32+ bytes), the same on every instance; kept in the data"
+            description = "Key that seals cursors (base64, 32+ bytes), the same on every instance; kept in the data"
                     + " folder with the embedded PostgreSQL, required with --jdbc-url. Env NIZHAL_CURSOR_KEY.")
     Base64Key cursorKey;
 
