@@ -72,8 +72,7 @@ final class ServerProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(
-                List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto"));
+        command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", testClassPath(), MAIN, "serve", "--app", FaultApp.class.getName()));
         command.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port)));
