@@ -52,7 +52,8 @@ final class FaultChecks {
         Map<String, Long> counted = new TreeMap<>();
         db.jdbi()
                 .useHandle(h -> h.createQuery("select id, n from counters where id = any(:ids)")
-                        .bindArray("ids", String.class, expected.keySet().toArray(String[]::new))
+                        .bindArray("ids", String.class, (Object[])
+                                expected.keySet().toArray(String[]::new))
                         .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
                         .forEach(e -> counted.put(e.getKey(), e.getValue())));
         assertThat(counted)

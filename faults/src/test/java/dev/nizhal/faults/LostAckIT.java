@@ -3,6 +3,7 @@ package dev.nizhal.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
@@ -137,12 +138,7 @@ class LostAckIT {
         WireClient.Reply again = client.post(
                 "sync/push",
                 client.pushBody(List.of(new WireClient.Mutation(
-                        2,
-                        "bump",
-                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                                .objectNode()
-                                .put("id", "ana-1"),
-                        "ana-1"))));
+                        2, "bump", JsonNodeFactory.instance.objectNode().put("id", "ana-1"), "ana-1"))));
         assertThat(again.body().get("results").get(0)).isEqualTo(outcome);
         assertThat(counter("ana-1")).isEqualTo(2);
         assertJournalSane("c-ana", 2, "ana-1");

@@ -69,12 +69,17 @@ final class WireClient {
     record Held(JsonNode row, Set<String> buckets) {}
 
     WireClient(URI base, String actor, String clientId) {
+        this(base, actor, clientId, CounterApp.tokenOf(actor));
+    }
+
+    /** A client presenting {@code token} (of {@code actor}). */
+    WireClient(URI base, String actor, String clientId, String token) {
         this.http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.base = base;
         this.actor = actor;
         this.clientId = clientId;
-        this.token = CounterApp.tokenOf(actor);
+        this.token = token;
         this.bucket = CounterApp.bucketOf(actor);
     }
 
