@@ -1,5 +1,6 @@
 package dev.nizhal;
 
+import dev.nizhal.adapters.jdbi.EnclosingTransactions;
 import dev.nizhal.adapters.jdbi.JdbiCaptureTriggers;
 import dev.nizhal.adapters.jdbi.JdbiChangeLog;
 import dev.nizhal.adapters.jdbi.JdbiMaintenance;
@@ -288,6 +289,7 @@ public final class Nizhal implements AutoCloseable {
         private boolean operatorConsole;
         private ArgsCodec argsCodec;
         private RealtimeNotifier notifier;
+        private EnclosingTransactions enclosing;
 
         private Builder() {}
 
@@ -342,6 +344,17 @@ public final class Nizhal implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs each mutation's transaction inside one of {@code transactions} (the server's JTA transactions, as the
+         * Jakarta deployment does with {@code nizhal.transactions=jta}) instead of a local transaction that Nizhal
+         * commits itself: then the data source must enlist its connections in them, and mutators can reach the
+         * transaction's other resources (a JPA {@code EntityManager}) through {@code ctx.tx(type)}.
+         */
+        public Builder enclosingTransactions(EnclosingTransactions transactions) {
+            this.enclosing = Objects.requireNonNull(transactions, "transactions");
+            return this;
+        }
+
         /** For tests: fault injection inside each mutation's transaction. */
         public Builder pushHooks(NizhalServices.PushHooks hooks) {
             this.pushHooks = hooks;
@@ -391,7 +404,7 @@ public final class Nizhal implements AutoCloseable {
                     .argsCodec(argsCodec)
                     .issuerCount(issuerCount)
                     .storage(new NizhalServices.Storage(
-                            new JdbiTransactions(jdbi),
+                            enclosing == null ? new JdbiTransactions(jdbi) : new JdbiTransactions(jdbi, enclosing),
                             new JdbiChangeLog(),
                             new JdbiRowSource(),
                             new JdbiMutationJournal()))

@@ -125,7 +125,9 @@ final class PushMutationsService implements PushMutations {
         Object decoded = args;
         SyncException decodeFailure = invalid;
         RuntimeException last = null;
+        MutationOutcome lostBody = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            MutationOutcome recordOnly = lostBody;
             try {
                 long[] id = new long[1];
                 Committed committed = config.storage().transactions().inWriteTransaction(isolation, tx -> {
@@ -152,6 +154,11 @@ final class PushMutationsService implements PushMutations {
                                 SyncErrorCode.INVALID_ARGS,
                                 decodeFailure.getMessage(),
                                 decodeFailure.details());
+                    } else if (recordOnly != null) {
+                        // the lost attempt held the same lock and got the same id; taken from here all the same
+                        outcome = recordOnly instanceof Rejected r
+                                ? rejected(m.id(), r.code(), r.message(), r.details())
+                                : recordOnly;
                     } else {
                         outcome = run(tx, actor, replayClient, m, definition.get(), decoded)
                                 .outcome();
@@ -170,6 +177,9 @@ final class PushMutationsService implements PushMutations {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return new ReplayMutation.Replayed(replayClient, id[0], committed.outcome());
+            } catch (TransactionLost lost) {
+                lostBody = lost.outcome();
+                last = lost;
             } catch (RuntimeException e) {
                 if (!config.storage().transactions().isTransient(e)) {
                     throw e;
@@ -237,20 +247,27 @@ final class PushMutationsService implements PushMutations {
             }
         }
         RuntimeException last = null;
+        MutationOutcome lostBody = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Object decoded = args;
             SyncException decodeFailure = invalid;
+            MutationOutcome recordOnly = lostBody;
             try {
                 Committed committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
                                 isolation,
-                                tx -> inTransaction(tx, actor, clientId, m, definition, decoded, decodeFailure));
+                                tx -> inTransaction(
+                                        tx, actor, clientId, m, definition, decoded, decodeFailure, recordOnly));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return Optional.of(committed.outcome());
+            } catch (TransactionLost lost) {
+                // nothing of that transaction was kept: the next one records the body's outcome without running it
+                lostBody = lost.outcome();
+                last = lost;
             } catch (RuntimeException e) {
                 if (!config.storage().transactions().isTransient(e)) {
                     throw e;
@@ -269,6 +286,26 @@ final class PushMutationsService implements PushMutations {
     /** A mutation's outcome and what its transaction logged, once it committed. */
     private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
 
+    /**
+     * The body failed and a resource sharing its transaction marked it rollback-only (a JPA {@code EntityManager} in
+     * a JTA transaction): the outcome cannot be recorded in it, so the transaction rolls back and the next one records
+     * it. Never leaves this service.
+     */
+    private static final class TransactionLost extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient MutationOutcome outcome;
+
+        TransactionLost(MutationOutcome outcome) {
+            super(SyncErrorCode.TRANSIENT, "the mutation's transaction was marked rollback-only");
+            this.outcome = outcome;
+        }
+
+        MutationOutcome outcome() {
+            return outcome;
+        }
+    }
+
     private Committed inTransaction(
             Tx tx,
             Actor actor,
@@ -276,7 +313,8 @@ final class PushMutationsService implements PushMutations {
             MutationRequest m,
             Optional<MutatorDefinition<?>> definition,
             Object args,
-            SyncException invalid) {
+            SyncException invalid,
+            MutationOutcome recordOnly) {
         MutationJournal journal = config.storage().journal();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
         MutationJournal.LockedClient locked = journal.lockClient(tx, clientId, actor.id(), m.id());
@@ -305,6 +343,8 @@ final class PushMutationsService implements PushMutations {
         } else if (invalid != null) {
             committed = nothingWritten(
                     rejected(m.id(), SyncErrorCode.INVALID_ARGS, invalid.getMessage(), invalid.details()));
+        } else if (recordOnly != null) {
+            committed = nothingWritten(recordOnly);
         } else {
             committed = run(tx, actor, clientId, m, definition.get(), args);
         }
@@ -363,25 +403,35 @@ final class PushMutationsService implements PushMutations {
             result = tx.inSavepoint(
                     () -> ((MutatorDefinition<Object>) definition).body().apply(ctx, args));
         } catch (MutationRejected rejected) {
-            return nothingWritten(
-                    rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
+            return unlessLost(
+                    tx, rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
         } catch (RuntimeException e) {
             if (config.storage().transactions().isTransient(e)) {
                 throw e; // aborts the whole transaction: retried, never recorded
             }
             String correlationId = config.ids().newId();
             config.incidents().record(correlationId, "mutator '" + m.name() + "' failed", e);
-            return nothingWritten(rejected(
-                    m.id(),
-                    SyncErrorCode.MUTATOR_FAILED,
-                    "the mutation failed on the server",
-                    Map.of("correlationId", correlationId)));
+            return unlessLost(
+                    tx,
+                    rejected(
+                            m.id(),
+                            SyncErrorCode.MUTATOR_FAILED,
+                            "the mutation failed on the server",
+                            Map.of("correlationId", correlationId)));
         }
         // outside the try: the savepoint is released, so a failure from here on is not the body's, and it must abort
         // the whole transaction (the body's writes with it) instead of being recorded as a rejection over them
         MutationResult safe = result == null ? MutationResult.empty() : result;
         ChangeLog.Written written = config.storage().changeLog().writtenBy(tx);
         return new Committed(new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
+    }
+
+    /** A failed body's outcome, to record in this transaction unless it can no longer commit. */
+    private static Committed unlessLost(Tx tx, MutationOutcome outcome) {
+        if (tx.rollbackOnly()) {
+            throw new TransactionLost(outcome);
+        }
+        return nothingWritten(outcome);
     }
 
     /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
