@@ -44,6 +44,7 @@ public record NizhalSettings(
     public static final String JWT_AUDIENCE = "nizhal.jwt.audience";
     public static final String RETENTION_DAYS = "nizhal.retention.days";
     public static final String ADMIN_CONSOLE = "nizhal.admin.console";
+    public static final String TRANSACTIONS = "nizhal.transactions";
 
     /** The keys of the token verification, read only without an application's {@code ActorResolver} bean. */
     static final List<String> JWT_KEYS =
@@ -61,7 +62,8 @@ public record NizhalSettings(
             JWT_ISSUER,
             JWT_AUDIENCE,
             RETENTION_DAYS,
-            ADMIN_CONSOLE);
+            ADMIN_CONSOLE,
+            TRANSACTIONS);
 
     static final String DEFAULT_DATASOURCE = "jdbc/nizhal";
     private static final int MIN_KEY_BYTES = 32;
@@ -139,6 +141,25 @@ public record NizhalSettings(
      */
     public static boolean adminConsole(Function<String, Optional<String>> config) {
         return bool(key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty()), ADMIN_CONSOLE, false);
+    }
+
+    /**
+     * Whether each push's transaction is the server's JTA transaction ({@value #TRANSACTIONS} {@code = jta}) rather
+     * than a local one that Nizhal commits itself ({@code local}, the default): with JTA a mutator's JPA {@code
+     * EntityManager} writes in the same transaction as the journal entry.
+     *
+     * @throws IllegalArgumentException naming the key when its value is neither local nor jta
+     */
+    public static boolean jta(Function<String, Optional<String>> config) {
+        return value(config, TRANSACTIONS)
+                .map(v -> v.trim().toLowerCase(Locale.ROOT))
+                .filter(v -> !v.isEmpty())
+                .map(v -> switch (v) {
+                    case "local" -> false;
+                    case "jta" -> true;
+                    default -> throw bad(TRANSACTIONS, "is local or jta, was " + v);
+                })
+                .orElse(false);
     }
 
     private static boolean bool(Function<String, Optional<String>> values, String key, boolean otherwise) {
