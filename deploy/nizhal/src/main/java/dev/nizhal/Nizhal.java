@@ -1,5 +1,6 @@
 package dev.nizhal;
 
+import dev.nizhal.adapters.jdbi.EnclosingTransactions;
 import dev.nizhal.adapters.jdbi.JdbiCaptureTriggers;
 import dev.nizhal.adapters.jdbi.JdbiChangeLog;
 import dev.nizhal.adapters.jdbi.JdbiMaintenance;
@@ -290,6 +291,7 @@ public final class Nizhal implements AutoCloseable {
         private boolean operatorConsole;
         private ArgsCodec argsCodec;
         private RealtimeNotifier notifier;
+        private EnclosingTransactions enclosing;
 
         private Builder() {}
 
@@ -353,6 +355,17 @@ public final class Nizhal implements AutoCloseable {
         }
 
         /**
+         * Runs each mutation's transaction inside one of {@code transactions} (the server's JTA transactions, as the
+         * Jakarta deployment does with {@code nizhal.transactions=jta}) instead of a local transaction that Nizhal
+         * commits itself: then the data source must enlist its connections in them, and mutators can reach the
+         * transaction's other resources (a JPA {@code EntityManager}) through {@code ctx.tx(type)}.
+         */
+        public Builder enclosingTransactions(EnclosingTransactions transactions) {
+            this.enclosing = Objects.requireNonNull(transactions, "transactions");
+            return this;
+        }
+
+        /**
          * @throws InvalidSyncRulesException when the linter finds errors against the live schema
          */
         public Nizhal build() {
@@ -389,7 +402,7 @@ public final class Nizhal implements AutoCloseable {
                     .argsCodec(argsCodec)
                     .issuerCount(issuerCount)
                     .storage(new NizhalServices.Storage(
-                            new JdbiTransactions(jdbi),
+                            enclosing == null ? new JdbiTransactions(jdbi) : new JdbiTransactions(jdbi, enclosing),
                             new JdbiChangeLog(),
                             new JdbiRowSource(),
                             new JdbiMutationJournal()))

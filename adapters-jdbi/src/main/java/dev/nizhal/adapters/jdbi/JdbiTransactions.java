@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.ConnectionException;
+import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -22,10 +23,15 @@ import org.jdbi.v3.core.Jdbi;
  * are). Transactions do not nest: starting one inside another on the same thread fails. Code in the work that uses
  * the same {@link Jdbi} ({@code withHandle}, {@code useHandle}) gets the transaction's handle, as JDBI does for
  * nested calls.
+ *
+ * <p>With {@link EnclosingTransactions} (JTA in an application server), write transactions are the enclosing
+ * transactions instead: begun and ended by it, on a connection the data source enlists, never committed here; read
+ * transactions stay local.
  */
 public final class JdbiTransactions implements Transactions {
 
     private final Jdbi jdbi;
+    private final EnclosingTransactions enclosing;
 
     private static final List<String> READ_SETTINGS = JdbiCaptureTriggers.KEY_SETTINGS.stream()
             .filter(setting -> !setting.startsWith("search_path="))
@@ -38,6 +44,13 @@ public final class JdbiTransactions implements Transactions {
     /** Transactions on connections from {@code jdbi}. */
     public JdbiTransactions(Jdbi jdbi) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.enclosing = null;
+    }
+
+    /** Write transactions inside {@code enclosing}'s, on connections from {@code jdbi}; reads as above. */
+    public JdbiTransactions(Jdbi jdbi, EnclosingTransactions enclosing) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.enclosing = Objects.requireNonNull(enclosing, "enclosing");
     }
 
     /**
@@ -61,7 +74,19 @@ public final class JdbiTransactions implements Transactions {
             case SERIALIZABLE -> "SERIALIZABLE";
         };
         // READ WRITE is explicit so that a session default of read-only fails here, not in the mutator body
-        return inTransaction("ISOLATION LEVEL " + level + ", READ WRITE", List.of(), work);
+        String modes = "ISOLATION LEVEL " + level + ", READ WRITE";
+        return enclosing == null ? inTransaction(modes, List.of(), work) : inEnclosingTransaction(modes, work);
+    }
+
+    private <T> T inEnclosingTransaction(String modes, Work<T> work) {
+        Objects.requireNonNull(work, "work");
+        return enclosing.inTransaction(() -> jdbi.withHandle(handle -> {
+            // the enclosing transaction ends after this handle is closed: JDBI must not roll it back on close
+            handle.getConfig(Handles.class).setForceEndTransactions(false);
+            // the first statement on the enlisted connection, so it sets the modes at BEGIN as in a local one
+            handle.execute("SET TRANSACTION " + modes);
+            return work.run(new JdbiTx(handle, enclosing));
+        }));
     }
 
     private <T> T inTransaction(String modes, List<String> settings, Work<T> work) {

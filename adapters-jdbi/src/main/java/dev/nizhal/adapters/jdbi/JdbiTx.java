@@ -3,7 +3,10 @@ package dev.nizhal.adapters.jdbi;
 import dev.nizhal.ports.out.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 
@@ -11,10 +14,19 @@ import org.jdbi.v3.core.Handle;
 final class JdbiTx implements Tx {
 
     private final Handle handle;
+    private final EnclosingTransactions enclosing;
+    /** The enclosing transaction's resources a body asked for, flushed before its savepoint is released. */
+    private final List<EnclosingTransactions.Joined> joined = new ArrayList<>();
+
     private int savepoints;
 
     JdbiTx(Handle handle) {
+        this(handle, null);
+    }
+
+    JdbiTx(Handle handle, EnclosingTransactions enclosing) {
         this.handle = handle;
+        this.enclosing = enclosing;
     }
 
     @Override
@@ -25,8 +37,26 @@ final class JdbiTx implements Tx {
         if (type == Connection.class) {
             return type.cast(handle.getConnection());
         }
+        if (enclosing != null) {
+            for (EnclosingTransactions.Joined resource : joined) {
+                if (type.isInstance(resource.handle())) {
+                    return type.cast(resource.handle());
+                }
+            }
+            Optional<EnclosingTransactions.Joined> resource = enclosing.join(type);
+            if (resource.isPresent()) {
+                joined.add(resource.get());
+                return type.cast(resource.get().handle());
+            }
+        }
         throw new IllegalArgumentException("No transaction handle of type " + type.getName() + ": supported are "
-                + Handle.class.getName() + " and " + Connection.class.getName());
+                + Handle.class.getName() + " and " + Connection.class.getName()
+                + (enclosing == null ? "" : ", and what the enclosing transaction offers"));
+    }
+
+    @Override
+    public boolean rollbackOnly() {
+        return enclosing != null && enclosing.rollbackOnly();
     }
 
     @Override
@@ -37,6 +67,11 @@ final class JdbiTx implements Tx {
         handle.execute("SAVEPOINT " + savepoint);
         try {
             T result = body.get();
+            // a JPA EntityManager writes at flush, which would otherwise come at the enclosing commit: after the
+            // savepoint, the capture and the journal entry, where its failure could no longer be the body's
+            for (EnclosingTransactions.Joined resource : joined) {
+                resource.flush();
+            }
             // a deferred constraint would otherwise fail only at COMMIT, after the outcome was recorded; checking
             // here makes its violation the body's failure. Deferrable constraints stay IMMEDIATE for the rest of
             // this transaction: SET CONSTRAINTS is undone by ROLLBACK TO SAVEPOINT, kept by RELEASE. Both go in
@@ -52,6 +87,15 @@ final class JdbiTx implements Tx {
                     handle.execute("ROLLBACK TO SAVEPOINT " + savepoint + "; RELEASE SAVEPOINT " + savepoint);
                 } catch (RuntimeException rollbackFailure) {
                     failure.addSuppressed(rollbackFailure);
+                }
+            }
+            // what a resource still holds of the body's writes is gone from the database: it must not write or
+            // cache it at commit
+            for (EnclosingTransactions.Joined resource : joined) {
+                try {
+                    resource.discard();
+                } catch (RuntimeException discardFailure) {
+                    failure.addSuppressed(discardFailure);
                 }
             }
             throw failure;

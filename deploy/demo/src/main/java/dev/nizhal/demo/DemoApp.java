@@ -76,7 +76,12 @@ public final class DemoApp {
 
     /** The demo's mutators. */
     public static Mutators mutators() {
-        return Mutators.define(m -> m.mutator("addNote", AddNote.class, (ctx, args) -> {
+        return Mutators.define(DemoApp::defineMutators);
+    }
+
+    /** Adds the demo's mutators to {@code m} (a deployment may add its own beside them). */
+    public static void defineMutators(Mutators.Builder m) {
+        m.mutator("addNote", AddNote.class, (ctx, args) -> {
                     String id = args.id() != null ? args.id() : ctx.newId();
                     ctx.tx(Handle.class)
                             .createUpdate("insert into notes(id, body, owner_id) values (:id, :body, :owner)")
@@ -168,7 +173,7 @@ public final class DemoApp {
                             .bind("done", args.done())
                             .execute();
                     return MutationResult.empty();
-                }));
+                });
     }
 
     private static void requireOwner(Handle h, String listId, String actor) {

@@ -225,6 +225,7 @@ public class NizhalRuntime {
         ApplicationBeans beans;
         NizhalSettings settings;
         boolean console;
+        Optional<JtaTransactions> jta;
         try {
             beans = new ApplicationBeans(
                             Beans.of(apps), Beans.of(rules), Beans.of(mutators), Beans.of(resolvers), Beans.of(codecs))
@@ -233,6 +234,7 @@ public class NizhalRuntime {
             Function<String, Optional<String>> values = key -> config.getOptionalValue(key, String.class);
             settings = NizhalSettings.read(values, !beans.hasResolver());
             console = NizhalSettings.adminConsole(values);
+            jta = NizhalSettings.jta(values) ? Optional.of(JtaTransactions.lookup()) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return badConfiguration(e.getMessage(), keyOf(e));
         }
@@ -250,7 +252,7 @@ public class NizhalRuntime {
         }
         Nizhal nizhal;
         try {
-            nizhal = build(settings, beans, dataSource, console);
+            nizhal = build(settings, beans, dataSource, console, jta);
         } catch (CursorKeyMismatchException e) {
             return badConfiguration(NizhalSettings.CURSOR_KEY + ": " + e.getMessage(), NizhalSettings.CURSOR_KEY);
         } catch (InvalidSyncRulesException e) {
@@ -296,7 +298,9 @@ public class NizhalRuntime {
                     e,
                     true);
         }
-        LOG.log(System.Logger.Level.INFO, "Nizhal started: " + settings);
+        LOG.log(
+                System.Logger.Level.INFO,
+                "Nizhal started: " + settings + (jta.isPresent() ? ", pushes in JTA transactions" : ""));
         return new Started(
                 nizhal,
                 actors,
@@ -312,17 +316,22 @@ public class NizhalRuntime {
     }
 
     private static Nizhal build(
-            NizhalSettings settings, ApplicationBeans beans, DataSource dataSource, boolean console) {
+            NizhalSettings settings,
+            ApplicationBeans beans,
+            DataSource dataSource,
+            boolean console,
+            Optional<JtaTransactions> jta) {
         NizhalApp app = beans.app();
         app.prepare(dataSource);
-        Nizhal nizhal = Nizhal.builder()
+        Nizhal.Builder builder = Nizhal.builder()
                 .dataSource(dataSource)
                 .syncRules(app.rules())
                 .mutators(app.mutators())
                 .argsCodec(beans.codec())
                 .cursorKey(settings.cursorKey())
-                .operatorConsole(console)
-                .build();
+                .operatorConsole(console);
+        jta.ifPresent(builder::enclosingTransactions);
+        Nizhal nizhal = builder.build();
         try {
             if (settings.migrate()) {
                 nizhal.migrate();

@@ -58,6 +58,7 @@ public record NizhalSettings(
     public static final String LIMIT_REQUESTS_BURST = "nizhal.limit.requests.burst";
     public static final String LIMIT_CONCURRENT_PULLS = "nizhal.limit.concurrent.pulls";
     public static final String LIMIT_SOCKETS_PER_ACTOR = "nizhal.limit.sockets.per.actor";
+    public static final String TRANSACTIONS = "nizhal.transactions";
 
     /** The keys of the token verification, read only without an application's {@code ActorResolver} bean. */
     static final List<String> JWT_KEYS =
@@ -79,7 +80,8 @@ public record NizhalSettings(
             LIMIT_REQUESTS_PER_SECOND,
             LIMIT_REQUESTS_BURST,
             LIMIT_CONCURRENT_PULLS,
-            LIMIT_SOCKETS_PER_ACTOR);
+            LIMIT_SOCKETS_PER_ACTOR,
+            TRANSACTIONS);
 
     static final String DEFAULT_DATASOURCE = "jdbc/nizhal";
     private static final int MIN_KEY_BYTES = 32;
@@ -214,6 +216,25 @@ public record NizhalSettings(
      */
     public static boolean adminConsole(Function<String, Optional<String>> config) {
         return bool(key -> value(config, key).map(String::trim).filter(v -> !v.isEmpty()), ADMIN_CONSOLE, false);
+    }
+
+    /**
+     * Whether each push's transaction is the server's JTA transaction ({@value #TRANSACTIONS} {@code = jta}) rather
+     * than a local one that Nizhal commits itself ({@code local}, the default): with JTA a mutator's JPA {@code
+     * EntityManager} writes in the same transaction as the journal entry.
+     *
+     * @throws IllegalArgumentException naming the key when its value is neither local nor jta
+     */
+    public static boolean jta(Function<String, Optional<String>> config) {
+        return value(config, TRANSACTIONS)
+                .map(v -> v.trim().toLowerCase(Locale.ROOT))
+                .filter(v -> !v.isEmpty())
+                .map(v -> switch (v) {
+                    case "local" -> false;
+                    case "jta" -> true;
+                    default -> throw bad(TRANSACTIONS, "is local or jta, was " + v);
+                })
+                .orElse(false);
     }
 
     private static boolean bool(Function<String, Optional<String>> values, String key, boolean otherwise) {

@@ -103,6 +103,17 @@ class NizhalSettingsTest {
     }
 
     @Test
+    void pushesRunInLocalTransactionsUnlessJtaIsAsked() {
+        assertThat(NizhalSettings.jta(key -> Optional.empty())).isFalse();
+        assertThat(NizhalSettings.jta(key -> Optional.of(" "))).isFalse();
+        assertThat(NizhalSettings.jta(key -> Optional.of("local"))).isFalse();
+        assertThat(NizhalSettings.jta(key -> Optional.of(" JTA "))).isTrue();
+        assertThatThrownBy(() -> NizhalSettings.jta(key -> Optional.of("xa")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nizhal.transactions is local or jta, was xa");
+    }
+
+    @Test
     void anApplicationResolverNeedsNoVerifier() {
         Map<String, String> values = minimal();
         values.remove(NizhalSettings.JWT_SECRET);

@@ -153,6 +153,131 @@ abstract class DemoWarSuite {
     }
 
     /**
+     * The demo's mutator {@code addNoteWithJpa} writes a {@code Note} through the container's JPA {@code
+     * EntityManager} (EclipseLink) in the JTA transaction of the push ({@code nizhal.transactions=jta}): the note's
+     * row, its change-log rows and the journal entry commit in one database transaction; a body that throws after the
+     * write, a JPA write that fails and a journal insert that fails each leave no note; the note reaches its owner by
+     * pull; a replayed mutation id writes nothing again.
+     */
+    @Test
+    void aMutatorWritesThroughJpaInThePushTransaction(TestDatabase database) {
+        Map<String, String> env = env(database);
+        env.put("DEMO_NOTES_QUOTA", "2");
+        try (WarServer server = runtime.start(runtime.id() + "-jpa", WarServer.builtWar(), env);
+                HttpTarget http =
+                        new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
+            server.awaitReady(Duration.ofSeconds(60));
+            assertThat(server.log()).contains("pushes in JTA transactions");
+            String alice = token("alice");
+
+            // (1) the entity's row, its change-log row and the journal entry: one PostgreSQL transaction
+            Reply first = pushJpaNote(http, alice, "c-jpa-1", 1, "jpa-1", "written with JPA");
+            assertThat(first.status()).as(first.body()).isEqualTo(200);
+            JsonNode applied = first.json().get("results").get(0);
+            assertThat(applied.get("status").asText()).as(first.body()).isEqualTo("applied");
+            assertThat(applied.get("result").get("serverId").asText()).isEqualTo("jpa-1");
+            assertThat(applied.get("result").get("affectedBuckets").toString()).contains("myNotes[\\\"alice\\\"]");
+            assertThat(http.count("select count(*) from notes n join nizhal.mutation_journal j"
+                            + " on j.client_id = 'c-jpa-1' and j.mutation_id = 1 and j.status = 'applied'"
+                            + " where n.id = 'jpa-1' and n.owner_id = 'alice' and n.body = 'written with JPA'"
+                            // written by the capture trigger of the note's insert, so in the note's transaction
+                            + " and exists (select 1 from nizhal.change_log c where c.txid = j.txid"
+                            + " and 'jpa-1' = any (c.pks))"))
+                    .as("the note's change-log row and its journal entry in one transaction")
+                    .isEqualTo(1);
+
+            // (3) the capture triggers logged the JPA write: it reaches its owner by pull, and no one else
+            assertThat(keys(http.post("sync/pull", alice, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-1\"}")))
+                    .containsExactly("notes/jpa-1");
+            assertThat(keys(http.post(
+                            "sync/pull", token("bob"), "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-bob\"}")))
+                    .isEmpty();
+
+            // (4) the same mutation id again: the recorded outcome, nothing written twice
+            long logged = http.count("select count(*) from nizhal.change_log where 'jpa-1' = any (pks)");
+            Reply again = pushJpaNote(http, alice, "c-jpa-1", 1, "jpa-1", "written with JPA");
+            assertThat(again.status()).as(again.body()).isEqualTo(200);
+            JsonNode replayed = again.json().get("results").get(0);
+            assertThat(replayed.get("status").asText()).isEqualTo("applied");
+            assertThat(replayed.get("replayed").asBoolean()).as(again.body()).isTrue();
+            assertThat(http.count("select count(*) from notes where id = 'jpa-1'"))
+                    .isEqualTo(1);
+            assertThat(http.count("select count(*) from nizhal.mutation_journal where client_id = 'c-jpa-1'"))
+                    .isEqualTo(1);
+            assertThat(http.count("select count(*) from nizhal.change_log where 'jpa-1' = any (pks)"))
+                    .isEqualTo(logged);
+
+            // (2) the body throws after its JPA write (flushed by its query): rejected, recorded, no note
+            assertThat(status(pushJpaNote(http, alice, "c-jpa-1", 2, "jpa-2", "second")))
+                    .isEqualTo("applied");
+            Reply over = pushJpaNote(http, alice, "c-jpa-1", 3, "jpa-3", "over the quota of 2");
+            JsonNode quota = over.json().get("results").get(0);
+            assertThat(quota.get("status").asText()).as(over.body()).isEqualTo("rejected");
+            assertThat(quota.get("error").get("details").get("reason").asText()).isEqualTo("QUOTA");
+            assertThat(http.count("select count(*) from notes where id = 'jpa-3'"))
+                    .isZero();
+            assertThat(http.count("select count(*) from nizhal.change_log where 'jpa-3' = any (pks)"))
+                    .isZero();
+            assertThat(http.count("select count(*) from nizhal.mutation_journal"
+                            + " where client_id = 'c-jpa-1' and mutation_id = 3 and status = 'rejected'"))
+                    .isEqualTo(1);
+
+            // (2) the JPA write itself fails (a duplicate key at flush): EclipseLink marks the JTA transaction
+            // rollback-only, so the failure is recorded by a second transaction; the first note is untouched
+            Reply duplicate = pushJpaNote(http, alice, "c-jpa-1", 4, "jpa-1", "a duplicate");
+            JsonNode failed = duplicate.json().get("results").get(0);
+            assertThat(failed.get("status").asText()).as(duplicate.body()).isEqualTo("rejected");
+            assertThat(failed.get("error").get("code").asText()).isEqualTo("MUTATOR_FAILED");
+            assertThat(http.count("select count(*) from notes where id = 'jpa-1' and body = 'written with JPA'"))
+                    .isEqualTo(1);
+            assertThat(http.count("select count(*) from nizhal.mutation_journal"
+                            + " where client_id = 'c-jpa-1' and mutation_id = 4 and status = 'rejected'"))
+                    .isEqualTo(1);
+            // and the client goes on with its next mutation
+            assertThat(status(pushJpaNote(http, alice, "c-jpa-1", 5, "jpa-5", "after the failure")))
+                    .isEqualTo("rejected"); // the quota: alice has two notes
+            assertThat(http.count("select count(*) from notes where owner_id = 'alice'"))
+                    .isEqualTo(2);
+
+            // (2) the journal insert fails after the JPA write: neither the note nor an entry is kept
+            http.execute("create function test_refuse_journal() returns trigger language plpgsql as $$ begin"
+                    + " if new.client_id = 'c-jpa-refused' then raise exception 'the journal refuses this entry';"
+                    + " end if; return new; end $$");
+            http.execute("create trigger test_refuse_journal before insert on nizhal.mutation_journal"
+                    + " for each row execute function test_refuse_journal()");
+            String bob = token("bob");
+            Reply refused = pushJpaNote(http, bob, "c-jpa-refused", 1, "jpa-bob", "never kept");
+            assertThat(refused.status()).as(refused.body()).isEqualTo(500);
+            assertThat(refused.error().get("code").asText()).isEqualTo("INTERNAL");
+            assertThat(http.count("select count(*) from notes where id = 'jpa-bob'"))
+                    .isZero();
+            assertThat(http.count("select count(*) from nizhal.change_log where 'jpa-bob' = any (pks)"))
+                    .isZero();
+            assertThat(http.count("select count(*) from nizhal.mutation_journal where client_id = 'c-jpa-refused'"))
+                    .isZero();
+            http.execute("drop trigger test_refuse_journal on nizhal.mutation_journal");
+            assertThat(status(pushJpaNote(http, bob, "c-jpa-refused", 1, "jpa-bob", "kept now")))
+                    .isEqualTo("applied");
+            assertThat(keys(http.post("sync/pull", bob, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-refused\"}")))
+                    .containsExactly("notes/jpa-bob");
+        }
+    }
+
+    private static Reply pushJpaNote(
+            HttpTarget http, String token, String clientId, long id, String noteId, String body) {
+        return http.post(
+                "sync/push",
+                token,
+                "{\"clientId\":\"" + clientId + "\",\"mutations\":[{\"id\":" + id + ",\"name\":\"addNoteWithJpa\","
+                        + "\"args\":{\"id\":\"" + noteId + "\",\"body\":\"" + body + "\"}}]}");
+    }
+
+    private static String status(Reply push) {
+        assertThat(push.status()).as(push.body()).isEqualTo(200);
+        return push.json().get("results").get(0).get("status").asText();
+    }
+
+    /**
      * The admin console in the WAR: container security lets only the role nizhal-admin in (the demo's operator, by HTTP
      * Basic), on every URL under /admin, Vaadin's own requests included; the operator gets Vaadin's page, its bundle
      * and a UI.

@@ -33,8 +33,10 @@ final class SeedWar {
                 while (entries.hasMoreElements()) {
                     ZipEntry entry = entries.nextElement();
                     String name = entry.getName();
+                    // the demo's persistence unit names its entity, which is left out with the demo
                     if (name.startsWith("WEB-INF/classes/dev/nizhal/war/")
-                            || name.startsWith("WEB-INF/lib/nizhal-demo-")) {
+                            || name.startsWith("WEB-INF/lib/nizhal-demo-")
+                            || name.equals("WEB-INF/classes/META-INF/persistence.xml")) {
                         continue;
                     }
                     war.putNextEntry(new ZipEntry(name));

@@ -7,7 +7,11 @@ public interface MutatorContext {
 
     /**
      * The native handle of the mutation's transaction, e.g. {@code org.jdbi.v3.core.Handle} or {@code
-     * java.sql.Connection}. The body runs inside a savepoint of that transaction: do not commit or roll back.
+     * java.sql.Connection}. The body runs inside a savepoint of that transaction: do not commit or roll back. A
+     * deployment whose transactions are the server's (JTA, in the Jakarta deployment) offers more, such as the
+     * application's JPA {@code jakarta.persistence.EntityManager}, flushed before the savepoint is released.
+     *
+     * @throws IllegalArgumentException when the transaction has no handle of that type
      */
     <T> T tx(Class<T> type);
 

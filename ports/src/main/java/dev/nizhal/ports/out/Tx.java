@@ -19,4 +19,13 @@ public interface Tx {
      * and the failure is rethrown; the transaction itself stays usable unless the failure is transient.
      */
     <T> T inSavepoint(Supplier<T> body);
+
+    /**
+     * Whether a resource that shares this transaction marked it rollback-only, so that it can no longer commit: a
+     * JPA {@code EntityManager} does so on its own failures inside a JTA transaction, which a savepoint cannot undo.
+     * A local transaction never is.
+     */
+    default boolean rollbackOnly() {
+        return false;
+    }
 }

@@ -155,7 +155,10 @@ final class PushMutationsService implements PushMutations {
         Actor actor = Actor.of(original.actorId());
         String replayClient = REPLAY_PREFIX + clientId;
         RuntimeException last = null;
+        MutationOutcome lostBody = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            // the lost attempt held the same lock and got the same id: its body's outcome is recorded, not run again
+            MutationOutcome recordOnly = lostBody;
             try {
                 long[] id = new long[1];
                 Committed committed = config.storage().transactions().inWriteTransaction(prepared.isolation(), tx -> {
@@ -169,7 +172,7 @@ final class PushMutationsService implements PushMutations {
                     }
                     id[0] = row.lastMutationId() + 1;
                     MutationRequest m = new MutationRequest(id[0], original.name(), original.argsJson());
-                    MutationOutcome outcome = runOrReject(tx, actor, replayClient, m, prepared, new Log())
+                    MutationOutcome outcome = runOrReject(tx, actor, replayClient, m, prepared, new Log(), recordOnly)
                             .outcome();
                     journal.record(tx, entry(replayClient, m, actor, hash(m), outcome));
                     config.operatorStore()
@@ -185,6 +188,9 @@ final class PushMutationsService implements PushMutations {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return new ReplayMutation.Replayed(replayClient, id[0], committed.outcome());
+            } catch (TransactionLost lost) {
+                lostBody = lost.outcome();
+                last = lost;
             } catch (RuntimeException e) {
                 if (!config.storage().transactions().isTransient(e)) {
                     throw e;
@@ -249,18 +255,29 @@ final class PushMutationsService implements PushMutations {
         // (MutationJournal.lockRegisteredClient); should the client vanish again, it falls back to the usual lock
         boolean registeredOnly = isolation == Isolation.SERIALIZABLE;
         boolean registeredHere = false;
+        MutationOutcome lostBody = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             boolean lookupOnly = registeredOnly;
+            MutationOutcome recordOnly = lostBody;
             try {
                 GroupCommitted committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
-                                isolation, tx -> inTransaction(tx, actor, clientId, group, prepared, lookupOnly));
+                                isolation,
+                                tx -> inTransaction(tx, actor, clientId, group, prepared, lookupOnly, recordOnly));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return new Tried(committed.outcomes(), null);
+            } catch (TransactionLost lost) {
+                if (group.size() > 1) {
+                    // the group's other mutations went with it: they run one at a time, this one records only
+                    return new Tried(null, lost);
+                }
+                // nothing of that transaction was kept: the next one records the body's outcome without running it
+                lostBody = lost.outcome();
+                last = lost;
             } catch (UnregisteredClient e) {
                 if (registeredHere) {
                     registeredOnly = false;
@@ -305,8 +322,19 @@ final class PushMutationsService implements PushMutations {
         }
     }
 
-    /** Runs a prepared mutation, or records why it cannot run (its transaction then logged nothing). */
-    private Committed runOrReject(Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared, Log log) {
+    /**
+     * Runs a prepared mutation, or records why it cannot run (its transaction then logged nothing): also the outcome
+     * of its body in a transaction that was lost after it ran ({@code recordOnly}, else null; see {@link
+     * TransactionLost}).
+     */
+    private Committed runOrReject(
+            Tx tx,
+            Actor actor,
+            String clientId,
+            MutationRequest m,
+            Prepared prepared,
+            Log log,
+            MutationOutcome recordOnly) {
         if (prepared.definition().isEmpty()) {
             return nothingWritten(rejected(
                     m.id(), SyncErrorCode.UNKNOWN_MUTATOR, "there is no mutator '" + m.name() + "'", Map.of()));
@@ -318,6 +346,9 @@ final class PushMutationsService implements PushMutations {
                     prepared.invalid().getMessage(),
                     prepared.invalid().details()));
         }
+        if (recordOnly instanceof Rejected r) {
+            return nothingWritten(rejected(m.id(), r.code(), r.message(), r.details()));
+        }
         return run(tx, actor, clientId, m, prepared.definition().get(), prepared.args(), log);
     }
 
@@ -328,6 +359,26 @@ final class PushMutationsService implements PushMutations {
     private static final class UnregisteredClient extends SyncException {
         UnregisteredClient() {
             super(SyncErrorCode.TRANSIENT, "the client is not registered yet");
+        }
+    }
+
+    /**
+     * The body failed and a resource sharing its transaction marked it rollback-only (a JPA {@code EntityManager} in
+     * a JTA transaction): the outcome cannot be recorded in it, so the transaction rolls back and the next one records
+     * it (a group's other mutations then run one at a time). Never leaves this service.
+     */
+    private static final class TransactionLost extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient MutationOutcome outcome;
+
+        TransactionLost(MutationOutcome outcome) {
+            super(SyncErrorCode.TRANSIENT, "the mutation's transaction was marked rollback-only");
+            this.outcome = outcome;
+        }
+
+        MutationOutcome outcome() {
+            return outcome;
         }
     }
 
@@ -357,7 +408,8 @@ final class PushMutationsService implements PushMutations {
             String clientId,
             List<MutationRequest> group,
             List<Prepared> prepared,
-            boolean lookupOnly) {
+            boolean lookupOnly,
+            MutationOutcome recordOnly) {
         MutationJournal journal = config.storage().journal();
         MutationRequest first = group.getFirst();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
@@ -391,7 +443,7 @@ final class PushMutationsService implements PushMutations {
             Committed committed = Mutators.SKIP.equals(m.name())
                     ? nothingWritten(
                             rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()))
-                    : runOrReject(tx, actor, clientId, m, prepared.get(i), log);
+                    : runOrReject(tx, actor, clientId, m, prepared.get(i), log, group.size() == 1 ? recordOnly : null);
             journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
             expected = m.id() + 1;
             outcomes.add(committed.outcome());
@@ -462,25 +514,35 @@ final class PushMutationsService implements PushMutations {
             result = tx.inSavepoint(
                     () -> ((MutatorDefinition<Object>) definition).body().apply(ctx, args));
         } catch (MutationRejected rejected) {
-            return nothingWritten(
-                    rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
+            return unlessLost(
+                    tx, rejected(m.id(), SyncErrorCode.MUTATION_REJECTED, rejected.getMessage(), rejected.details()));
         } catch (RuntimeException e) {
             if (config.storage().transactions().isTransient(e)) {
                 throw e; // aborts the whole transaction: retried, never recorded
             }
             String correlationId = config.ids().newId();
             config.incidents().record(correlationId, "mutator '" + m.name() + "' failed", e);
-            return nothingWritten(rejected(
-                    m.id(),
-                    SyncErrorCode.MUTATOR_FAILED,
-                    "the mutation failed on the server",
-                    Map.of("correlationId", correlationId)));
+            return unlessLost(
+                    tx,
+                    rejected(
+                            m.id(),
+                            SyncErrorCode.MUTATOR_FAILED,
+                            "the mutation failed on the server",
+                            Map.of("correlationId", correlationId)));
         }
         // outside the try: the savepoint is released, so a failure from here on is not the body's, and it must abort
         // the whole transaction (the body's writes with it) instead of being recorded as a rejection over them
         MutationResult safe = result == null ? MutationResult.empty() : result;
         ChangeLog.Written written = log.since(config.storage().changeLog(), tx);
         return new Committed(new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
+    }
+
+    /** A failed body's outcome, to record in this transaction unless it can no longer commit. */
+    private static Committed unlessLost(Tx tx, MutationOutcome outcome) {
+        if (tx.rollbackOnly()) {
+            throw new TransactionLost(outcome);
+        }
+        return nothingWritten(outcome);
     }
 
     /** The buckets the mutation touched (logged by the capture triggers, or named by the mutator) the actor holds. */
