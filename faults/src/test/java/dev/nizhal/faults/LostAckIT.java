@@ -209,4 +209,38 @@ class LostAckIT {
         FaultChecks.appliedExactlyOnce(db, List.of(client));
         FaultChecks.converged(db, client);
     }
+
+    /**
+     * A pull is a read: losing its transaction's answer loses nothing, and the client asks again with the same cursor
+     * (PROTOCOL.md P4). The proxy loses the commit answer of the next transaction that names {@code counters}: with no
+     * push under way, the pull's, which reads the changed rows.
+     */
+    @Test
+    void aPullWhoseConnectionBreaksAtCommitAnswersTransientAndTheSameCursorLosesNothing() {
+        WireClient client = new WireClient(server.uri(), "dov", "c-dov");
+        client.sync();
+        client.bump("dov-1");
+        client.pushAll(Duration.ofSeconds(30));
+        String before = client.cursor();
+        proxy.loseCommitAck("counters", true);
+
+        WireClient.Reply broken = client.tryPull(200);
+
+        assertThat(proxy.lostTags).contains("COMMIT");
+        assertThat(broken.status()).as("%s", broken.body()).isEqualTo(503);
+        assertThat(broken.error().get("code").asText()).isEqualTo("TRANSIENT");
+        assertThat(broken.error().get("retryable").asBoolean()).isTrue();
+        assertThat(client.cursor()).as("nothing applied").isEqualTo(before);
+        proxy.heal();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        WireClient.Reply retried = client.tryPull(200);
+        while (retried.status() != 200 && System.nanoTime() < deadline) {
+            assertThat(retried.error().get("retryable").asBoolean()).isTrue();
+            retried = client.tryPull(200);
+        }
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(client.rows("counters")).containsKey("dov-1");
+        FaultChecks.appliedExactlyOnce(db, List.of(client));
+        FaultChecks.converged(db, client);
+    }
 }
