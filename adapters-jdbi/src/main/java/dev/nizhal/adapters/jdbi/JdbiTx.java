@@ -73,11 +73,14 @@ final class JdbiTx implements Tx {
                 resource.flush();
             }
             // a deferred constraint would otherwise fail only at COMMIT, after the outcome was recorded; checking
-            // here makes its violation the body's failure. Deferrable constraints stay IMMEDIATE for the rest of
-            // this transaction: SET CONSTRAINTS is undone by ROLLBACK TO SAVEPOINT, kept by RELEASE. Both go in
-            // one round trip (the driver sends a statement list at once; a failure of the check skips the
-            // release), which costs less than asking the catalog whether any deferrable constraint exists.
-            handle.execute("SET CONSTRAINTS ALL IMMEDIATE; RELEASE SAVEPOINT " + savepoint);
+            // here makes its violation the body's failure. The check runs in a savepoint of its own that is rolled
+            // back once it passed: SET CONSTRAINTS is undone with it, so the constraints stay as declared for the
+            // bodies after this one in the transaction (a push's group), and the checked events are checked again
+            // at COMMIT. All in one round trip (the driver sends a statement list at once; a failure of the check
+            // skips the rest), which costs less than asking the catalog whether any deferrable constraint exists.
+            handle.execute("SAVEPOINT " + savepoint + "_check; SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK TO SAVEPOINT "
+                    + savepoint + "_check; RELEASE SAVEPOINT " + savepoint + "_check; RELEASE SAVEPOINT "
+                    + savepoint);
             return result;
         } catch (RuntimeException | Error failure) {
             if (!connectionLost(failure)) {

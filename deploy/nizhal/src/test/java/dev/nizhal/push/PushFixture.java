@@ -79,6 +79,17 @@ final class PushFixture {
                         .execute();
                 return MutationResult.empty();
             })
+            .mutator("adopt", Id.class, (ctx, args) -> {
+                // the child first, its parent after: valid only because the foreign key is checked at the end
+                Handle h = ctx.tx(Handle.class);
+                h.createUpdate("insert into children(id, parent_id) values (:id, :id)")
+                        .bind("id", args.id())
+                        .execute();
+                h.createUpdate("insert into parents(id) values (:id)")
+                        .bind("id", args.id())
+                        .execute();
+                return MutationResult.empty();
+            })
             .mutator("hook", Id.class, (ctx, args) -> {
                 Handle h = ctx.tx(Handle.class);
                 h.createUpdate("insert into notes(id, body, owner_id) values (:id, 'hooked', :owner)")

@@ -110,7 +110,8 @@ class PushIT {
         // none of the rejected bodies' writes stayed
         assertThat(count(db, "select count(*) from notes where body like 'locked now%' or body = 'duplicate key'"))
                 .isZero();
-        assertThat(count(db, "select count(*) from children")).isZero();
+        assertThat(count(db, "select count(*) from children where id = 'child-1'"))
+                .isZero();
     }
 
     /**
@@ -147,6 +148,32 @@ class PushIT {
                 .isEqualTo(3);
         assertThat(count(db, "select count(*) from notes where body = 'locked now'"))
                 .isZero();
+    }
+
+    /**
+     * An initially deferred constraint stays deferred for every body of a group: the check at the end of a body
+     * before (SET CONSTRAINTS ALL IMMEDIATE) must not leave it immediate for the bodies after it.
+     */
+    @Test
+    void aDeferredConstraintStaysDeferredForTheLaterBodiesOfAGroup() {
+        PushResponse response = pushAs(
+                ALICE,
+                "c-deferred",
+                m(1, "addNote", "{\"id\": \"d-1\", \"body\": \"one\"}"),
+                m(2, "adopt", "{\"id\": \"d-2\"}"),
+                m(3, "orphan", "{\"id\": \"d-3\"}"),
+                m(4, "adopt", "{\"id\": \"d-4\"}"));
+
+        assertThat(response.results().get(0)).isInstanceOf(Applied.class);
+        assertThat(response.results().get(1)).isInstanceOf(Applied.class);
+        // the orphan's missing parent is still found at the end of its own body
+        assertThat(response.results().get(2))
+                .isInstanceOfSatisfying(
+                        Rejected.class, r -> assertThat(r.code()).isEqualTo(SyncErrorCode.MUTATOR_FAILED));
+        assertThat(response.results().get(3)).isInstanceOf(Applied.class);
+        assertThat(count(db, "select count(*) from children where id in ('d-2', 'd-4')"))
+                .isEqualTo(2);
+        assertThat(count(db, "select count(*) from children where id = 'd-3'")).isZero();
     }
 
     /** A mutation of another isolation has a transaction of its own, between the groups before and after it. */

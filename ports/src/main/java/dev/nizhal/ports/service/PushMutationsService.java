@@ -255,11 +255,21 @@ final class PushMutationsService implements PushMutations {
         // (MutationJournal.lockRegisteredClient); should the client vanish again, it falls back to the usual lock
         boolean registeredOnly = isolation == Isolation.SERIALIZABLE;
         boolean registeredHere = false;
+        boolean register = false;
         MutationOutcome lostBody = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             boolean lookupOnly = registeredOnly;
             MutationOutcome recordOnly = lostBody;
             try {
+                if (register) {
+                    // in the try: a transient failure here is one more attempt, as any other
+                    config.storage().transactions().inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+                        config.storage().journal().register(tx, clientId, actor.id());
+                        return null;
+                    });
+                    register = false;
+                    registeredHere = true;
+                }
                 GroupCommitted committed = config.storage()
                         .transactions()
                         .inWriteTransaction(
@@ -279,14 +289,11 @@ final class PushMutationsService implements PushMutations {
                 lostBody = lost.outcome();
                 last = lost;
             } catch (UnregisteredClient e) {
+                // registered in a transaction of its own on the next pass; should it vanish again, the usual lock
                 if (registeredHere) {
                     registeredOnly = false;
                 } else {
-                    config.storage().transactions().inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
-                        config.storage().journal().register(tx, clientId, actor.id());
-                        return null;
-                    });
-                    registeredHere = true;
+                    register = true;
                 }
                 attempt--;
             } catch (RuntimeException e) {
