@@ -6,7 +6,7 @@ import dev.nizhal.domain.actor.Actor;
 public interface MutatorContext {
 
     /**
-     * The native handle of the mutation's transaction, e.g. {@code org.jdbi.v3.core.Handle} or {@code
+     * The native handle of the mutation's transaction (shared with the other READ COMMITTED mutations of its push group, the body in a savepoint of its own), e.g. {@code org.jdbi.v3.core.Handle} or {@code
      * java.sql.Connection}. The body runs inside a savepoint of that transaction: do not commit or roll back. A
      * deployment whose transactions are the server's (JTA, in the Jakarta deployment) offers more, such as the
      * application's JPA {@code jakarta.persistence.EntityManager}, flushed before the savepoint is released.

@@ -5,7 +5,11 @@ import dev.nizhal.domain.error.SyncErrorCode;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /sync/push}: a client's mutations, each in its own transaction, in id order (PROTOCOL.md). */
+/**
+ * {@code POST /sync/push}: a client's mutations in id order (PROTOCOL.md), each body in a savepoint of its own and
+ * recorded in the same transaction; consecutive READ COMMITTED mutations of a push share one transaction (32 at the
+ * most), a mutation of another isolation has its own.
+ */
 @FunctionalInterface
 public interface PushMutations {
     PushResponse push(Actor actor, PushRequest request);

@@ -3,7 +3,7 @@ package dev.nizhal.ports.out;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import java.util.Optional;
 
-/** The clients and the record of every mutation outcome, written in the mutation's own transaction. */
+/** The clients and the record of every mutation outcome, written in the transaction of the mutation (and of the others of its push group). */
 public interface MutationJournal {
 
     /**

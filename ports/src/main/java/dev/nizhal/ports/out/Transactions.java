@@ -4,7 +4,7 @@ import dev.nizhal.domain.mutator.Isolation;
 
 /**
  * Database transactions as the services need them: one snapshot-consistent read transaction per pull, one
- * read-write transaction per mutation (with a savepoint around the mutator body).
+ * read-write transaction per push group (a savepoint around each mutator body; see PushMutations).
  */
 public interface Transactions {
 

@@ -173,7 +173,7 @@ public final class NizhalServices {
     public interface PushHooks {
         PushHooks NONE = new PushHooks() {};
 
-        /** Just before the mutation's transaction commits, after its outcome is recorded. */
+        /** Just before the transaction of the mutation (and of its push group) commits, after the group's outcomes are recorded. */
         default void beforeCommit(Tx tx, String clientId, long mutationId) {}
     }
 
