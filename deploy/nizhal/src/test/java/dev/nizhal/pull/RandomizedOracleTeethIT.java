@@ -43,9 +43,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <tr><td>capture {@code SKIPS_SOME_UPDATES}</td><td>{@code P1_ROWS}</td></tr>
  *   <tr><td>capture {@code DROPS_OLD_BUCKET}</td><td>{@code P1_ROWS}: a row that left a bucket stays on the
  *       client</td></tr>
- *   <tr><td>{@code S_HI_PER_PAGE}</td><td>{@code P1_ROWS}: a long transaction's fresh key, committed while a
- *       client pages, is lost (seed 2 here; without fresh keys in long transactions later writes hid the loss in
- *       every seed tried)</td></tr>
+ *   <tr><td>{@code S_HI_PER_PAGE}</td><td>not required here: caught at {@code P1_ROWS} in some runs (a long
+ *       transaction's fresh key, committed while a client pages, is lost), but it escaped all three seeds in one CI
+ *       run (the runs' thread interleavings differ from run to run, as TESTING.md warns of this very defect);
+ *       scenario 1 of {@link ScenarioTeethIT} catches it every time</td></tr>
  *   <tr><td>{@code SERVED_AS_READ_SET}</td><td>not caught here: with 8 lists no bucket waits queued (16 load at
  *       once), so no row can be labelled with one; scenario 5 of {@link ScenarioTeethIT} catches it</td></tr>
  *   <tr><td>{@code LOADED_NOT_HELD}</td><td>not caught here: it costs one more pull and breaks none of P1, P2, P5;
@@ -144,7 +145,6 @@ class RandomizedOracleTeethIT {
 
     static Stream<Arguments> defects() {
         return Stream.of(
-                Arguments.of(PullDefect.S_HI_PER_PAGE, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
                 // the load that goes on after its bucket stops being served: its bucket's deletes are not the
                 // window set's, or its rows are not granted, whichever comes first
                 Arguments.of(
