@@ -219,7 +219,10 @@ final class SimClient {
         int size = 1 + random.nextInt(MAX_BATCH);
         List<Mutation> batch = new ArrayList<>();
         for (Mutation m : outbox.tailMap(fromId, true).values()) {
-            if (batch.size() == size) {
+            // the ids of a batch are consecutive: a later batch acknowledged before an earlier one's answer (a
+            // reordered pair whose first answer was dropped) leaves a gap in the outbox, which a batch stops at
+            if (batch.size() == size
+                    || !batch.isEmpty() && m.id() != batch.getLast().id() + 1) {
                 break;
             }
             batch.add(m);
