@@ -168,18 +168,18 @@ abstract class DemoWarSuite {
                         new HttpTarget(server.base(), database.jdbcUrl(), database.user(), database.password())) {
             server.awaitReady(Duration.ofSeconds(60));
             assertThat(server.log()).contains("pushes in JTA transactions");
-            String alice = token("alice");
+            String carol = token("carol");
 
             // (1) the entity's row, its change-log row and the journal entry: one PostgreSQL transaction
-            Reply first = pushJpaNote(http, alice, "c-jpa-1", 1, "jpa-1", "written with JPA");
+            Reply first = pushJpaNote(http, carol, "c-jpa-1", 1, "jpa-1", "written with JPA");
             assertThat(first.status()).as(first.body()).isEqualTo(200);
             JsonNode applied = first.json().get("results").get(0);
             assertThat(applied.get("status").asText()).as(first.body()).isEqualTo("applied");
             assertThat(applied.get("result").get("serverId").asText()).isEqualTo("jpa-1");
-            assertThat(applied.get("result").get("affectedBuckets").toString()).contains("myNotes[\\\"alice\\\"]");
+            assertThat(applied.get("result").get("affectedBuckets").toString()).contains("myNotes[\\\"carol\\\"]");
             assertThat(http.count("select count(*) from notes n join nizhal.mutation_journal j"
                             + " on j.client_id = 'c-jpa-1' and j.mutation_id = 1 and j.status = 'applied'"
-                            + " where n.id = 'jpa-1' and n.owner_id = 'alice' and n.body = 'written with JPA'"
+                            + " where n.id = 'jpa-1' and n.owner_id = 'carol' and n.body = 'written with JPA'"
                             // written by the capture trigger of the note's insert, so in the note's transaction
                             + " and exists (select 1 from nizhal.change_log c where c.txid = j.txid"
                             + " and 'jpa-1' = any (c.pks))"))
@@ -188,7 +188,7 @@ abstract class DemoWarSuite {
 
             // (3) the capture triggers logged the JPA write: it reaches its owner by pull, and no one else
             // (the suite's other tests may have left notes of their own in this database)
-            assertThat(keys(http.post("sync/pull", alice, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-1\"}")))
+            assertThat(keys(http.post("sync/pull", carol, "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-1\"}")))
                     .contains("notes/jpa-1");
             assertThat(keys(http.post(
                             "sync/pull", token("bob"), "{\"syncRule\":\"myNotes\",\"clientId\":\"c-jpa-bob\"}")))
@@ -196,7 +196,7 @@ abstract class DemoWarSuite {
 
             // (4) the same mutation id again: the recorded outcome, nothing written twice
             long logged = http.count("select count(*) from nizhal.change_log where 'jpa-1' = any (pks)");
-            Reply again = pushJpaNote(http, alice, "c-jpa-1", 1, "jpa-1", "written with JPA");
+            Reply again = pushJpaNote(http, carol, "c-jpa-1", 1, "jpa-1", "written with JPA");
             assertThat(again.status()).as(again.body()).isEqualTo(200);
             JsonNode replayed = again.json().get("results").get(0);
             assertThat(replayed.get("status").asText()).isEqualTo("applied");
@@ -209,9 +209,9 @@ abstract class DemoWarSuite {
                     .isEqualTo(logged);
 
             // (2) the body throws after its JPA write (flushed by its query): rejected, recorded, no note
-            assertThat(status(pushJpaNote(http, alice, "c-jpa-1", 2, "jpa-2", "second")))
+            assertThat(status(pushJpaNote(http, carol, "c-jpa-1", 2, "jpa-2", "second")))
                     .isEqualTo("applied");
-            Reply over = pushJpaNote(http, alice, "c-jpa-1", 3, "jpa-3", "over the quota of 2");
+            Reply over = pushJpaNote(http, carol, "c-jpa-1", 3, "jpa-3", "over the quota of 2");
             JsonNode quota = over.json().get("results").get(0);
             assertThat(quota.get("status").asText()).as(over.body()).isEqualTo("rejected");
             assertThat(quota.get("error").get("details").get("reason").asText()).isEqualTo("QUOTA");
@@ -225,7 +225,7 @@ abstract class DemoWarSuite {
 
             // (2) the JPA write itself fails (a duplicate key at flush): EclipseLink marks the JTA transaction
             // rollback-only, so the failure is recorded by a second transaction; the first note is untouched
-            Reply duplicate = pushJpaNote(http, alice, "c-jpa-1", 4, "jpa-1", "a duplicate");
+            Reply duplicate = pushJpaNote(http, carol, "c-jpa-1", 4, "jpa-1", "a duplicate");
             JsonNode failed = duplicate.json().get("results").get(0);
             assertThat(failed.get("status").asText()).as(duplicate.body()).isEqualTo("rejected");
             assertThat(failed.get("error").get("code").asText()).isEqualTo("MUTATOR_FAILED");
@@ -235,9 +235,9 @@ abstract class DemoWarSuite {
                             + " where client_id = 'c-jpa-1' and mutation_id = 4 and status = 'rejected'"))
                     .isEqualTo(1);
             // and the client goes on with its next mutation
-            assertThat(status(pushJpaNote(http, alice, "c-jpa-1", 5, "jpa-5", "after the failure")))
-                    .isEqualTo("rejected"); // the quota: alice has two notes
-            assertThat(http.count("select count(*) from notes where owner_id = 'alice'"))
+            assertThat(status(pushJpaNote(http, carol, "c-jpa-1", 5, "jpa-5", "after the failure")))
+                    .isEqualTo("rejected"); // the quota: carol has two notes
+            assertThat(http.count("select count(*) from notes where owner_id = 'carol'"))
                     .isEqualTo(2);
 
             // (2) the journal insert fails after the JPA write: neither the note nor an entry is kept
