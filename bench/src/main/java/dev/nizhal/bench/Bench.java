@@ -79,7 +79,7 @@ public final class Bench {
                             Duration.ofSeconds(10),
                             10_000,
                             200_000,
-                            new Incremental(10_000, 1_000_000, 30),
+                            new Incremental(10_000, 1_000_000, 100),
                             1_000,
                             both,
                             MEASURES);
