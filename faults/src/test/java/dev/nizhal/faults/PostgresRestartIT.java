@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nizhal.adapters.jdbi.testing.Await;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +33,9 @@ class PostgresRestartIT {
 
     @Test
     void postgresStoppedAndStartedUnderLoadGivesOnlyTransientErrorsAndConverges() throws IOException {
-        long seed = FaultMode.seed();
-        System.out.println("PostgresRestartIT seed=" + seed + " (rerun with -Dfaults.seed=" + seed + ")");
+        long seed = FaultMode.seed("PostgresRestartIT");
         Random random = new Random(seed);
         int restarts = (int) FaultMode.pick(6, 40);
-        byte[] cursorKey = new byte[32];
-        byte[] jwtSecret = new byte[32];
-        new SecureRandom().nextBytes(cursorKey);
-        new SecureRandom().nextBytes(jwtSecret);
         Violations violations = new Violations();
         Tally tally = new Tally();
         long started = System.nanoTime();
@@ -49,20 +43,14 @@ class PostgresRestartIT {
         List<Long> convergeMillis = new ArrayList<>();
 
         try (PostgresCluster postgres = PostgresCluster.create(dir);
-                ServerProcess server = new ServerProcess(
-                        postgres.jdbcUrl(),
-                        "postgres",
-                        "",
-                        cursorKey,
-                        jwtSecret,
-                        FaultReport.dir().resolve("postgres-restart-server.log"),
-                        List.of())) {
+                ServerProcess server = ServerProcess.withNewKeys(
+                        postgres.jdbcUrl(), "postgres", "", "postgres-restart-server.log", List.of())) {
             server.start(Duration.ofSeconds(120));
             SyncHttp http = new SyncHttp(server.base(), Duration.ofSeconds(30));
             Jdbi db = Jdbi.create(dataSource(postgres.jdbcUrl()));
             FaultCheck.Result check;
             try (ClientFleet fleet =
-                    new ClientFleet(http, jwtSecret, 2, seed, SimClient.Chaos.NONE, violations, tally)) {
+                    new ClientFleet(http, server.jwtSecret(), 2, seed, SimClient.Chaos.NONE, violations, tally)) {
                 fleet.start(Long.MAX_VALUE);
                 for (int r = 0; r < restarts; r++) {
                     LockSupport.parkNanos(
