@@ -802,11 +802,11 @@ export class NizhalEngine {
         confirmedAll = Math.min(confirmedAll, state?.confirmed ?? 0);
         epochAll = Math.min(epochAll, state?.epoch ?? 0);
       }
-      const gone: OutboxEntry[] = [];
-      for (const entry of await tx.outboxRange(1, confirmedAll)) {
-        if (asAnswered(entry, meta).status === "applied" && entry.clientId === meta.clientId) gone.push(entry);
-      }
-      await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
+      const confirmed = await tx.outboxRange(1, confirmedAll);
+      const gone = confirmed.filter((e) => asAnswered(e, meta).status === "applied" && e.clientId === meta.clientId);
+      // after a drain, thousands of writes go at once: one request for all when nothing in the range stays
+      if (gone.length > 0 && gone.length === confirmed.length) await tx.deleteOutboxRange(1, confirmedAll);
+      else await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
       // writes applied under a replaced client id: every rule has drained since, so their rows are here
       let nextMeta = meta;
       if ((meta.lingering?.length ?? 0) > 0 && epochAll >= (meta.epoch ?? 0)) {

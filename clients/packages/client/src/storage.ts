@@ -42,6 +42,8 @@ export interface StorageTx {
   outboxRange(from: number, to: number): Promise<OutboxEntry[]>;
   putOutbox(entry: OutboxEntry): Promise<void>;
   deleteOutbox(id: number): Promise<void>;
+  /** Deletes the entries with `from` ≤ id ≤ `to` (one request: a pull may confirm thousands of writes at once). */
+  deleteOutboxRange(from: number, to: number): Promise<void>;
   clearOutbox(): Promise<void>;
 }
 
