@@ -227,6 +227,7 @@ describe("the demo app in Chromium against the real server", () => {
       drain(t: string, n: number): Promise<{
         queuedMs: number;
         sentMs: number;
+        confirmedMs: number;
         serverMs: number;
         gapMs: number;
         writes: number;
@@ -253,7 +254,8 @@ describe("the demo app in Chromium against the real server", () => {
         `${Math.round(rate)} writes/s, of which ${(result.serverMs / 1000).toFixed(2)} s waiting for the server's answers ` +
         `and ${(result.gapMs / 1000).toFixed(2)} s between an answer and the next push; ${result.writes} storage writes took ` +
         `${(result.writeMs / 1000).toFixed(2)} s (overlapping the pushes) ` +
-        `(queueing them offline took ${(result.queuedMs / 1000).toFixed(2)} s); raw pushes of 10,000 writes from the same page ` +
+        `(queueing them offline took ${(result.queuedMs / 1000).toFixed(2)} s; confirmed by pull after ` +
+        `${(result.confirmedMs / 1000).toFixed(2)} s); raw pushes of 10,000 writes from the same page ` +
         `without a client: ${Math.round(rawRate)} writes/s (client/raw = ${(rate / rawRate).toFixed(2)})`,
     );
     expect(result.rejected).toBe(0);

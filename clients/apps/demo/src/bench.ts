@@ -83,6 +83,17 @@ async function send() {
   });
   const sentMs = performance.now() - started;
   const status = engine.status();
+  const sending = { ...spans }; // the storage writes until then
+  // then the pull that confirms them (it brings the 10,000 rows and empties the outbox)
+  await new Promise<void>((resolve) => {
+    const stop = engine.onStatus((s) => {
+      if (s.pending === 0) {
+        queueMicrotask(() => stop());
+        resolve();
+      }
+    });
+  });
+  const confirmedMs = performance.now() - started;
   engine.stop();
   storage.close();
   let serverMs = 0;
@@ -91,7 +102,7 @@ async function send() {
     serverMs += p.answered - p.sent;
     if (i > 0) gapMs += p.sent - pushes[i - 1]!.answered;
   });
-  return { sentMs, serverMs, gapMs, pushes: pushes.length, ...spans, rejected: status.rejected.length };
+  return { sentMs, confirmedMs, serverMs, gapMs, pushes: pushes.length, ...sending, rejected: status.rejected.length };
 }
 
 /**
