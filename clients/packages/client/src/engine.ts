@@ -125,6 +125,8 @@ export class NizhalEngine {
   private steps: Promise<unknown> = Promise.resolve();
   private loaded: Promise<void> | undefined;
   private stopped = false;
+  /** A re-read of the outbox asked for by other tabs' messages, waiting for its turn. */
+  private outboxReload: Promise<void> | undefined;
 
   private online = true;
   /** The environment says the network is down (the browser's offline event): no request is tried until it is up. */
@@ -476,7 +478,7 @@ export class NizhalEngine {
     if (this.stopped) return;
     if (message.type === "rule") await this.reloadRule(message.rule);
     else if (message.type === "rules") await this.reloadRules();
-    else await this.reloadOutbox();
+    else await this.reloadOutboxOnce();
     if (this.isLeading()) this.kickPush();
   }
 
@@ -513,16 +515,31 @@ export class NizhalEngine {
     }
   }
 
-  private reloadOutbox(): Promise<void> {
-    return this.exclusive(async () => {
-      const { meta, outbox } = await this.options.storage.read(async (tx) => ({
-        meta: await tx.meta(),
-        outbox: await tx.outbox(),
-      }));
-      if (meta) this.meta = meta;
-      this.setOutbox(outbox.map((e) => asAnswered(e, meta)));
-      this.publish(new Map());
+  /**
+   * Reads the outbox again for another tab's message, sharing a read that waits for its turn: that read comes after
+   * the message's transaction, so it sees what the message announced. A leader that drains posts one message per
+   * batch, and each full read of the outbox would hold its next recording back (IndexedDB serializes them).
+   */
+  private reloadOutboxOnce(): Promise<void> {
+    this.outboxReload ??= this.exclusive(() => {
+      this.outboxReload = undefined; // messages from now on may announce what this read misses
+      return this.readOutbox();
     });
+    return this.outboxReload;
+  }
+
+  private reloadOutbox(): Promise<void> {
+    return this.exclusive(() => this.readOutbox());
+  }
+
+  private async readOutbox(): Promise<void> {
+    const { meta, outbox } = await this.options.storage.read(async (tx) => ({
+      meta: await tx.meta(),
+      outbox: await tx.outbox(),
+    }));
+    if (meta) this.meta = meta;
+    this.setOutbox(outbox.map((e) => asAnswered(e, meta)));
+    this.publish(new Map());
   }
 
   /**
