@@ -966,7 +966,10 @@ export class NizhalEngine {
     let outcomes: MutationOutcome[];
     this.maxAttempted = Math.max(this.maxAttempted, batch[batch.length - 1]!.id);
     try {
-      outcomes = (await this.options.transport.push({ clientId, mutations })).results;
+      const sent = new Set(batch.map((e) => e.id));
+      // an outcome for an id this batch did not send (a broken server or proxy) says nothing about that id: counted,
+      // it would mark later writes as answered that were never sent
+      outcomes = (await this.options.transport.push({ clientId, mutations })).results.filter((o) => sent.has(o.id));
     } catch (e) {
       const error = asNizhalError(e);
       this.setOnline(error.code !== "NETWORK");

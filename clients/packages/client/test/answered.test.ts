@@ -176,4 +176,31 @@ describe("the record of answered writes", () => {
     expect(again.engine.status()).toMatchObject({ pending: 0, unsent: 0, rejected: [] });
     gate.resolve();
   });
+  it("an outcome for an id the batch did not send (a broken server or proxy) moves the record over nothing: later writes still go", async () => {
+    const server = new FakeServer();
+    const storage = new CountingStorage();
+    const d = device({ server, storage });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    const push = server.push.bind(server);
+    let bogus = true;
+    server.push = async (request) => {
+      const answer = await push(request);
+      if (!bogus) return answer;
+      bogus = false;
+      const last = request.mutations[request.mutations.length - 1]!.id;
+      return { results: [...answer.results, { id: last + 50, status: "applied" as const }] };
+    };
+    server.faults.pull.push(...Array(20).fill("network-before")); // no pull confirms them meanwhile
+    d.engine.setNetworkOnline(false);
+    for (let i = 1; i <= 3; i++) await d.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+    d.engine.setNetworkOnline(true);
+    await until(() => d.engine.status().unsent === 0);
+    expect(bogus).toBe(false);
+    const meta = await storage.read((tx) => tx.meta());
+    expect(meta?.answered).toEqual({ clientId: d.engine.clientId, through: 3 });
+    for (let i = 4; i <= 6; i++) await d.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+    await until(() => d.engine.status().unsent === 0);
+    expect(server.applied.map((a) => a.id)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });
