@@ -56,6 +56,11 @@ final class PostgresCluster implements AutoCloseable {
         }
         try {
             postgres = EmbeddedPostgres.builder()
+                    // a working folder of its own: at every start zonky looks for stale data folders in its working
+                    // folder and opens their lock files, and a JVM that opens and closes a file it holds a lock on
+                    // loses that lock (POSIX): in the shared folder, this JVM's test database (TestServer) would
+                    // then look stale to a zonky of another JVM, which stops and deletes it
+                    .setOverrideWorkingDirectory(dataDir.resolveSibling("zonky").toFile())
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
