@@ -41,13 +41,12 @@ public class DemoOperatorSignIn implements HttpAuthenticationMechanism {
     static final String CHALLENGE = "Basic realm=\"Nizhal admin console\", charset=\"UTF-8\"";
     /** The operator's name in the HTTP session after a sign-in by the form. */
     static final String OPERATOR = DemoOperatorSignIn.class.getName() + ".operator";
-    /** What became of a POST of the sign-in or sign-out form ({@link Outcome}), for {@link DemoSignInPage}. */
+    /** What became of a POST of the sign-in form ({@link Outcome}), for {@link DemoSignInPage}. */
     static final String OUTCOME = DemoOperatorSignIn.class.getName() + ".outcome";
 
-    /** What became of a POST of the sign-in or sign-out form. */
+    /** What became of a POST of the sign-in form. */
     enum Outcome {
         SIGNED_IN,
-        SIGNED_OUT,
         REFUSED,
         CROSS_SITE
     }
@@ -62,9 +61,6 @@ public class DemoOperatorSignIn implements HttpAuthenticationMechanism {
             String uri = request.getRequestURI();
             if (uri.equals(request.getContextPath() + DemoSignInPage.LOGIN)) {
                 return signIn(request, context);
-            }
-            if (uri.equals(request.getContextPath() + DemoSignInPage.LOGOUT)) {
-                return signOut(request, context);
             }
         }
         if (!context.isProtected()) {
@@ -118,23 +114,6 @@ public class DemoOperatorSignIn implements HttpAuthenticationMechanism {
                 .setAttribute(OPERATOR, result.getCallerPrincipal().getName());
         request.setAttribute(OUTCOME, Outcome.SIGNED_IN);
         return context.notifyContainerAboutLogin(result);
-    }
-
-    /**
-     * The sign-out's POST ends the session here, while the request is not yet anonymous: once it is, Open Liberty
-     * refuses it the session of the operator (SESN0008E, a 500).
-     */
-    private static AuthenticationStatus signOut(HttpServletRequest request, HttpMessageContext context) {
-        if (!DemoSignInPage.sameOrigin(request)) {
-            request.setAttribute(OUTCOME, Outcome.CROSS_SITE);
-            return context.doNothing();
-        }
-        HttpSession session = request.getSession(false);
-        if (session != null) {
-            session.invalidate();
-        }
-        request.setAttribute(OUTCOME, Outcome.SIGNED_OUT);
-        return context.doNothing();
     }
 
     /**

@@ -8,10 +8,10 @@ import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.annotation.WebListener;
 
 /**
- * Mounts the demo's sign-in page ({@link DemoSignInPage}) at {@value DemoSignInPage#LOGIN} and {@value
- * DemoSignInPage#LOGOUT} while the admin console is on, and makes the session cookie that then carries the operator
+ * Mounts the demo's sign-in page ({@link DemoSignInPage}) at {@value DemoSignInPage#LOGIN} while the admin console
+ * is on, and makes the session cookie that then carries the operator
  * {@code HttpOnly} and {@code SameSite=Strict} (Liberty's {@code server.xml} says so too; Payara needs it said here).
- * While the console is off, nothing is mounted: those paths stay the sync API's 404.
+ * While the console is off, nothing is mounted: that path stays the sync API's 404.
  */
 @WebListener
 public class DemoSignInMount implements ServletContextListener {
@@ -23,7 +23,7 @@ public class DemoSignInMount implements ServletContextListener {
         ServletContext context = event.getServletContext();
         ServletRegistration.Dynamic page = context.addServlet("nizhal-admin-login", new DemoSignInPage());
         if (page != null) {
-            page.addMapping(DemoSignInPage.LOGIN, DemoSignInPage.LOGOUT);
+            page.addMapping(DemoSignInPage.LOGIN);
         }
         SessionCookieConfig cookie = context.getSessionCookieConfig();
         cookie.setHttpOnly(true);

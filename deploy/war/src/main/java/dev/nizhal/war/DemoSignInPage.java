@@ -13,22 +13,17 @@ import java.nio.charset.StandardCharsets;
  * The demo WAR's sign-in page at {@value #LOGIN}, outside {@code /admin} as on the embedded server: a form for the
  * operator's name and password, which {@link DemoOperatorSignIn} checks when it is posted. An operator is then sent to
  * the console (303 to {@code /admin/}); anyone else gets the form again with 403 and one line that says no more than
- * that the sign-in was refused. {@value #LOGOUT} (a POST) ends the session. Both POSTs are the mechanism's work;
- * the page only says what came of them. Mounted by {@link DemoSignInMount} while
- * the console is on.
+ * that the sign-in was refused. The POST is the mechanism's work; the page only says what came of it. There is no
+ * sign-out: the session ends with the browser or its timeout. Mounted by {@link DemoSignInMount} while the console
+ * is on.
  */
 final class DemoSignInPage extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     static final String LOGIN = "/admin-login";
-    static final String LOGOUT = "/admin-logout";
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (LOGOUT.equals(request.getServletPath())) {
-            response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
-            return;
-        }
         form(request, response, HttpServletResponse.SC_OK, "");
     }
 
@@ -36,18 +31,6 @@ final class DemoSignInPage extends HttpServlet {
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         // the mechanism has done the work; this request itself is anonymous and must not touch the session
         Object outcome = request.getAttribute(DemoOperatorSignIn.OUTCOME);
-        if (LOGOUT.equals(request.getServletPath())) {
-            if (outcome == DemoOperatorSignIn.Outcome.SIGNED_OUT) {
-                seeOther(response, login(request));
-            } else {
-                form(
-                        request,
-                        response,
-                        HttpServletResponse.SC_FORBIDDEN,
-                        "Sign-out refused: the form came from another site.");
-            }
-            return;
-        }
         if (outcome == DemoOperatorSignIn.Outcome.SIGNED_IN) {
             seeOther(response, request.getContextPath() + AdminConsole.PATH + "/");
             return;
@@ -70,9 +53,7 @@ final class DemoSignInPage extends HttpServlet {
                         + "<input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>"
                         + "<p><label for=\"password\">Password</label><br><input id=\"password\" name=\"password\""
                         + " type=\"password\" autocomplete=\"current-password\" required></p>"
-                        + "<p><button type=\"submit\">Sign in</button></p></form>"
-                        + "<form method=\"post\" action=\"" + request.getContextPath() + LOGOUT + "\">"
-                        + "<p><button type=\"submit\">Sign out</button></p></form>");
+                        + "<p><button type=\"submit\">Sign in</button></p></form>");
     }
 
     private static void seeOther(HttpServletResponse response, String location) {
