@@ -44,15 +44,21 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** A device that started, pulled once, went offline and queued `count` notes (n1, n2, ...). */
+async function offlineWithWrites(server: FakeServer, storage: NizhalStorage, count: number) {
+  const d = device({ server, storage });
+  await d.engine.start();
+  await d.engine.pull("myNotes");
+  d.engine.setNetworkOnline(false);
+  for (let i = 1; i <= count; i++) await d.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+  return d;
+}
+
 describe("the record of answered writes", () => {
   it("records each answered batch without rewriting its entries; a restart neither resends nor drops the answered writes", async () => {
     const server = new FakeServer();
     const storage = new CountingStorage();
-    const first = device({ server, storage });
-    await first.engine.start();
-    await first.engine.pull("myNotes");
-    first.engine.setNetworkOnline(false);
-    for (let i = 1; i <= 250; i++) await first.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+    const first = await offlineWithWrites(server, storage, 250);
     server.faults.pull.push(...Array(20).fill("network-before")); // no pull confirms them before the restart
     first.engine.setNetworkOnline(true);
     await until(() => first.engine.status().unsent === 0);
@@ -83,11 +89,7 @@ describe("the record of answered writes", () => {
   it("a recording lost mid-drain (the tab died) loses nothing and applies nothing twice: the batch goes again", async () => {
     const server = new FakeServer();
     const storage = new CountingStorage();
-    const first = device({ server, storage });
-    await first.engine.start();
-    await first.engine.pull("myNotes");
-    first.engine.setNetworkOnline(false);
-    for (let i = 1; i <= 150; i++) await first.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+    const first = await offlineWithWrites(server, storage, 150);
     server.faults.pull.push(...Array(20).fill("network-before")); // only the recordings write without waiting for the disk
     // the first batch is recorded; the second batch's answer arrives, and its recording never reaches storage
     const original = storage.write.bind(storage);
@@ -117,11 +119,7 @@ describe("the record of answered writes", () => {
   it("outbox entries marked applied one by one (stored by an older client) are still taken as answered", async () => {
     const server = new FakeServer();
     const storage = new MemoryStorage();
-    const d0 = device({ server, storage });
-    await d0.engine.start();
-    await d0.engine.pull("myNotes");
-    d0.engine.setNetworkOnline(false);
-    for (let i = 1; i <= 3; i++) await d0.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
+    const d0 = await offlineWithWrites(server, storage, 3);
     d0.engine.stop();
     // as an older client left it: 1 and 2 answered and marked applied on the entries, no record in meta
     server.handlePush({
@@ -179,9 +177,6 @@ describe("the record of answered writes", () => {
   it("an outcome for an id the batch did not send (a broken server or proxy) moves the record over nothing: later writes still go", async () => {
     const server = new FakeServer();
     const storage = new CountingStorage();
-    const d = device({ server, storage });
-    await d.engine.start();
-    await d.engine.pull("myNotes");
     const push = server.push.bind(server);
     let bogus = true;
     server.push = async (request) => {
@@ -191,9 +186,8 @@ describe("the record of answered writes", () => {
       const last = request.mutations[request.mutations.length - 1]!.id;
       return { results: [...answer.results, { id: last + 50, status: "applied" as const }] };
     };
+    const d = await offlineWithWrites(server, storage, 3);
     server.faults.pull.push(...Array(20).fill("network-before")); // no pull confirms them meanwhile
-    d.engine.setNetworkOnline(false);
-    for (let i = 1; i <= 3; i++) await d.engine.mutate("addNote", { id: `n${i}`, body: `b${i}` });
     d.engine.setNetworkOnline(true);
     await until(() => d.engine.status().unsent === 0);
     expect(bogus).toBe(false);
