@@ -822,7 +822,7 @@ export class NizhalEngine {
       const confirmed = await tx.outboxRange(1, confirmedAll);
       const gone = confirmed.filter((e) => asAnswered(e, meta).status === "applied" && e.clientId === meta.clientId);
       // after a drain, thousands of writes go at once: one request for all when nothing in the range stays
-      if (gone.length > 0 && gone.length === confirmed.length) await tx.deleteOutboxRange(1, confirmedAll);
+      if (tx.deleteOutboxRange && gone.length > 0 && gone.length === confirmed.length) await tx.deleteOutboxRange(1, confirmedAll);
       else await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
       // writes applied under a replaced client id: every rule has drained since, so their rows are here
       let nextMeta = meta;
@@ -1063,9 +1063,10 @@ export class NizhalEngine {
           rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
         }
       }
+      const again = new Set(rejected.map(uidOf)); // a refusal replayed (see asAnswered) is listed once
       const next: Meta = {
         ...meta,
-        rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT),
+        rejected: [...meta.rejected.filter((r) => !again.has(uidOf(r))), ...rejected].slice(-MAX_REJECTED_KEPT),
         ...(answered > through ? { answered: { clientId, through: answered } } : {}),
       };
       if (rejected.length > 0 || answered > through) writes.push(tx.putMeta(next));
@@ -1112,18 +1113,19 @@ export class NizhalEngine {
   private async fillGapNow(clientId: string, first: number, expected: number): Promise<void> {
     const filled = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
-      if (meta.clientId !== clientId) return [];
-      const outbox = (await tx.outbox()).filter((e) => e.clientId === clientId);
+      if (meta.clientId !== clientId) return { skips: [], again: [] };
+      const outbox = (await tx.outbox()).filter((e) => e.clientId === clientId).map((e) => asAnswered(e, meta));
       const have = new Set(outbox.map((e) => e.id));
-      const through = answeredThrough(meta);
-      if (through >= expected) {
-        // the server has not seen ids our record of answers covers (it lost them?): the record stops below them, and
-        // the entries it covered keep their applied status on their own, so that the skips below are not covered
-        for (const entry of outbox) {
-          if (entry.id >= expected && entry.id <= through && entry.status !== "applied") await tx.putOutbox({ ...entry, status: "applied" });
-        }
-        await tx.putMeta({ ...meta, answered: { clientId, through: expected - 1 } });
+      // the server has not seen these ids, yet we hold some of them as answered: its state went back (a restore). They
+      // go again, in order; had it kept them after all, it would answer with its journal's outcomes (replays)
+      const again: OutboxEntry[] = [];
+      for (const entry of outbox) {
+        if (entry.id < expected || entry.id >= first || entry.status !== "applied") continue;
+        const resent: OutboxEntry = { ...entry, status: entry.name === SKIP_MUTATOR ? "skip" : "pending" };
+        await tx.putOutbox(resent);
+        again.push(resent);
       }
+      if (answeredThrough(meta) >= expected) await tx.putMeta({ ...meta, answered: { clientId, through: expected - 1 } });
       const skips: OutboxEntry[] = [];
       for (let id = expected; id < first; id++) {
         if (have.has(id)) continue;
@@ -1131,13 +1133,15 @@ export class NizhalEngine {
         await tx.putOutbox(skip);
         skips.push(skip);
       }
-      return skips;
+      return { skips, again };
     });
-    if (filled.length === 0) {
-      // the ids the server misses are here but not sendable (marked applied): back off rather than loop
+    if (filled.skips.length === 0 && filled.again.length === 0) {
+      // the server expects an id below the batch's that we neither hold nor may skip (none: every id below is here)
       throw new NizhalError("MUTATION_ORDER", `the server expects mutation ${expected} next`, true);
     }
-    this.outbox = [...this.outbox, ...filled].sort((a, b) => a.id - b.id);
+    const resent = new Map(filled.again.map((e) => [uidOf(e), e]));
+    this.outbox = [...this.outbox.map((e) => resent.get(uidOf(e)) ?? e), ...filled.skips].sort((a, b) => a.id - b.id);
+    this.emitStatus();
   }
 
   /** A write the server cannot take in any batch (too large, malformed): refused here, its id skipped. */

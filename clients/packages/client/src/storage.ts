@@ -42,8 +42,11 @@ export interface StorageTx {
   outboxRange(from: number, to: number): Promise<OutboxEntry[]>;
   putOutbox(entry: OutboxEntry): Promise<void>;
   deleteOutbox(id: number): Promise<void>;
-  /** Deletes the entries with `from` ≤ id ≤ `to` (one request: a pull may confirm thousands of writes at once). */
-  deleteOutboxRange(from: number, to: number): Promise<void>;
+  /**
+   * Deletes the entries with `from` ≤ id ≤ `to` (one request: a pull may confirm thousands of writes at once).
+   * Optional: without it, the engine deletes them one by one.
+   */
+  deleteOutboxRange?(from: number, to: number): Promise<void>;
   clearOutbox(): Promise<void>;
 }
 
@@ -130,9 +133,15 @@ export function answeredThrough(meta: Meta | undefined): number {
   return meta?.answered && meta.answered.clientId === meta.clientId ? meta.answered.through : 0;
 }
 
-/** An outbox entry as read from storage, with `meta`'s record of answered writes applied to its status. */
+/**
+ * An outbox entry as read from storage, with `meta`'s record of answered writes applied to its status. A pending entry
+ * that `meta` lists as refused is not taken as applied: its refusal left the outbox in a transaction whose deletion did
+ * not reach the disk while a later record did (a crash with relaxed durability); sent again, the server replays the
+ * refusal.
+ */
 export function asAnswered(entry: OutboxEntry, meta: Meta | undefined): OutboxEntry {
   if (entry.status === "applied" || entry.clientId !== meta?.clientId || entry.id > answeredThrough(meta)) return entry;
+  if (entry.status === "pending" && meta.rejected.some((r) => r.clientId === entry.clientId && uidOf(r) === uidOf(entry))) return entry;
   return { ...entry, status: "applied" };
 }
 

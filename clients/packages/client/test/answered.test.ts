@@ -174,6 +174,148 @@ describe("the record of answered writes", () => {
     expect(again.engine.status()).toMatchObject({ pending: 0, unsent: 0, rejected: [] });
     gate.resolve();
   });
+  it("when the server expects ids the record covers and the writes are still here (its state went back), they go again: the drain does not loop", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    // the server has 1 only (restored from a backup taken after it); the record says 1..3 were answered, 2 and 3 wait
+    // for a pull's confirmation, 4 is new
+    server.handlePush({ clientId: "c-back", mutations: [{ id: 1, name: "addNote", args: { id: "n1", body: "one" } }] });
+    await storage.write(async (tx) => {
+      await tx.putMeta({ clientId: "c-back", nextMutationId: 5, rejected: [], answered: { clientId: "c-back", through: 3 } });
+      for (const id of [2, 3, 4]) {
+        await tx.putOutbox({ uid: `u${id}`, id, clientId: "c-back", name: "addNote", args: { id: `n${id}`, body: `b${id}` }, createdAt: 0, status: "pending" });
+      }
+    });
+    const d = device({ server, storage });
+    await d.engine.start();
+    await until(() => server.applied.length === 4);
+    expect(server.applied.map((a) => a.id)).toEqual([1, 2, 3, 4]);
+    await d.engine.pull("myNotes");
+    await settle();
+    expect(d.engine.status()).toMatchObject({ pending: 0, unsent: 0, rejected: [] });
+    expect(Object.keys(bodies(d.shown)).sort()).toEqual(["n1", "n2", "n3", "n4"]);
+  });
+
+  it("a refused write still in the outbox under the record (its deletion lost, the record kept) goes again and is refused once", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    const d0 = await offlineWithWrites(server, storage, 1);
+    d0.engine.stop();
+    const clientId = d0.engine.clientId;
+    server.handlePush({
+      clientId,
+      mutations: [
+        { id: 1, name: "addNote", args: { id: "n1", body: "b1" } },
+        { id: 2, name: "failing", args: {} },
+        { id: 3, name: "addNote", args: { id: "n3", body: "b3" } },
+      ],
+    });
+    // as a crash could leave it if the later recording's transaction reached the disk and the earlier one did not:
+    // the record covers 1..3 and names 2 as refused, but 2 is still in the outbox
+    await storage.write(async (tx) => {
+      const meta = (await tx.meta())!;
+      await tx.putOutbox({ uid: "u2", id: 2, clientId, name: "failing", args: {}, createdAt: 0, status: "pending" });
+      await tx.putOutbox({ uid: "u3", id: 3, clientId, name: "addNote", args: { id: "n3", body: "b3" }, createdAt: 0, status: "pending" });
+      const refused = { uid: "u2", id: 2, clientId, name: "failing", args: {}, code: "MUTATION_REJECTED", message: "this write is always refused", at: 0 };
+      await tx.putMeta({ ...meta, nextMutationId: 4, rejected: [refused], answered: { clientId, through: 3 } });
+    });
+    const d = device({ server, storage });
+    await d.engine.start();
+    expect(d.engine.status()).toMatchObject({ unsent: 1 }); // 2: not taken as applied
+    await until(() => d.engine.status().unsent === 0);
+    await d.engine.pull("myNotes");
+    await settle();
+    expect(server.applied.map((a) => a.id)).toEqual([1, 3]);
+    expect(d.engine.status()).toMatchObject({ pending: 0, unsent: 0 });
+    expect(d.engine.status().rejected.map((r) => r.id)).toEqual([2]); // shown once
+    expect(Object.keys(bodies(d.shown)).sort()).toEqual(["n1", "n3"]);
+  });
+
+  it("a renumbering (MUTATION_CONFLICT) keeps the writes the record covers as applied under the old id and moves only the unsent ones", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    // 1 and 2 were answered (the record covers them, no pull confirmed them); the server holds other args under 3
+    server.handlePush({
+      clientId: "c-old",
+      mutations: [
+        { id: 1, name: "addNote", args: { id: "n1", body: "b1" } },
+        { id: 2, name: "addNote", args: { id: "n2", body: "b2" } },
+        { id: 3, name: "addNote", args: { id: "elsewhere", body: "from a lost copy of this device" } },
+      ],
+    });
+    await storage.write(async (tx) => {
+      await tx.putMeta({ clientId: "c-old", nextMutationId: 4, rejected: [], answered: { clientId: "c-old", through: 2 } });
+      for (const id of [1, 2, 3]) {
+        await tx.putOutbox({ uid: `u${id}`, id, clientId: "c-old", name: "addNote", args: { id: `n${id}`, body: `b${id}` }, createdAt: 0, status: "pending" });
+      }
+    });
+    const d = device({ server, storage });
+    server.faults.pull.push(...Array(5).fill("network-before")); // no pull confirms 1 and 2 before the renumbering
+    await d.engine.start();
+    await until(() => d.engine.clientId !== "c-old" && d.engine.status().unsent === 0);
+    expect(server.applied.filter((a) => a.clientId === "c-old").map((a) => a.id)).toEqual([1, 2, 3]); // not sent again
+    expect(server.applied.filter((a) => a.clientId === d.engine.clientId).map((a) => a.id)).toEqual([1]); // n3, renumbered
+    expect(Object.keys(bodies(d.shown)).sort()).toEqual(["n1", "n2", "n3"]); // 1 and 2 still shown, lingering
+    server.faults.pull = [];
+    await d.engine.pull("myNotes");
+    await settle();
+    expect(d.engine.status()).toMatchObject({ pending: 0, unsent: 0, rejected: [] });
+    expect(bodies(d.shown)).toEqual({ elsewhere: "from a lost copy of this device", n1: "b1", n2: "b2", n3: "b3" });
+    // the old id's record went with it; the new id has its own
+    expect((await storage.read((tx) => tx.meta()))?.answered).toEqual({ clientId: d.engine.clientId, through: 1 });
+  });
+
+  it("a write the record covers cannot be discarded (the server applied it); an unsent one after it can", async () => {
+    const server = new FakeServer();
+    const storage = new MemoryStorage();
+    server.handlePush({ clientId: "c-d", mutations: [1, 2].map((id) => ({ id, name: "addNote", args: { id: `n${id}`, body: `b${id}` } })) });
+    await storage.write(async (tx) => {
+      await tx.putMeta({ clientId: "c-d", nextMutationId: 4, rejected: [], answered: { clientId: "c-d", through: 2 } });
+      for (const id of [1, 2, 3]) {
+        await tx.putOutbox({ uid: `u${id}`, id, clientId: "c-d", name: "addNote", args: { id: `n${id}`, body: `b${id}` }, createdAt: 0, status: "pending" });
+      }
+    });
+    const d = device({ server, storage });
+    d.engine.setNetworkOnline(false);
+    await d.engine.start();
+    expect(d.engine.status()).toMatchObject({ pending: 3, unsent: 1 });
+    expect(await d.engine.discard(2)).toBe(false);
+    expect(await d.engine.discard(3)).toBe(true);
+    expect(Object.keys(bodies(d.shown)).sort()).toEqual(["n1", "n2"]);
+    d.engine.setNetworkOnline(true);
+    await until(() => d.engine.status().unsent === 0);
+    await d.engine.pull("myNotes");
+    await settle();
+    const journal = server.journals.get("c-d")!;
+    expect([...journal.outcomes].map(([id, o]) => [id, o.outcome.status])).toEqual([[1, "applied"], [2, "applied"], [3, "rejected"]]);
+    expect(server.applied.map((a) => a.id)).toEqual([1, 2]);
+    expect(d.engine.status()).toMatchObject({ pending: 0, unsent: 0 });
+    expect(bodies(d.shown)).toEqual({ n1: "b1", n2: "b2" });
+  });
+
+  it("a storage without deleteOutboxRange (optional) has the confirmed writes deleted one by one", async () => {
+    const server = new FakeServer();
+    const inner = new MemoryStorage();
+    const storage: NizhalStorage = {
+      read: (fn) => inner.read(fn),
+      write: (fn, options) =>
+        inner.write((tx) => {
+          const plain: StorageTx = Object.create(tx);
+          Object.defineProperty(plain, "deleteOutboxRange", { value: undefined });
+          return fn(plain);
+        }, options),
+      close: () => inner.close(),
+    };
+    const d = await offlineWithWrites(server, storage, 120);
+    d.engine.setNetworkOnline(true);
+    await until(() => d.engine.status().unsent === 0);
+    await d.engine.pull("myNotes");
+    await settle();
+    expect(d.engine.status()).toMatchObject({ pending: 0, unsent: 0 });
+    expect(await inner.read((tx) => tx.outbox())).toEqual([]);
+    expect(Object.keys(bodies(d.shown))).toHaveLength(120);
+  });
+
   it("an outcome for an id the batch did not send (a broken server or proxy) moves the record over nothing: later writes still go", async () => {
     const server = new FakeServer();
     const storage = new CountingStorage();
