@@ -181,7 +181,11 @@ public final class Bench {
         List<Figure> figures = new ArrayList<>();
         String postgres = "";
         boolean first = true;
-        for (BenchDatabase.Durability durability : suite.pushConfigurations()) {
+        List<BenchDatabase.Durability> configurations =
+                suite.runs("push") || suite.runs("drain") || suite.runs("sync")
+                        ? suite.pushConfigurations()
+                        : List.of();
+        for (BenchDatabase.Durability durability : configurations) {
             try (BenchDatabase database = BenchDatabase.start(durability);
                     BenchServer server = BenchServer.start(database);
                     SyncHttp http = new SyncHttp()) {

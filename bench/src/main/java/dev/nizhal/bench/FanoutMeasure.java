@@ -2,6 +2,7 @@ package dev.nizhal.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -175,7 +176,7 @@ final class FanoutMeasure {
                         Locale.ROOT,
                         "bench: fan-out, %,d sockets (%,d open): push → poke %s; SQL insert → poke %s; server heap"
                                 + " after a full GC %.1f MB, resident %.1f MB; failed handshakes %d, closed %d,"
-                                + " errors %d, pokes nobody waited for %d, close codes %s%n",
+                                + " errors %d, pokes nobody waited for %d, close codes %s; load average %.2f%n",
                         n,
                         step.open(),
                         pushed,
@@ -186,7 +187,8 @@ final class FanoutMeasure {
                         step.closed(),
                         step.socketErrors(),
                         counters.strayPokes.get(),
-                        counters.closeCodes);
+                        counters.closeCodes,
+                        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         } finally {
             counters.ending = true;
@@ -231,8 +233,8 @@ final class FanoutMeasure {
                 target.waiting = null;
             }
             long spread = jitter.toNanos();
-            LockSupport.parkNanos(
-                    PAUSE.toNanos() + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread)));
+            LockSupport.parkNanos(PAUSE.toNanos()
+                    + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread)));
         }
         return Latency.of(nanos, count, missed, writes);
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.PlotOrientation;
@@ -22,6 +22,11 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class LinePlot {
     private static final int WIDTH = 800;
     private static final int HEIGHT = 500;
+    /** Colours told apart on screen and in print, the series' in order (then again from the first). */
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
+        new Color(0x8c564b)
+    };
 
     private LinePlot() {}
 
@@ -53,10 +58,11 @@ public final class LinePlot {
         }
         ValueAxis x;
         if (logX) {
-            LogAxis log = new LogAxis(xLabel);
-            log.setBase(10);
-            log.setSmallestValue(1e-9);
-            log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.###"));
+            // ticks at 1, 2, ... 9 times each power of ten, labelled as plain numbers
+            LogarithmicAxis log = new LogarithmicAxis(xLabel);
+            log.setStrictValuesFlag(true);
+            log.setExpTickLabelsFlag(false);
+            log.setLog10TickLabelsFlag(false);
             x = log;
         } else {
             NumberAxis linear = new NumberAxis(xLabel);
@@ -68,6 +74,7 @@ public final class LinePlot {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setOrientation(PlotOrientation.VERTICAL);
