@@ -181,10 +181,9 @@ public final class Bench {
         List<Figure> figures = new ArrayList<>();
         String postgres = "";
         boolean first = true;
-        List<BenchDatabase.Durability> configurations =
-                suite.runs("push") || suite.runs("drain") || suite.runs("sync")
-                        ? suite.pushConfigurations()
-                        : List.of();
+        List<BenchDatabase.Durability> configurations = suite.runs("push") || suite.runs("drain") || suite.runs("sync")
+                ? suite.pushConfigurations()
+                : List.of();
         for (BenchDatabase.Durability durability : configurations) {
             try (BenchDatabase database = BenchDatabase.start(durability);
                     BenchServer server = BenchServer.start(database);

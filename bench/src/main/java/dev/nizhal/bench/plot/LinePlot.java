@@ -24,7 +24,11 @@ public final class LinePlot {
     private static final int HEIGHT = 500;
     /** Colours told apart on screen and in print, the series' in order (then again from the first). */
     private static final Color[] PALETTE = {
-        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
+        new Color(0x1f77b4),
+        new Color(0xd62728),
+        new Color(0x2ca02c),
+        new Color(0xff7f0e),
+        new Color(0x9467bd),
         new Color(0x8c564b)
     };
 
