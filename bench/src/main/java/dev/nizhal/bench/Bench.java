@@ -72,7 +72,7 @@ public final class Bench {
                             2_000,
                             new Incremental(1_000, 5_000, 3),
                             20,
-                            new FanoutMeasure.Sizes(List.of(20, 50), 20, 5, 10),
+                            new FanoutMeasure.Sizes(List.of(20, 50), 20, 5, 10, 10, 3),
                             List.of(BenchDatabase.Durability.FSYNC_OFF),
                             MEASURES);
                 case "quick" ->
@@ -96,7 +96,7 @@ public final class Bench {
                             1_000_000,
                             new Incremental(10_000, 1_000_000, 100),
                             1_000,
-                            new FanoutMeasure.Sizes(FANOUT_STEPS.sockets(), 2_000, 300, 200),
+                            new FanoutMeasure.Sizes(FANOUT_STEPS.sockets(), 2_000, 300, 200, 1_000, 50),
                             both,
                             MEASURES);
                 default -> throw new IllegalArgumentException("no suite '" + name + "': smoke, quick or long");
@@ -106,7 +106,7 @@ public final class Bench {
 
     /** The fan-out's socket counts of the quick and long suites (issue 12's target is at 10,000). */
     private static final FanoutMeasure.Sizes FANOUT_STEPS =
-            new FanoutMeasure.Sizes(List.of(1_000, 2_000, 5_000, 10_000), 400, 100, 200);
+            new FanoutMeasure.Sizes(List.of(1_000, 2_000, 5_000, 10_000), 400, 100, 200, 1_000, 20);
 
     /** The fan-out's server runs in a JVM of its own with this heap (the target: under 512 MB at 10k sockets). */
     static final String FANOUT_SERVER_HEAP = "512m";
@@ -241,7 +241,8 @@ public final class Bench {
 
     private static List<Figure> fanout(
             Suite suite, BenchDatabase database, ServerProcess server, Path plots, PrintStream log) throws Exception {
-        List<FanoutMeasure.Step> steps = FanoutMeasure.measure(database, server, suite.fanout(), log);
+        FanoutMeasure.Result result = FanoutMeasure.measure(database, server, suite.fanout(), log);
+        List<FanoutMeasure.Step> steps = result.steps();
         FanoutPlot.write(steps, plots);
         log.printf(
                 "bench: fan-out plot and data: %s%n",
@@ -285,6 +286,27 @@ public final class Bench {
                     configuration,
                     step.sql().p99(),
                     "ms p99",
+                    Double.NaN,
+                    "",
+                    "none (reported)"));
+        }
+        FanoutMeasure.Shared shared = result.shared();
+        if (shared != null) {
+            figures.add(new Figure(
+                    String.format(
+                            Locale.ROOT,
+                            "push over HTTP → poke at each of %,d sockets holding its bucket (one user), %d pushes:"
+                                    + " per socket p50 %.1f ms, p99 %.1f ms; the last socket's poke: max %.1f ms;"
+                                    + " %d socket problems",
+                            shared.sockets(),
+                            shared.writes(),
+                            shared.perSocket().p50(),
+                            shared.perSocket().p99(),
+                            shared.lastMax(),
+                            shared.problems()),
+                    configuration,
+                    shared.lastP50(),
+                    "ms p50 to the last socket",
                     Double.NaN,
                     "",
                     "none (reported)"));

@@ -39,7 +39,8 @@ final class BenchServer implements AutoCloseable {
 
     /**
      * {@code nizhal serve} of the demo apps on {@code jdbcUrl}, on a free port of the loopback interface, with the
-     * bench's token issuer and audience and without the per-actor request rate and the concurrent pulls' limit.
+     * bench's token issuer and audience and without the per-actor request rate, the concurrent pulls' limit and the
+     * per-actor socket limit.
      */
     static String[] serveArguments(String jdbcUrl, byte[] cursorKey, byte[] jwtSecret) {
         Base64.Encoder base64 = Base64.getEncoder();
@@ -61,6 +62,9 @@ final class BenchServer implements AutoCloseable {
             "--limit-requests-per-second",
             "0",
             "--limit-concurrent-pulls",
+            "0",
+            // the fan-out's bucket-wide measure opens many sockets of one user
+            "--limit-sockets-per-actor",
             "0",
             "--host",
             "127.0.0.1",

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +64,7 @@ final class FanoutMeasure {
         static Latency of(long[] nanos, int count, int missed, long[] writes) {
             long[] sorted = Arrays.copyOf(nanos, count);
             Arrays.sort(sorted);
-            long[] written = Arrays.copyOf(writes, count + missed);
+            long[] written = Arrays.copyOf(writes, Math.min(writes.length, count + missed));
             Arrays.sort(written);
             return new Latency(
                     count,
@@ -108,10 +109,34 @@ final class FanoutMeasure {
         }
     }
 
-    /** The sizes of a run: socket counts in increasing order, samples of each kind per count, warm-up pushes. */
-    record Sizes(List<Integer> sockets, int pushSamples, int sqlSamples, int warmUpPushes) {}
+    /**
+     * The sizes of a run: socket counts in increasing order, samples of each kind per count, warm-up pushes; then
+     * {@code sharedSockets} more sockets of one user, all holding its one bucket, and {@code sharedWrites} pushes into
+     * that bucket (none when 0).
+     */
+    record Sizes(
+            List<Integer> sockets,
+            int pushSamples,
+            int sqlSamples,
+            int warmUpPushes,
+            int sharedSockets,
+            int sharedWrites) {}
 
-    static List<Step> measure(BenchDatabase database, ServerProcess server, Sizes sizes, PrintStream log)
+    /**
+     * One push into a bucket that {@code sockets} sockets hold (one user's, the per-actor socket limit lifted), made
+     * {@code writes} times: every socket's time from the push to its poke (pooled over the writes), the time to the
+     * last socket's poke of each write (its median and max over the writes), and the pokes that did not come.
+     */
+    record Shared(int sockets, int writes, Latency perSocket, double lastP50, double lastMax, int open) {
+        long problems() {
+            return perSocket.missed() + (sockets - open);
+        }
+    }
+
+    /** The steps' figures, and the shared bucket's (null when not measured). */
+    record Result(List<Step> steps, Shared shared) {}
+
+    static Result measure(BenchDatabase database, ServerProcess server, Sizes sizes, PrintStream log)
             throws Exception {
         String prefix = "fan-" + Long.toHexString(System.nanoTime()) + "-";
         URI stream = server.webSocket("sync/stream");
@@ -123,6 +148,7 @@ final class FanoutMeasure {
         Counters counters = new Counters();
         List<Socket> sockets = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
+        Shared shared = null;
         try (SyncHttp http = new SyncHttp();
                 Connection c = database.connect();
                 PreparedStatement insert =
@@ -143,7 +169,11 @@ final class FanoutMeasure {
             boolean warm = false;
             for (int n : sizes.sockets()) {
                 long opening = System.nanoTime();
-                open(clients, stream, server, prefix, sockets, n, counters);
+                List<String> owners = new ArrayList<>();
+                for (int i = sockets.size(); i < n; i++) {
+                    owners.add(prefix + i);
+                }
+                sockets.addAll(open(clients, stream, server, owners, counters));
                 List<Socket> open = sockets.stream().filter(Socket::isOpen).toList();
                 log.printf(
                         Locale.ROOT,
@@ -190,6 +220,20 @@ final class FanoutMeasure {
                         counters.closeCodes,
                         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
+            if (sizes.sharedSockets() > 0) {
+                shared = shared(clients, stream, server, http, push, prefix + "shared", sizes, counters, sockets);
+                log.printf(
+                        Locale.ROOT,
+                        "bench: fan-out, one bucket held by %,d sockets (%,d open) of one user, %d pushes into it: per"
+                                + " socket %s; the last socket's poke: p50 %.1f ms, max %.1f ms (%,d other sockets open)%n",
+                        shared.sockets(),
+                        shared.open(),
+                        shared.writes(),
+                        shared.perSocket(),
+                        shared.lastP50(),
+                        shared.lastMax(),
+                        sockets.stream().filter(Socket::isOpen).count());
+            }
         } finally {
             counters.ending = true;
             for (Socket socket : sockets) {
@@ -199,7 +243,75 @@ final class FanoutMeasure {
                 client.shutdownNow();
             }
         }
-        return steps;
+        return new Result(steps, shared);
+    }
+
+    /**
+     * Opens {@code sizes.sharedSockets()} sockets of {@code owner}, then pushes {@code sizes.sharedWrites()} times into
+     * its bucket, each time waiting for every socket's poke (at most {@link #POKE_TIMEOUT}) and then 100 ms more (so
+     * that no poke is held back by the 50 ms between two pokes of a socket).
+     */
+    private static Shared shared(
+            List<HttpClient> clients,
+            URI stream,
+            ServerProcess server,
+            SyncHttp http,
+            URI push,
+            String owner,
+            Sizes sizes,
+            Counters counters,
+            List<Socket> all)
+            throws Exception {
+        List<Socket> sockets = open(clients, stream, server, Collections.nCopies(sizes.sharedSockets(), owner), counters);
+        all.addAll(sockets);
+        List<Socket> open = sockets.stream().filter(Socket::isOpen).toList();
+        if (open.isEmpty()) {
+            throw new IllegalStateException("no socket of the shared bucket is open; the server's log: " + server.log());
+        }
+        String token = server.token(owner);
+        int writes = sizes.sharedWrites();
+        long[] perSocket = new long[writes * open.size()];
+        long[] last = new long[writes];
+        int count = 0;
+        int missed = 0;
+        for (int w = 0; w < writes; w++) {
+            List<CompletableFuture<Long>> poked = new ArrayList<>();
+            for (Socket socket : open) {
+                CompletableFuture<Long> future = new CompletableFuture<>();
+                socket.waiting = future;
+                poked.add(future);
+            }
+            long start = System.nanoTime();
+            String body = http.post(push, token, PushMeasures.pushBody("fan-writer-" + owner, w + 1, 1));
+            if (!body.contains("\"applied\"")) {
+                throw new IllegalStateException("a push was not applied: " + body);
+            }
+            long deadline = start + POKE_TIMEOUT.toNanos();
+            long slowest = 0;
+            for (CompletableFuture<Long> future : poked) {
+                try {
+                    long took = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) - start;
+                    perSocket[count++] = took;
+                    slowest = Math.max(slowest, took);
+                } catch (TimeoutException e) {
+                    missed++;
+                    slowest = Math.max(slowest, POKE_TIMEOUT.toNanos());
+                }
+            }
+            last[w] = slowest;
+            for (Socket socket : open) {
+                socket.waiting = null;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        Arrays.sort(last);
+        return new Shared(
+                sockets.size(),
+                writes,
+                Latency.of(perSocket, count, missed, new long[0]),
+                last[writes / 2] / 1e6,
+                last[writes - 1] / 1e6,
+                (int) sockets.stream().filter(Socket::isOpen).count());
     }
 
     /** One write into {@code target}'s bucket. */
@@ -252,21 +364,15 @@ final class FanoutMeasure {
         return target;
     }
 
-    /** Opens sockets until {@code sockets} holds {@code n}, at most {@link #OPENING_AT_ONCE} at a time. */
-    private static void open(
-            List<HttpClient> clients,
-            URI stream,
-            ServerProcess server,
-            String prefix,
-            List<Socket> sockets,
-            int n,
-            Counters counters)
+    /** Opens a socket for each of {@code owners}, at most {@link #OPENING_AT_ONCE} at a time. */
+    private static List<Socket> open(
+            List<HttpClient> clients, URI stream, ServerProcess server, List<String> owners, Counters counters)
             throws InterruptedException {
         Semaphore opening = new Semaphore(OPENING_AT_ONCE);
         List<Socket> added = new ArrayList<>();
-        for (int i = sockets.size(); i < n; i++) {
-            String owner = prefix + i;
-            Socket socket = new Socket(owner, server.token(owner), counters);
+        for (int i = 0; i < owners.size(); i++) {
+            String owner = owners.get(i);
+            Socket socket = new Socket(owner, owner + "-client-" + i, server.token(owner), counters);
             added.add(socket);
             opening.acquire();
             socket.ready.whenComplete((ok, failed) -> opening.release());
@@ -291,7 +397,7 @@ final class FanoutMeasure {
                 }
             }
         }
-        sockets.addAll(added);
+        return added;
     }
 
     /** What went wrong with the sockets, over the whole run. */
@@ -310,6 +416,7 @@ final class FanoutMeasure {
      */
     private static final class Socket implements WebSocket.Listener {
         final String owner;
+        final String clientId;
         final String token;
         final Counters counters;
         final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -321,8 +428,9 @@ final class FanoutMeasure {
         /** The next mutation id of this owner's writer client (the writer thread's alone). */
         long nextMutation = 1;
 
-        Socket(String owner, String token, Counters counters) {
+        Socket(String owner, String clientId, String token, Counters counters) {
             this.owner = owner;
+            this.clientId = clientId;
             this.token = token;
             this.counters = counters;
         }
@@ -337,7 +445,7 @@ final class FanoutMeasure {
             webSocket.request(Long.MAX_VALUE);
             webSocket.sendText(
                     "{\"type\":\"hello\",\"token\":\"" + token + "\",\"syncRules\":[\"myNotes\"],\"buckets\":"
-                            + "{\"myNotes\":[{\"ownerId\":\"" + owner + "\"}]},\"clientId\":\"" + owner + "-client\"}",
+                            + "{\"myNotes\":[{\"ownerId\":\"" + owner + "\"}]},\"clientId\":\"" + clientId + "\"}",
                     true);
         }
 

@@ -44,7 +44,10 @@ class BenchSmokeIT {
                         + " 20 samples \\(the push answered: p50 [0-9.]+ ms\\); server heap after a full GC [0-9]+ MB;"
                         + " 0 socket problems \\|")
                 .contains("| SQL insert → poke (the change-log poller, every 200 ms), 20 sockets: p50 ")
-                .contains("| SQL insert → poke (the change-log poller, every 200 ms), 50 sockets: p50 ");
+                .contains("| SQL insert → poke (the change-log poller, every 200 ms), 50 sockets: p50 ")
+                .containsPattern("\\| push over HTTP → poke at each of 10 sockets holding its bucket \\(one user\\), 3"
+                        + " pushes: per socket p50 [0-9.]+ ms, p99 [0-9.]+ ms; the last socket's poke: max [0-9.]+ ms;"
+                        + " 0 socket problems \\|");
         byte[] png = Files.readAllBytes(plots.resolve(FanoutPlot.PNG));
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         assertThat(Files.readAllLines(plots.resolve(FanoutPlot.CSV)))
@@ -54,7 +57,7 @@ class BenchSmokeIT {
         assertThat(report.lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
-                .hasSize(11)
+                .hasSize(12)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
     }
 }
