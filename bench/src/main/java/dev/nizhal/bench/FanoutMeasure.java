@@ -136,8 +136,7 @@ final class FanoutMeasure {
     /** The steps' figures, and the shared bucket's (null when not measured). */
     record Result(List<Step> steps, Shared shared) {}
 
-    static Result measure(BenchDatabase database, ServerProcess server, Sizes sizes, PrintStream log)
-            throws Exception {
+    static Result measure(BenchDatabase database, ServerProcess server, Sizes sizes, PrintStream log) throws Exception {
         String prefix = "fan-" + Long.toHexString(System.nanoTime()) + "-";
         URI stream = server.webSocket("sync/stream");
         URI push = server.uri("sync/push");
@@ -262,11 +261,13 @@ final class FanoutMeasure {
             Counters counters,
             List<Socket> all)
             throws Exception {
-        List<Socket> sockets = open(clients, stream, server, Collections.nCopies(sizes.sharedSockets(), owner), counters);
+        List<Socket> sockets =
+                open(clients, stream, server, Collections.nCopies(sizes.sharedSockets(), owner), counters);
         all.addAll(sockets);
         List<Socket> open = sockets.stream().filter(Socket::isOpen).toList();
         if (open.isEmpty()) {
-            throw new IllegalStateException("no socket of the shared bucket is open; the server's log: " + server.log());
+            throw new IllegalStateException(
+                    "no socket of the shared bucket is open; the server's log: " + server.log());
         }
         String token = server.token(owner);
         int writes = sizes.sharedWrites();
