@@ -32,6 +32,7 @@ public final class Bench {
             int syncRows,
             Incremental incremental,
             int pullingClients,
+            FanoutMeasure.Sizes fanout,
             List<BenchDatabase.Durability> pushConfigurations,
             Set<String> only) {
         /** The same suite with only the measures {@code names} (push, drain, sync). */
@@ -49,6 +50,7 @@ public final class Bench {
                     syncRows,
                     incremental,
                     pullingClients,
+                    fanout,
                     pushConfigurations,
                     Set.copyOf(names));
         }
@@ -70,6 +72,7 @@ public final class Bench {
                             2_000,
                             new Incremental(1_000, 5_000, 3),
                             20,
+                            new FanoutMeasure.Sizes(List.of(20, 50), 20, 5, 10, 10, 3),
                             List.of(BenchDatabase.Durability.FSYNC_OFF),
                             MEASURES);
                 case "quick" ->
@@ -81,6 +84,7 @@ public final class Bench {
                             200_000,
                             new Incremental(10_000, 1_000_000, 100),
                             1_000,
+                            FANOUT_STEPS,
                             both,
                             MEASURES);
                 case "long" ->
@@ -92,12 +96,20 @@ public final class Bench {
                             1_000_000,
                             new Incremental(10_000, 1_000_000, 100),
                             1_000,
+                            new FanoutMeasure.Sizes(FANOUT_STEPS.sockets(), 2_000, 300, 200, 1_000, 50),
                             both,
                             MEASURES);
                 default -> throw new IllegalArgumentException("no suite '" + name + "': smoke, quick or long");
             };
         }
     }
+
+    /** The fan-out's socket counts of the quick and long suites (issue 12's target is at 10,000). */
+    private static final FanoutMeasure.Sizes FANOUT_STEPS =
+            new FanoutMeasure.Sizes(List.of(1_000, 2_000, 5_000, 10_000), 400, 100, 200, 1_000, 20);
+
+    /** The fan-out's server runs in a JVM of its own with this heap (the target: under 512 MB at 10k sockets). */
+    static final String FANOUT_SERVER_HEAP = "512m";
 
     /**
      * The incremental pull's states: the table at {@code smallRows} and at {@code largeRows} rows, and then a window
@@ -124,15 +136,17 @@ public final class Bench {
 
     /**
      * The measures a suite runs: push (1 and 8 clients), drain, sync (initial sync), incremental (the incremental pull
-     * against table size and a busy window), pullers (many clients pulling in a loop).
+     * against table size and a busy window), pullers (many clients pulling in a loop), fanout (write → poke latency
+     * against the number of connected WebSockets).
      */
-    static final Set<String> MEASURES = Set.of("push", "drain", "sync", "incremental", "pullers");
+    static final Set<String> MEASURES = Set.of("push", "drain", "sync", "incremental", "pullers", "fanout");
 
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
         String suiteName = "quick";
         Path out = null;
+        Path plots = Path.of("target");
         Set<String> only = MEASURES;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -141,14 +155,16 @@ public final class Bench {
                 case "--long" -> suiteName = "long";
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
+                case "--plots" -> plots = Path.of(args[++i]);
                 default ->
                     throw new IllegalArgumentException(
-                            "usage: Bench [--smoke|--quick|--long] [--only push,drain,sync,incremental,pullers] [--out FILE];"
+                            "usage: Bench [--smoke|--quick|--long] [--only push,drain,sync,incremental,pullers,fanout]"
+                                    + " [--out FILE] [--plots DIR];"
                                     + " unknown: "
                                     + args[i]);
             }
         }
-        String report = run(Suite.named(suiteName).only(only), System.out);
+        String report = run(Suite.named(suiteName).only(only), System.out, plots);
         System.out.println();
         System.out.println(report);
         if (out != null) {
@@ -157,12 +173,18 @@ public final class Bench {
         System.exit(0); // the embedded servers' threads are stopped; no reason to wait for stragglers
     }
 
-    /** Runs {@code suite}, logging progress to {@code log}, and returns the Markdown report. */
-    static String run(Suite suite, PrintStream log) throws Exception {
+    /**
+     * Runs {@code suite}, logging progress to {@code log}, and returns the Markdown report; plots (PNG) and their data
+     * (CSV) go to {@code plots}.
+     */
+    static String run(Suite suite, PrintStream log, Path plots) throws Exception {
         List<Figure> figures = new ArrayList<>();
         String postgres = "";
         boolean first = true;
-        for (BenchDatabase.Durability durability : suite.pushConfigurations()) {
+        List<BenchDatabase.Durability> configurations = suite.runs("push") || suite.runs("drain") || suite.runs("sync")
+                ? suite.pushConfigurations()
+                : List.of();
+        for (BenchDatabase.Durability durability : configurations) {
             try (BenchDatabase database = BenchDatabase.start(durability);
                     BenchServer server = BenchServer.start(database);
                     SyncHttp http = new SyncHttp()) {
@@ -204,7 +226,92 @@ public final class Bench {
                 }
             }
         }
+        if (suite.runs("fanout")) {
+            // the server in a JVM of its own, so that its heap holds only the server and its sockets
+            try (BenchDatabase database = BenchDatabase.start(BenchDatabase.Durability.FSYNC_OFF);
+                    ServerProcess server =
+                            ServerProcess.start(database, FANOUT_SERVER_HEAP, plots.resolve("fanout-server.log"))) {
+                postgres = version(database);
+                log.printf("bench: fan-out, server process %d on %s%n", server.pid(), server.uri(""));
+                figures.addAll(fanout(suite, database, server, plots, log));
+            }
+        }
         return report(suite, figures, postgres);
+    }
+
+    private static List<Figure> fanout(
+            Suite suite, BenchDatabase database, ServerProcess server, Path plots, PrintStream log) throws Exception {
+        FanoutMeasure.Result result = FanoutMeasure.measure(database, server, suite.fanout(), log);
+        List<FanoutMeasure.Step> steps = result.steps();
+        FanoutPlot.write(steps, plots);
+        log.printf(
+                "bench: fan-out plot and data: %s%n",
+                plots.resolve(FanoutPlot.PNG).toAbsolutePath());
+        String configuration = "fsync off; server JVM -Xmx" + FANOUT_SERVER_HEAP;
+        String target = "p99 < 200 ms and heap < 512 MB at 10,000 sockets";
+        List<Figure> figures = new ArrayList<>();
+        for (FanoutMeasure.Step step : steps) {
+            figures.add(new Figure(
+                    String.format(
+                            Locale.ROOT,
+                            "push over HTTP → poke, %,d sockets (%,d open): p50 %.1f ms, max %.1f ms, %d samples (the"
+                                    + " push answered: p50 %.1f ms); server heap after a full GC %.0f MB; %d socket"
+                                    + " problems",
+                            step.sockets(),
+                            step.open(),
+                            step.push().p50(),
+                            step.push().max(),
+                            step.push().samples(),
+                            step.push().writeP50(),
+                            step.heapBytes() / 1e6,
+                            step.problems()),
+                    configuration,
+                    step.push().p99(),
+                    "ms p99",
+                    Double.NaN,
+                    "",
+                    target));
+        }
+        for (FanoutMeasure.Step step : steps) {
+            figures.add(new Figure(
+                    String.format(
+                            Locale.ROOT,
+                            "SQL insert → poke (the change-log poller, every 200 ms), %,d sockets: p50 %.1f ms, max %.1f"
+                                    + " ms, %d samples, %d missed",
+                            step.sockets(),
+                            step.sql().p50(),
+                            step.sql().max(),
+                            step.sql().samples(),
+                            step.sql().missed()),
+                    configuration,
+                    step.sql().p99(),
+                    "ms p99",
+                    Double.NaN,
+                    "",
+                    "none (reported)"));
+        }
+        FanoutMeasure.Shared shared = result.shared();
+        if (shared != null) {
+            figures.add(new Figure(
+                    String.format(
+                            Locale.ROOT,
+                            "push over HTTP → poke at each of %,d sockets holding its bucket (one user), %d pushes:"
+                                    + " per socket p50 %.1f ms, p99 %.1f ms; the last socket's poke: max %.1f ms;"
+                                    + " %d socket problems",
+                            shared.sockets(),
+                            shared.writes(),
+                            shared.perSocket().p50(),
+                            shared.perSocket().p99(),
+                            shared.lastMax(),
+                            shared.problems()),
+                    configuration,
+                    shared.lastP50(),
+                    "ms p50 to the last socket",
+                    Double.NaN,
+                    "",
+                    "none (reported)"));
+        }
+        return figures;
     }
 
     private static List<Figure> incremental(
@@ -362,10 +469,10 @@ public final class Bench {
         for (Figure f : figures) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %,.0f %s | %s | %s | %s |%n",
+                    "| %s | %s | %s %s | %s | %s | %s |%n",
                     f.measure(),
                     f.configuration(),
-                    f.value(),
+                    String.format(Locale.ROOT, f.value() < 100 ? "%,.1f" : "%,.0f", f.value()),
                     f.unit(),
                     Double.isNaN(f.baseline())
                             ? ""

@@ -25,42 +25,55 @@ final class BenchServer implements AutoCloseable {
     }
 
     static BenchServer start(BenchDatabase database) {
-        Base64.Encoder base64 = Base64.getEncoder();
         AtomicReference<NizhalCli.Serving> started = new AtomicReference<>();
         StringWriter errors = new StringWriter();
         int exit = NizhalCli.create()
                 .err(new PrintWriter(errors, true))
                 .onServing(started::set)
-                .execute(
-                        "serve",
-                        "--app",
-                        DemoNizhalApp.class.getName(),
-                        "--jdbc-url",
-                        database.jdbcUrl(),
-                        "--cursor-key",
-                        base64.encodeToString(random()),
-                        "--jwt-secret",
-                        base64.encodeToString(random()),
-                        "--jwt-issuer",
-                        ISSUER,
-                        "--jwt-audience",
-                        ISSUER,
-                        // the benchmarks measure the engine: one actor makes far more requests than the default rate
-                        "--limit-requests-per-second",
-                        "0",
-                        "--limit-concurrent-pulls",
-                        "0",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        "0");
+                .execute(serveArguments(database.jdbcUrl(), random(), random()));
         if (exit != 0 || started.get() == null) {
             throw new IllegalStateException("the server did not start (exit code " + exit + "): " + errors);
         }
         return new BenchServer(started.get());
     }
 
-    private static byte[] random() {
+    /**
+     * {@code nizhal serve} of the demo apps on {@code jdbcUrl}, on a free port of the loopback interface, with the
+     * bench's token issuer and audience and without the per-actor request rate, the concurrent pulls' limit and the
+     * per-actor socket limit.
+     */
+    static String[] serveArguments(String jdbcUrl, byte[] cursorKey, byte[] jwtSecret) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        return new String[] {
+            "serve",
+            "--app",
+            DemoNizhalApp.class.getName(),
+            "--jdbc-url",
+            jdbcUrl,
+            "--cursor-key",
+            base64.encodeToString(cursorKey),
+            "--jwt-secret",
+            base64.encodeToString(jwtSecret),
+            "--jwt-issuer",
+            ISSUER,
+            "--jwt-audience",
+            ISSUER,
+            // the benchmarks measure the engine: one actor makes far more requests than the default rate
+            "--limit-requests-per-second",
+            "0",
+            "--limit-concurrent-pulls",
+            "0",
+            // the fan-out's bucket-wide measure opens many sockets of one user
+            "--limit-sockets-per-actor",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0"
+        };
+    }
+
+    static byte[] random() {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return bytes;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +18,11 @@ class BenchSmokeIT {
     @Test
     void theSmokeSuiteReportsEveryFigure() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        String report = Bench.run(Bench.Suite.named("smoke"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        Path plots = Path.of("target", "bench-smoke");
+        Files.deleteIfExists(plots.resolve(FanoutPlot.PNG));
+        Files.deleteIfExists(plots.resolve(FanoutPlot.CSV));
+        String report =
+                Bench.run(Bench.Suite.named("smoke"), new PrintStream(log, true, StandardCharsets.UTF_8), plots);
 
         System.out.println(report);
         assertThat(report)
@@ -28,11 +34,30 @@ class BenchSmokeIT {
                 .contains(", 0 answers not 200 | fsync off |")
                 .contains("| incremental pull of 100 changes (median of 3 clients), table at 5,000 rows | fsync off |")
                 .containsPattern("\\| incremental pull of 100 changes \\(median of 3 clients\\), [0-9,]+ other buckets'"
-                        + " change-log rows in its window \\| fsync off \\|");
+                        + " change-log rows in its window \\| fsync off \\|")
+                // the fan-out: every socket opened and stayed open, every write's poke came, the heap was read
+                .containsPattern("\\| push over HTTP → poke, 20 sockets \\(20 open\\): p50 [0-9.]+ ms, max [0-9.]+ ms,"
+                        + " 20 samples \\(the push answered: p50 [0-9.]+ ms\\); server heap after a full GC [0-9]+ MB;"
+                        + " 0 socket problems \\| fsync off;"
+                        + " server JVM -Xmx512m \\| [0-9.,]+ ms p99 \\|")
+                .containsPattern("\\| push over HTTP → poke, 50 sockets \\(50 open\\): p50 [0-9.]+ ms, max [0-9.]+ ms,"
+                        + " 20 samples \\(the push answered: p50 [0-9.]+ ms\\); server heap after a full GC [0-9]+ MB;"
+                        + " 0 socket problems \\|")
+                .contains("| SQL insert → poke (the change-log poller, every 200 ms), 20 sockets: p50 ")
+                .contains("| SQL insert → poke (the change-log poller, every 200 ms), 50 sockets: p50 ")
+                .containsPattern("\\| push over HTTP → poke at each of 10 sockets holding its bucket \\(one user\\), 3"
+                        + " pushes: per socket p50 [0-9.]+ ms, p99 [0-9.]+ ms; the last socket's poke: max [0-9.]+ ms;"
+                        + " 0 socket problems \\|");
+        byte[] png = Files.readAllBytes(plots.resolve(FanoutPlot.PNG));
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(Files.readAllLines(plots.resolve(FanoutPlot.CSV)))
+                .hasSize(3)
+                .satisfies(csv -> assertThat(csv.get(1)).startsWith("20,20,20,"))
+                .satisfies(csv -> assertThat(csv.get(2)).startsWith("50,50,20,"));
         assertThat(report.lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
-                .hasSize(7)
+                .hasSize(12)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
     }
 }
