@@ -3,6 +3,7 @@ package dev.nizhal.bench.plot;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -53,7 +55,11 @@ public final class LinePlot {
         if (logX) {
             LogAxis log = new LogAxis(xLabel);
             log.setBase(10);
-            log.setStandardTickUnits(NumberAxis.createStandardTickUnits());
+            // a tick per power of ten, labelled with its value (10,000 rather than 10^4.0)
+            log.setTickUnit(new NumberTickUnit(1), false, true);
+            log.setMinorTickCount(9);
+            log.setMinorTickMarksVisible(true);
+            log.setNumberFormatOverride(new DecimalFormat("#,##0"));
             x = log;
         } else {
             x = new NumberAxis(xLabel);
