@@ -32,8 +32,10 @@ class JmhBenchmarksTest {
     @Test
     void theAnnotationProcessorListsEveryBenchmarkMethod() throws IOException {
         List<BenchmarkListEntry> listed;
-        try (InputStream in = getClass().getResourceAsStream("/" + BenchmarkList.BENCHMARK_LIST)) {
-            assertThat(in).as("META-INF/BenchmarkList, written by jmh-generator-annprocess").isNotNull();
+        try (InputStream in = getClass().getResourceAsStream(BenchmarkList.BENCHMARK_LIST)) {
+            assertThat(in)
+                    .as("META-INF/BenchmarkList, written by jmh-generator-annprocess")
+                    .isNotNull();
             listed = BenchmarkList.readBenchmarkList(in);
         }
         Set<String> expected = new TreeSet<>();
