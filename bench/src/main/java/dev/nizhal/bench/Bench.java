@@ -134,6 +134,9 @@ public final class Bench {
     /** One point of the pull cost vs table size series: the incremental pull's latency with the table at a size. */
     record TableSizePoint(int tableRows, IncrementalPullMeasure.Latency latency) {}
 
+    /** Rounds of the incremental pull (each client's catch-up and pull) before its first measured state. */
+    static final int INCREMENTAL_WARM_UP_ROUNDS = 5;
+
     /** The file names of the pull cost vs table size series, in the plots' folder. */
     static final String PULL_COST_VS_TABLE_SIZE = "pull-cost-vs-table-size";
 
@@ -299,7 +302,11 @@ public final class Bench {
         int n = sizes.clients();
         String label = BenchDatabase.Durability.FSYNC_OFF.label;
         IncrementalPullMeasure.growTable(database, sizes.smallRows());
-        IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none()); // warm-up
+        // the warm-up: with one round, the first sizes measured ran on a server the JIT had not finished compiling
+        // (the series fell as the table grew)
+        for (int i = 0; i < INCREMENTAL_WARM_UP_ROUNDS; i++) {
+            IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+        }
         for (int rows : sizes.tableRows()) {
             IncrementalPullMeasure.growTable(database, rows);
             IncrementalPullMeasure.Latency latency =
