@@ -1,5 +1,6 @@
 package dev.nizhal.bench;
 
+import dev.nizhal.bench.plot.LinePlot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +13,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The benchmarks' entry point: {@code Bench [--smoke | --quick | --long] [--out FILE]}. Starts an embedded PostgreSQL
- * and the embedded server with the demo apps for each configuration, runs the suite's measures and prints a Markdown
- * table of figures, each with the baseline measured in the same run and the ratio (bench/README.md).
+ * The benchmarks' entry point: {@code Bench [--smoke | --quick | --long] [--only ...] [--out FILE] [--plots DIR]}.
+ * Starts an embedded PostgreSQL and the embedded server with the demo apps for each configuration, runs the suite's
+ * measures and prints a Markdown table of figures, each with the baseline measured in the same run and the ratio
+ * (bench/README.md); the incremental pull also writes its pull cost vs table size series to {@code DIR} (default
+ * {@code target}) as a CSV file and a PNG plot.
  */
 public final class Bench {
 
@@ -70,7 +75,7 @@ public final class Bench {
                             Duration.ofMillis(800),
                             300,
                             2_000,
-                            new Incremental(1_000, 5_000, 3),
+                            new Incremental(List.of(1_000, 2_500, 5_000), 3),
                             20,
                             new FanoutMeasure.Sizes(List.of(20, 50), 20, 5, 10, 10, 3),
                             List.of(BenchDatabase.Durability.FSYNC_OFF),
@@ -82,7 +87,7 @@ public final class Bench {
                             Duration.ofSeconds(10),
                             10_000,
                             200_000,
-                            new Incremental(10_000, 1_000_000, 100),
+                            new Incremental(List.of(10_000, 100_000, 300_000, 1_000_000), 100),
                             1_000,
                             FANOUT_STEPS,
                             both,
@@ -94,7 +99,7 @@ public final class Bench {
                             Duration.ofSeconds(30),
                             10_000,
                             1_000_000,
-                            new Incremental(10_000, 1_000_000, 100),
+                            new Incremental(List.of(10_000, 100_000, 300_000, 1_000_000), 100),
                             1_000,
                             new FanoutMeasure.Sizes(FANOUT_STEPS.sockets(), 2_000, 300, 200, 1_000, 50),
                             both,
@@ -112,10 +117,40 @@ public final class Bench {
     static final String FANOUT_SERVER_HEAP = "512m";
 
     /**
-     * The incremental pull's states: the table at {@code smallRows} and at {@code largeRows} rows, and then a window
-     * with about {@code largeRows} other buckets' changes; {@code clients} samples in each.
+     * The incremental pull's states: the table at each of {@code tableRows} (ascending; the pull cost vs table size
+     * series, whose first and last sizes give the ratio figure), and then a window with about as many other buckets'
+     * changes as the last size; {@code clients} samples in each.
      */
-    record Incremental(int smallRows, int largeRows, int clients) {}
+    record Incremental(List<Integer> tableRows, int clients) {
+        Incremental {
+            tableRows = List.copyOf(tableRows);
+            if (tableRows.size() < 2) {
+                throw new IllegalArgumentException("the series needs at least two table sizes: " + tableRows);
+            }
+            for (int i = 1; i < tableRows.size(); i++) {
+                if (tableRows.get(i) <= tableRows.get(i - 1)) {
+                    throw new IllegalArgumentException("table sizes go up: " + tableRows);
+                }
+            }
+        }
+
+        int smallRows() {
+            return tableRows.getFirst();
+        }
+
+        int largeRows() {
+            return tableRows.getLast();
+        }
+    }
+
+    /** One point of the pull cost vs table size series: the incremental pull's latency with the table at a size. */
+    record TableSizePoint(int tableRows, IncrementalPullMeasure.Latency latency) {}
+
+    /** Rounds of the incremental pull (each client's catch-up and pull) before its first measured state. */
+    static final int INCREMENTAL_WARM_UP_ROUNDS = 5;
+
+    /** The file names of the pull cost vs table size series, in the plots' folder. */
+    static final String PULL_COST_VS_TABLE_SIZE = "pull-cost-vs-table-size";
 
     /**
      * One figure: what was measured, its value and unit, the baseline of the same run (NaN when the target is
@@ -175,10 +210,11 @@ public final class Bench {
 
     /**
      * Runs {@code suite}, logging progress to {@code log}, and returns the Markdown report; plots (PNG) and their data
-     * (CSV) go to {@code plots}.
+     * (CSV) go to the folder {@code plots}.
      */
     static String run(Suite suite, PrintStream log, Path plots) throws Exception {
         List<Figure> figures = new ArrayList<>();
+        List<TableSizePoint> tableSeries = new ArrayList<>();
         String postgres = "";
         boolean first = true;
         List<BenchDatabase.Durability> configurations = suite.runs("push") || suite.runs("drain") || suite.runs("sync")
@@ -222,7 +258,9 @@ public final class Bench {
                     figures.add(pullingClients(suite, database, server, log));
                 }
                 if (suite.runs("incremental")) {
-                    figures.addAll(incremental(suite, database, server, http, log));
+                    figures.addAll(incremental(suite, database, server, http, log, tableSeries));
+                    writePullCostVsTableSize(
+                            plots, tableSeries, suite.incremental().clients(), log);
                 }
             }
         }
@@ -236,7 +274,7 @@ public final class Bench {
                 figures.addAll(fanout(suite, database, server, plots, log));
             }
         }
-        return report(suite, figures, postgres);
+        return report(suite, figures, tableSeries, postgres);
     }
 
     private static List<Figure> fanout(
@@ -314,20 +352,72 @@ public final class Bench {
         return figures;
     }
 
+
+    /** The series as {@code pull-cost-vs-table-size.csv} and {@code .png} in {@code plots}. */
+    private static void writePullCostVsTableSize(Path plots, List<TableSizePoint> series, int clients, PrintStream log)
+            throws IOException {
+        Files.createDirectories(plots);
+        StringBuilder csv = new StringBuilder("table_rows,median_ms,p90_ms,samples\n");
+        List<double[]> median = new ArrayList<>();
+        List<double[]> p90 = new ArrayList<>();
+        for (TableSizePoint point : series) {
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%d,%.3f,%.3f,%d%n",
+                    point.tableRows(),
+                    point.latency().medianMillis(),
+                    point.latency().p90Millis(),
+                    point.latency().samples()));
+            median.add(new double[] {point.tableRows(), point.latency().medianMillis()});
+            p90.add(new double[] {point.tableRows(), point.latency().p90Millis()});
+        }
+        Path csvFile = plots.resolve(PULL_COST_VS_TABLE_SIZE + ".csv");
+        Files.writeString(csvFile, csv, StandardCharsets.UTF_8);
+        Map<String, List<double[]>> lines = new LinkedHashMap<>();
+        lines.put("median", median);
+        lines.put("90th percentile", p90);
+        Path png = plots.resolve(PULL_COST_VS_TABLE_SIZE + ".png");
+        LinePlot.write(
+                png,
+                "Incremental pull of " + IncrementalPullMeasure.CHANGES + " changes vs table size (" + clients
+                        + " clients)",
+                "rows in the table (log scale)",
+                "pull latency, ms",
+                lines,
+                true);
+        log.printf("bench: pull cost vs table size: %s, %s%n", csvFile, png);
+    }
+
+    /**
+     * The incremental pull at each table size of the suite (added to {@code series}, smallest first), then in a quiet
+     * and a busy window; answers the two ratio figures (largest vs smallest table, busy vs quiet window).
+     */
     private static List<Figure> incremental(
-            Suite suite, BenchDatabase database, BenchServer server, SyncHttp http, PrintStream log) throws Exception {
+            Suite suite,
+            BenchDatabase database,
+            BenchServer server,
+            SyncHttp http,
+            PrintStream log,
+            List<TableSizePoint> series)
+            throws Exception {
         Incremental sizes = suite.incremental();
         int n = sizes.clients();
         String label = BenchDatabase.Durability.FSYNC_OFF.label;
         IncrementalPullMeasure.growTable(database, sizes.smallRows());
-        IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none()); // warm-up
-        IncrementalPullMeasure.Latency small =
-                IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
-        log.printf("bench: incremental pull, table at %,d rows: %s%n", sizes.smallRows(), small);
-        IncrementalPullMeasure.growTable(database, sizes.largeRows());
-        IncrementalPullMeasure.Latency large =
-                IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
-        log.printf("bench: incremental pull, table at %,d rows: %s%n", sizes.largeRows(), large);
+        // the warm-up: with one round, the first sizes measured ran on a server the JIT had not finished compiling
+        // (the series fell as the table grew)
+        for (int i = 0; i < INCREMENTAL_WARM_UP_ROUNDS; i++) {
+            IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+        }
+        for (int rows : sizes.tableRows()) {
+            IncrementalPullMeasure.growTable(database, rows);
+            IncrementalPullMeasure.Latency latency =
+                    IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+            log.printf("bench: incremental pull, table at %,d rows: %s%n", rows, latency);
+            series.add(new TableSizePoint(rows, latency));
+        }
+        IncrementalPullMeasure.Latency small = series.getFirst().latency();
+        IncrementalPullMeasure.Latency large = series.getLast().latency();
         IncrementalPullMeasure.Latency quiet =
                 IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
         long[] busyRows = new long[1];
@@ -453,7 +543,7 @@ public final class Bench {
                         f.ratio());
     }
 
-    static String report(Suite suite, List<Figure> figures, String postgres) {
+    static String report(Suite suite, List<Figure> figures, List<TableSizePoint> tableSeries, String postgres) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(
                 Locale.ROOT,
@@ -479,6 +569,26 @@ public final class Bench {
                             : String.format(Locale.ROOT, "%,.0f %s", f.baseline(), f.baselineUnit()),
                     Double.isNaN(f.baseline()) ? "" : String.format(Locale.ROOT, "%.2f", f.ratio()),
                     f.target()));
+        }
+        if (!tableSeries.isEmpty()) {
+            double first = tableSeries.getFirst().latency().medianMillis();
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%nPull cost vs table size: the incremental pull of %d changes, %d samples per size (%s.png)%n%n",
+                    IncrementalPullMeasure.CHANGES,
+                    tableSeries.getFirst().latency().samples(),
+                    PULL_COST_VS_TABLE_SIZE));
+            md.append("| rows in the table | median | 90th percentile | median / median at the smallest table |\n");
+            md.append("| ---: | ---: | ---: | ---: |\n");
+            for (TableSizePoint point : tableSeries) {
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %,d | %.1f ms | %.1f ms | %.2f |%n",
+                        point.tableRows(),
+                        point.latency().medianMillis(),
+                        point.latency().p90Millis(),
+                        point.latency().medianMillis() / first));
+            }
         }
         return md.toString();
     }

@@ -10,7 +10,7 @@ import java.util.UUID;
  * table {@code notes}) against raw JDBC insert transactions into the same table on as many connections, and the
  * drain of one client's outbox in batches.
  */
-final class PushMeasures {
+public final class PushMeasures {
     private PushMeasures() {}
 
     /** One client pushing one mutation per request, ids in order, as a client with one pending write does. */
@@ -85,8 +85,8 @@ final class PushMeasures {
         return count;
     }
 
-    /** A push of {@code size} addNote mutations from id {@code first}. */
-    static String pushBody(String clientId, long first, int size) {
+    /** The body of a push of {@code size} addNote mutations from id {@code first} (also the push benchmark's). */
+    public static String pushBody(String clientId, long first, int size) {
         StringBuilder body = new StringBuilder(64 + size * 96)
                 .append("{\"clientId\":\"")
                 .append(clientId)

@@ -2,16 +2,20 @@ package dev.nizhal.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
  * The smoke run of the benchmarks: tiny sizes, so the build proves that every measure still runs end to end and
- * reports a figure. It asserts nothing about speed (the figures of a build machine under load say nothing).
+ * reports a figure, and that the pull cost vs table size series is written (report, CSV, plot). It asserts nothing
+ * about speed (the figures of a build machine under load say nothing).
  */
 class BenchSmokeIT {
 
@@ -21,6 +25,8 @@ class BenchSmokeIT {
         Path plots = Path.of("target", "bench-smoke");
         Files.deleteIfExists(plots.resolve(FanoutPlot.PNG));
         Files.deleteIfExists(plots.resolve(FanoutPlot.CSV));
+        Files.deleteIfExists(plots.resolve("pull-cost-vs-table-size.png"));
+        Files.deleteIfExists(plots.resolve("pull-cost-vs-table-size.csv"));
         String report =
                 Bench.run(Bench.Suite.named("smoke"), new PrintStream(log, true, StandardCharsets.UTF_8), plots);
 
@@ -54,10 +60,33 @@ class BenchSmokeIT {
                 .hasSize(3)
                 .satisfies(csv -> assertThat(csv.get(1)).startsWith("20,20,20,"))
                 .satisfies(csv -> assertThat(csv.get(2)).startsWith("50,50,20,"));
-        assertThat(report.lines()
+        String[] tables = report.split("\n\n");
+        assertThat(tables[1]
+                        .lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
                 .hasSize(12)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
+
+        // the pull cost vs table size series: a row per table size in the report, the CSV and the plot
+        assertThat(report).contains("Pull cost vs table size: the incremental pull of 100 changes, 3 samples per size");
+        List<String> series = tables[3]
+                .lines()
+                .filter(line -> line.matches("\\| [0-9,]+ \\| .*"))
+                .toList();
+        assertThat(series)
+                .hasSize(3)
+                .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
+        assertThat(series.get(0)).startsWith("| 1,000 | ");
+        assertThat(series.get(1)).startsWith("| 2,500 | ");
+        assertThat(series.get(2)).startsWith("| 5,000 | ");
+        assertThat(Files.readAllLines(plots.resolve("pull-cost-vs-table-size.csv")))
+                .hasSize(4)
+                .first()
+                .isEqualTo("table_rows,median_ms,p90_ms,samples");
+        BufferedImage plot =
+                ImageIO.read(plots.resolve("pull-cost-vs-table-size.png").toFile());
+        assertThat(plot.getWidth()).isEqualTo(800);
+        assertThat(plot.getHeight()).isEqualTo(500);
     }
 }
