@@ -51,7 +51,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * output settings: {@code TimeZone} is UTC, so a key holding a time ({@code cast(timestamptz as text)}) is the same
  * text whatever the writing session's time zone; {@code DateStyle}, {@code IntervalStyle}, {@code
  * extra_float_digits} and {@code bytea_output} are pinned to PostgreSQL's defaults for the same reason (see {@link
- * #KEY_SETTINGS}). They set {@code synchronous_commit = on} for the writing transaction. The triggers see the final
+ * #KEY_SETTINGS}); a function whose rules read only columns of types that no such setting changes pins only its
+ * {@code search_path} ({@link CaptureFunction#of}). They set {@code synchronous_commit = on} for the writing
+ * transaction. The triggers see the final
  * rows, after the user's {@code BEFORE} triggers.
  *
  * <h2>Partitioned tables</h2>
@@ -148,6 +150,19 @@ public final class JdbiCaptureTriggers {
             join pg_catalog.pg_namespace fn on fn.oid = p.pronamespace
             where not t.tgisinternal
               and (t.tgname like :trigger_prefix or (fn.nspname = 'nizhal' and p.proname like :function_prefix))
+            """;
+
+    // the columns whose values are equal only when identical and whose text depends on no setting (see
+    // CaptureFunction.of): a few built-in types by oid (a domain over them has its own oid and is not listed), text
+    // and varchar only with a deterministic collation
+    private static final String PLAIN_COLUMNS = """
+            select a.attname
+            from pg_catalog.pg_attribute a
+            left join pg_catalog.pg_collation co on co.oid = a.attcollation
+            where a.attrelid = :oid and a.attnum > 0 and not a.attisdropped
+              and (a.atttypid in ('bool'::regtype, 'int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                                  'uuid'::regtype)
+                   or (a.atttypid in ('text'::regtype, 'varchar'::regtype) and co.collisdeterministic))
             """;
 
     private static final String CAPTURE_FUNCTIONS = """
@@ -359,8 +374,13 @@ public final class JdbiCaptureTriggers {
                 }
             }
             Captured captured = entry.getValue();
+            Set<String> plainColumns = Set.copyOf(handle.createQuery(PLAIN_COLUMNS)
+                    .bind("oid", root.oid())
+                    .map((rs, ctx) -> ident(rs.getString("attname")))
+                    .list());
             targets.add(new Target(
-                    CaptureFunction.of(table, captured.collections(), captured.grantCaptures(), quote), relations));
+                    CaptureFunction.of(table, captured.collections(), captured.grantCaptures(), plainColumns, quote),
+                    relations));
         }
         return targets;
     }
@@ -389,7 +409,11 @@ public final class JdbiCaptureTriggers {
 
     private static Set<FunctionState> expectedFunctions(List<Target> targets) {
         return targets.stream()
-                .map(t -> new FunctionState(t.function().name(), t.function().source(), true, CaptureFunction.SETTINGS))
+                .map(t -> new FunctionState(
+                        t.function().name(),
+                        t.function().source(),
+                        true,
+                        t.function().settings()))
                 .collect(Collectors.toSet());
     }
 

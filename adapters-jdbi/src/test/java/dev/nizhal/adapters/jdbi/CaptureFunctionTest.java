@@ -13,6 +13,7 @@ import dev.nizhal.domain.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -54,15 +55,18 @@ class CaptureFunctionTest {
         assertThat(function.source())
                 .contains("cast('true' as \"pg_catalog\".\"bool\")")
                 .doesNotContain(":r2_c0")
-                .contains("'announcements' as tbl")
+                .contains("select g.bucket, 'announcements', s.pks")
                 .contains("values ('truncate:announcements', 'announcements', '{*}')")
                 .contains("from nizhal_new as t where")
                 .contains("from nizhal_old as t where")
                 // an update reads only the old rows whose key or read columns changed
                 .contains("and not exists (select from (select cast(t.\"id\" as text) as nizhal_key,"
                         + " cast(t.\"id\" as text) as c0, cast(t.\"published\" as text) as c1")
-                .contains("having count(k.bucket) > 0")
-                .contains("where cardinality(g.pks) > 1000");
+                // the constant bucket key reads no column: computed per row and grouped on
+                .contains("as k group by k.bucket")
+                // an update's two sides are grouped apart and joined on the bucket
+                .contains("full join (")
+                .contains("where g.bucket is not null and cardinality(g.pks) > 1000");
         assertThat(function.createFunction())
                 .startsWith("create function nizhal.\"" + function.name() + "\"() returns trigger")
                 .contains("security definer", "set search_path = pg_catalog, pg_temp", "set \"TimeZone\" = 'UTC'")
@@ -99,6 +103,30 @@ class CaptureFunctionTest {
         // a string literal holding a double quote does not open an identifier
         assertThat(CaptureFunction.columnsRead(List.of("t.\"a\" = 'say \"hi' and t.\"b\" = 'x''\"'")))
                 .containsExactly("\"a\"", "\"b\"");
+    }
+
+    @Test
+    void bucketsOfPlainColumnsAreComputedPerGroupAndOnlyTheSearchPathIsPinned() {
+        CompiledCollection notes =
+                SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow();
+        TableName table = new TableName("public", "notes");
+
+        CaptureFunction plain =
+                CaptureFunction.of(table, List.of(notes), List.of(), Set.of("\"id\"", "\"owner_id\""), QUOTE);
+        CaptureFunction ownerNotPlain = CaptureFunction.of(table, List.of(notes), List.of(), Set.of("\"id\""), QUOTE);
+
+        assertThat(plain.source())
+                .contains("from (select t.\"owner_id\", array_agg(cast(t.\"id\" as text)) as nizhal_pks from nizhal_new"
+                        + " as t where t.\"owner_id\" is not null and cast(t.\"id\" as text) is not null"
+                        + " group by t.\"owner_id\") as t");
+        assertThat(plain.settings()).containsExactly("search_path=pg_catalog, pg_temp");
+        assertThat(plain.createFunction())
+                .contains("set search_path = pg_catalog, pg_temp")
+                .doesNotContain("TimeZone");
+        assertThat(ownerNotPlain.source())
+                .doesNotContain("group by t.\"owner_id\"")
+                .contains("group by k.bucket");
+        assertThat(ownerNotPlain.settings()).isEqualTo(CaptureFunction.SETTINGS);
     }
 
     @Test
