@@ -1,4 +1,4 @@
-import { HttpTransport, NizhalEngine } from "@nizhal/client";
+import { HttpTransport, NizhalEngine, type NizhalStorage } from "@nizhal/client";
 import { IndexedDbStorage } from "@nizhal/client/indexeddb";
 
 const login = (token: string) => ({ getHeaders: () => ({ Authorization: `Bearer ${token}` }) });
@@ -6,18 +6,49 @@ const login = (token: string) => ({ getHeaders: () => ({ Authorization: `Bearer 
 /**
  * A page without UI that measures the outbox drain with the real engine and IndexedDB: `count` writes queued while
  * offline, then sent. The demo app itself would spend the time rendering 10,000 notes. `serverMs` is the part of the
- * drain spent waiting for the server's answers to the pushes (until their headers): the client's own time is the rest.
+ * drain spent waiting for the server's answers to the pushes (until their headers); `gapMs` the time between an answer
+ * and the next push, when the server waits for the client; `writeMs` the time in storage write transactions.
  */
 async function drain(token: string, count: number) {
-  const storage = await IndexedDbStorage.open(`nizhal-bench-${crypto.randomUUID()}`);
-  let serverMs = 0;
+  const queued = await queue(token, count);
+  return { ...queued, ...(await send()) };
+}
+
+interface Queued {
+  engine: NizhalEngine;
+  storage: NizhalStorage;
+  pushes: Array<{ sent: number; answered: number }>;
+  spans: { writes: number; writeMs: number };
+}
+
+let queued: Queued | undefined;
+
+/** The first half of {@link drain}: `count` writes queued offline (a test may measure the halves apart). */
+async function queue(token: string, count: number) {
+  const idb = await IndexedDbStorage.open(`nizhal-bench-${crypto.randomUUID()}`);
+  // the pushes: when each went out and when its answer's headers came back
+  const pushes: Array<{ sent: number; answered: number }> = [];
   const timedFetch: typeof fetch = async (input, init) => {
     const started = performance.now();
     try {
       return await fetch(input, init);
     } finally {
-      if (String(input).endsWith("/sync/push")) serverMs += performance.now() - started;
+      if (String(input).endsWith("/sync/push")) pushes.push({ sent: started, answered: performance.now() });
     }
+  };
+  const spans = { writes: 0, writeMs: 0 };
+  const storage: NizhalStorage = {
+    read: (fn) => idb.read(fn),
+    async write(fn, options) {
+      const started = performance.now();
+      try {
+        return await idb.write(fn, options);
+      } finally {
+        spans.writes++;
+        spans.writeMs += performance.now() - started;
+      }
+    },
+    close: () => idb.close(),
   };
   const engine = new NizhalEngine({
     transport: new HttpTransport({ server: location.origin, auth: login(token), fetch: timedFetch }),
@@ -27,10 +58,19 @@ async function drain(token: string, count: number) {
   });
   await engine.start();
   engine.setNetworkOnline(false);
-  const queueStarted = performance.now();
+  const started = performance.now();
   for (let i = 0; i < count; i++) await engine.mutate("addNote", { id: crypto.randomUUID(), body: `bench ${i}` });
-  const queued = performance.now() - queueStarted;
-  serverMs = 0;
+  queued = { engine, storage, pushes, spans };
+  return { queuedMs: performance.now() - started };
+}
+
+/** The second half of {@link drain}: back online, until the server has answered every queued write. */
+async function send() {
+  if (!queued) throw new Error("nothing queued");
+  const { engine, storage, pushes, spans } = queued;
+  queued = undefined;
+  pushes.length = 0;
+  Object.assign(spans, { writes: 0, writeMs: 0 });
   const started = performance.now();
   engine.setNetworkOnline(true);
   await new Promise<void>((resolve) => {
@@ -41,11 +81,28 @@ async function drain(token: string, count: number) {
       }
     });
   });
-  const sent = performance.now() - started;
+  const sentMs = performance.now() - started;
   const status = engine.status();
+  const sending = { ...spans }; // the storage writes until then
+  // then the pull that confirms them (it brings the 10,000 rows and empties the outbox)
+  await new Promise<void>((resolve) => {
+    const stop = engine.onStatus((s) => {
+      if (s.pending === 0) {
+        queueMicrotask(() => stop());
+        resolve();
+      }
+    });
+  });
+  const confirmedMs = performance.now() - started;
   engine.stop();
   storage.close();
-  return { queuedMs: queued, sentMs: sent, serverMs, rejected: status.rejected.length };
+  let serverMs = 0;
+  let gapMs = 0;
+  pushes.forEach((p, i) => {
+    serverMs += p.answered - p.sent;
+    if (i > 0) gapMs += p.sent - pushes[i - 1]!.answered;
+  });
+  return { sentMs, confirmedMs, serverMs, gapMs, pushes: pushes.length, ...sending, rejected: status.rejected.length };
 }
 
 /**
@@ -54,6 +111,9 @@ async function drain(token: string, count: number) {
  */
 async function rawPush(token: string, count: number) {
   const clientId = `c-raw-${crypto.randomUUID()}`;
+  let serverMs = 0;
+  let gapMs = 0;
+  let answered: number | undefined;
   const started = performance.now();
   for (let first = 1; first <= count; first += 100) {
     const mutations = Array.from({ length: Math.min(100, count - first + 1) }, (_, i) => ({
@@ -61,15 +121,19 @@ async function rawPush(token: string, count: number) {
       name: "addNote",
       args: { id: crypto.randomUUID(), body: `raw ${first + i}` },
     }));
+    const sent = performance.now();
+    if (answered !== undefined) gapMs += sent - answered;
     const response = await fetch("/sync/push", {
       method: "POST",
       headers: { ...login(token).getHeaders(), "Content-Type": "application/json", "Nizhal-Protocol": "1" },
       body: JSON.stringify({ clientId, mutations }),
     });
+    answered = performance.now();
+    serverMs += answered - sent;
     if (response.status !== 200) throw new Error(`raw push: the server answered ${response.status}`);
     await response.text();
   }
-  return { sentMs: performance.now() - started };
+  return { sentMs: performance.now() - started, serverMs, gapMs };
 }
 
-(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, rawPush };
+(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, queue, send, rawPush };

@@ -10,6 +10,8 @@ import {
 } from "./protocol.js";
 import {
   MAX_REJECTED_KEPT,
+  answeredThrough,
+  asAnswered,
   type Effect,
   type Meta,
   type NizhalStorage,
@@ -123,6 +125,8 @@ export class NizhalEngine {
   private steps: Promise<unknown> = Promise.resolve();
   private loaded: Promise<void> | undefined;
   private stopped = false;
+  /** A re-read of the outbox asked for by other tabs' messages, waiting for its turn. */
+  private outboxReload: Promise<void> | undefined;
 
   private online = true;
   /** The environment says the network is down (the browser's offline event): no request is tried until it is up. */
@@ -382,7 +386,8 @@ export class NizhalEngine {
     const dropped = await this.exclusive(async () => {
       const clientId = this.meta.clientId;
       const entry = await this.options.storage.write(async (tx) => {
-        const stored = await tx.outboxEntry(id);
+        const found = await tx.outboxEntry(id);
+        const stored = found && asAnswered(found, await tx.meta());
         if (!stored || stored.clientId !== clientId || stored.status !== "pending" || id <= this.maxAttempted) return undefined;
         await tx.putOutbox({ ...stored, status: "skip" });
         return stored;
@@ -438,7 +443,7 @@ export class NizhalEngine {
     this.meta = state.meta;
     for (const r of state.rules) this.rules.set(r.rule, r);
     for (const row of state.rows) this.views.setServer(row);
-    this.outbox = state.outbox;
+    this.outbox = state.outbox.map((e) => asAnswered(e, state.meta));
     const all = new Set(this.views.views().map((v) => viewId(v.rule, v.collection)));
     this.publish(new Map(), all, state.rules.filter((r) => r.ready).map((r) => r.rule));
   }
@@ -473,7 +478,7 @@ export class NizhalEngine {
     if (this.stopped) return;
     if (message.type === "rule") await this.reloadRule(message.rule);
     else if (message.type === "rules") await this.reloadRules();
-    else await this.reloadOutbox();
+    else await this.reloadOutboxOnce();
     if (this.isLeading()) this.kickPush();
   }
 
@@ -490,7 +495,7 @@ export class NizhalEngine {
       else this.rules.delete(rule);
       if (meta) this.meta = meta;
       const changed = this.views.syncRule(rule, rows); // only what differs: a follower gets the leader's changes
-      this.setOutbox(outbox);
+      this.setOutbox(outbox.map((e) => asAnswered(e, meta)));
       this.publish(changed, undefined, state?.ready && !wasReady ? [rule] : []);
     });
   }
@@ -510,16 +515,31 @@ export class NizhalEngine {
     }
   }
 
-  private reloadOutbox(): Promise<void> {
-    return this.exclusive(async () => {
-      const { meta, outbox } = await this.options.storage.read(async (tx) => ({
-        meta: await tx.meta(),
-        outbox: await tx.outbox(),
-      }));
-      if (meta) this.meta = meta;
-      this.setOutbox(outbox);
-      this.publish(new Map());
+  /**
+   * Reads the outbox again for another tab's message, sharing a read that waits for its turn: that read comes after
+   * the message's transaction, so it sees what the message announced. A leader that drains posts one message per
+   * batch, and each full read of the outbox would hold its next recording back (IndexedDB serializes them).
+   */
+  private reloadOutboxOnce(): Promise<void> {
+    this.outboxReload ??= this.exclusive(() => {
+      this.outboxReload = undefined; // messages from now on may announce what this read misses
+      return this.readOutbox();
     });
+    return this.outboxReload;
+  }
+
+  private reloadOutbox(): Promise<void> {
+    return this.exclusive(() => this.readOutbox());
+  }
+
+  private async readOutbox(): Promise<void> {
+    const { meta, outbox } = await this.options.storage.read(async (tx) => ({
+      meta: await tx.meta(),
+      outbox: await tx.outbox(),
+    }));
+    if (meta) this.meta = meta;
+    this.setOutbox(outbox.map((e) => asAnswered(e, meta)));
+    this.publish(new Map());
   }
 
   /**
@@ -799,11 +819,11 @@ export class NizhalEngine {
         confirmedAll = Math.min(confirmedAll, state?.confirmed ?? 0);
         epochAll = Math.min(epochAll, state?.epoch ?? 0);
       }
-      const gone: OutboxEntry[] = [];
-      for (const entry of await tx.outboxRange(1, confirmedAll)) {
-        if (entry.status === "applied" && entry.clientId === meta.clientId) gone.push(entry);
-      }
-      await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
+      const confirmed = await tx.outboxRange(1, confirmedAll);
+      const gone = confirmed.filter((e) => asAnswered(e, meta).status === "applied" && e.clientId === meta.clientId);
+      // after a drain, thousands of writes go at once: one request for all when nothing in the range stays
+      if (gone.length > 0 && gone.length === confirmed.length) await tx.deleteOutboxRange(1, confirmedAll);
+      else await Promise.all(gone.map((entry) => tx.deleteOutbox(entry.id))); // issued together, not a round trip each
       // writes applied under a replaced client id: every rule has drained since, so their rows are here
       let nextMeta = meta;
       if ((meta.lingering?.length ?? 0) > 0 && epochAll >= (meta.epoch ?? 0)) {
@@ -946,7 +966,10 @@ export class NizhalEngine {
     let outcomes: MutationOutcome[];
     this.maxAttempted = Math.max(this.maxAttempted, batch[batch.length - 1]!.id);
     try {
-      outcomes = (await this.options.transport.push({ clientId, mutations })).results;
+      const sent = new Set(batch.map((e) => e.id));
+      // an outcome for an id this batch did not send (a broken server or proxy) says nothing about that id: counted,
+      // it would mark later writes as answered that were never sent
+      outcomes = (await this.options.transport.push({ clientId, mutations })).results.filter((o) => sent.has(o.id));
     } catch (e) {
       const error = asNizhalError(e);
       this.setOnline(error.code !== "NETWORK");
@@ -1006,17 +1029,31 @@ export class NizhalEngine {
       const removed: OutboxEntry[] = [];
       const appliedIds: number[] = [];
       const rejected: RejectedWrite[] = [];
-      const ids = outcomes.map((o) => o.id);
-      const stored = new Map((await tx.outboxRange(Math.min(...ids), Math.max(...ids))).map((e) => [e.id, e]));
+      const byId = new Map(outcomes.map((o) => [o.id, o]));
+      const ids = [...byId.keys()];
+      const through = answeredThrough(meta);
+      const top = Math.max(...ids);
+      // from the first id not yet answered (normally the batch's first): the record may move over every id up to `top`
+      const from = Math.min(through + 1, ...ids);
+      const stored = new Map((await tx.outboxRange(from, top)).map((e) => [e.id, asAnswered(e, meta)]));
+      // the ids answered without a gap after `through`: an id answered now, or no longer in the outbox (refused,
+      // confirmed), or applied before. The applied writes among them need no write of their own: one record says so
+      let answered = through;
+      while (answered < top) {
+        const entry = stored.get(answered + 1);
+        if (!byId.has(answered + 1) && entry && entry.clientId === clientId && entry.status !== "applied") break;
+        answered++;
+      }
       // requests of one transaction are issued together: awaiting each in turn costs a round trip per write
       const writes: Array<Promise<void>> = [];
-      for (const outcome of outcomes) {
+      for (const outcome of byId.values()) {
         const entry = stored.get(outcome.id);
         if (!entry || entry.clientId !== clientId) continue;
         if (entry.status === "applied") continue; // answered before (another tab sent it too): wait for confirmation
         // (a write discarded after a reload may have been sent before it: the server's outcome wins)
         if (outcome.status === "applied" && entry.id > confirmedAll) {
-          writes.push(tx.putOutbox({ ...entry, status: "applied" }));
+          // an answer after a gap (not in the record): marked on the entry itself
+          if (entry.id > answered) writes.push(tx.putOutbox({ ...entry, status: "applied" }));
           appliedIds.push(entry.id);
           continue;
         }
@@ -1026,9 +1063,13 @@ export class NizhalEngine {
           rejected.push(rejectedWrite(entry, outcome.error, this.clock.now()));
         }
       }
+      const next: Meta = {
+        ...meta,
+        rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT),
+        ...(answered > through ? { answered: { clientId, through: answered } } : {}),
+      };
+      if (rejected.length > 0 || answered > through) writes.push(tx.putMeta(next));
       await Promise.all(writes);
-      const next = { ...meta, rejected: [...meta.rejected, ...rejected].slice(-MAX_REJECTED_KEPT) };
-      if (rejected.length > 0) await tx.putMeta(next);
       return { removed, appliedIds, rejected, meta: next };
     }, { flush: false }); // lost in a crash, the batch is sent again and the server answers with the same outcomes
     if (!result) return;
@@ -1072,7 +1113,17 @@ export class NizhalEngine {
     const filled = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== clientId) return [];
-      const have = new Set((await tx.outbox()).filter((e) => e.clientId === clientId).map((e) => e.id));
+      const outbox = (await tx.outbox()).filter((e) => e.clientId === clientId);
+      const have = new Set(outbox.map((e) => e.id));
+      const through = answeredThrough(meta);
+      if (through >= expected) {
+        // the server has not seen ids our record of answers covers (it lost them?): the record stops below them, and
+        // the entries it covered keep their applied status on their own, so that the skips below are not covered
+        for (const entry of outbox) {
+          if (entry.id >= expected && entry.id <= through && entry.status !== "applied") await tx.putOutbox({ ...entry, status: "applied" });
+        }
+        await tx.putMeta({ ...meta, answered: { clientId, through: expected - 1 } });
+      }
       const skips: OutboxEntry[] = [];
       for (let id = expected; id < first; id++) {
         if (have.has(id)) continue;
@@ -1123,7 +1174,7 @@ export class NizhalEngine {
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== oldId) return undefined; // renumbered already (a late answer of the old id)
-      const outbox = await tx.outbox();
+      const outbox = (await tx.outbox()).map((e) => asAnswered(e, meta));
       await tx.clearOutbox();
       const moved: OutboxEntry[] = [];
       const gone: OutboxEntry[] = [];
@@ -1141,7 +1192,8 @@ export class NizhalEngine {
       for (const state of await tx.ruleStates()) await tx.putRuleState({ ...state, confirmed: 0 });
       // applied under the old id: on the server, shown until every rule has drained since (their promises wait)
       const lingering = [...(meta.lingering ?? []), ...gone.filter((e) => e.status === "applied")];
-      const nextMeta: Meta = { ...meta, clientId: fresh, nextMutationId: next, epoch: (meta.epoch ?? 0) + 1, lingering };
+      const { answered: _oldAnswers, ...kept } = meta; // the record of answers was the old id's
+      const nextMeta: Meta = { ...kept, clientId: fresh, nextMutationId: next, epoch: (meta.epoch ?? 0) + 1, lingering };
       await tx.putMeta(nextMeta);
       return { moved, meta: nextMeta };
     });
@@ -1171,7 +1223,7 @@ export class NizhalEngine {
     const result = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       if (meta.clientId !== oldId) return undefined;
-      const outbox = await tx.outbox();
+      const outbox = (await tx.outbox()).map((e) => asAnswered(e, meta));
       await tx.clearOutbox();
       const refused = outbox
         .filter((e) => e.status === "pending")

@@ -127,6 +127,10 @@ class IdbTx implements StorageTx {
   async deleteOutbox(id: number) {
     await this.tx.objectStore("outbox").delete!(id);
   }
+  async deleteOutboxRange(from: number, to: number) {
+    if (from > to) return;
+    await this.tx.objectStore("outbox").delete!(IDBKeyRange.bound(from, to));
+  }
   async clearOutbox() {
     await this.tx.objectStore("outbox").clear!();
   }

@@ -128,6 +128,10 @@ class MemoryTx implements StorageTx {
     this.check();
     change(this.s.outbox, id, undefined, this.undo);
   }
+  async deleteOutboxRange(from: number, to: number) {
+    this.check();
+    for (const id of [...this.s.outbox.keys()]) if (id >= from && id <= to) change(this.s.outbox, id, undefined, this.undo);
+  }
   async clearOutbox() {
     this.check();
     const before = new Map(this.s.outbox);

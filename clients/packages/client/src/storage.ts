@@ -42,6 +42,8 @@ export interface StorageTx {
   outboxRange(from: number, to: number): Promise<OutboxEntry[]>;
   putOutbox(entry: OutboxEntry): Promise<void>;
   deleteOutbox(id: number): Promise<void>;
+  /** Deletes the entries with `from` ≤ id ≤ `to` (one request: a pull may confirm thousands of writes at once). */
+  deleteOutboxRange(from: number, to: number): Promise<void>;
   clearOutbox(): Promise<void>;
 }
 
@@ -56,6 +58,12 @@ export interface Meta {
   epoch?: number;
   /** Writes applied under a replaced client id: shown until every rule has drained since the replacement. */
   lingering?: OutboxEntry[];
+  /**
+   * The server has answered every write of `clientId` up to id `through`: those still in the outbox were applied (the
+   * refused ones left it), whatever their stored status says. One record per answered batch instead of a rewrite of
+   * each of its entries; see {@link asAnswered}.
+   */
+  answered?: { clientId: string; through: number };
 }
 
 export interface RejectedWrite {
@@ -94,7 +102,8 @@ export interface StoredRow {
 
 /**
  * A local write. `pending`: to send; its effect shows. `skip`: dropped locally, sent as `nizhal.skip` to use up its
- * id. `applied`: the server applied it; its effect shows until every synced rule confirms it.
+ * id. `applied`: the server applied it; its effect shows until every synced rule confirms it. An entry is also applied
+ * when {@link Meta.answered} covers it: read entries through {@link asAnswered}.
  */
 export interface OutboxEntry {
   /** Stable across a renumbering of the client id (its promise waits on it, in every tab). */
@@ -115,6 +124,17 @@ export type Effect =
   | { op: "delete"; collection: string; key: string };
 
 export const MAX_REJECTED_KEPT = 50;
+
+/** The id up to which the server has answered every write of `meta`'s current client id (0: none known). */
+export function answeredThrough(meta: Meta | undefined): number {
+  return meta?.answered && meta.answered.clientId === meta.clientId ? meta.answered.through : 0;
+}
+
+/** An outbox entry as read from storage, with `meta`'s record of answered writes applied to its status. */
+export function asAnswered(entry: OutboxEntry, meta: Meta | undefined): OutboxEntry {
+  if (entry.status === "applied" || entry.clientId !== meta?.clientId || entry.id > answeredThrough(meta)) return entry;
+  return { ...entry, status: "applied" };
+}
 
 /** The stable identity of a write (entries stored before uids existed fall back to client id and mutation id). */
 export function uidOf(entry: { uid?: string; clientId: string; id: number }): string {

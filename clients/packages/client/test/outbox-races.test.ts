@@ -94,6 +94,28 @@ describe("the outbox in memory, while storage answers late", () => {
     expect(await state(mine.confirmed)).toBe("pending"); // nothing has been sent
   });
 
+  it("messages that arrive while a re-read of the outbox waits share one read (a draining leader posts one per batch)", async () => {
+    const server = new FakeServer();
+    const storage = new LateAnswers();
+    const [tab1, tab2] = await twoTabs(server, storage, true);
+    let reads = 0;
+    const read = storage.read.bind(storage);
+    storage.read = (fn) => {
+      reads++;
+      return read(fn);
+    };
+    const release = storage.holdNext("read");
+    await tab2.engine.mutate("addNote", { id: "b0", body: "from tab 2" }); // tab 1 re-reads the outbox: answer held
+    await settle();
+    for (let i = 1; i <= 5; i++) await tab2.engine.mutate("addNote", { id: `b${i}`, body: "from tab 2" });
+    await settle();
+    release();
+    await settle();
+    expect(reads).toBe(2); // the held one, and one for the five messages that came meanwhile
+    expect(tab1.engine.status()).toMatchObject({ pending: 6, unsent: 6 });
+    expect(Object.keys(bodies(tab1.shown)).sort()).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]);
+  });
+
   it("a write whose transaction commits before the tab re-reads the outbox is not listed twice", async () => {
     const server = new FakeServer();
     const storage = new LateAnswers();

@@ -246,6 +246,10 @@ describe.each([memory, indexedDb])("$name", (subject) => {
     });
     await one.write((tx) => tx.deleteOutbox(2));
     expect((await one.read((tx) => tx.outbox())).map((e) => e.id)).toEqual([1, 3, 10, 100]);
+    await one.write((tx) => tx.deleteOutboxRange(3, 99));
+    expect((await one.read((tx) => tx.outbox())).map((e) => e.id)).toEqual([1, 100]);
+    await one.write((tx) => tx.deleteOutboxRange(5, 4)); // an empty range
+    expect((await one.read((tx) => tx.outbox())).map((e) => e.id)).toEqual([1, 100]);
     await one.write((tx) => tx.clearOutbox());
     expect(await one.read((tx) => tx.outbox())).toEqual([]);
   });
@@ -278,6 +282,7 @@ describe.each([memory, indexedDb])("$name", (subject) => {
         await tx.clearRows("r");
         await tx.putOutbox(entry(5));
         await tx.deleteOutbox(4);
+        await tx.deleteOutboxRange(1, 10);
         throw failure;
       }),
     ).rejects.toBe(failure);
@@ -302,6 +307,7 @@ describe.each([memory, indexedDb])("$name", (subject) => {
       (tx) => tx.clearRows("r"),
       (tx) => tx.putOutbox(entry(1)),
       (tx) => tx.deleteOutbox(1),
+      (tx) => tx.deleteOutboxRange(1, 2),
       (tx) => tx.clearOutbox(),
     ];
     for (const write of writes) await expect(one.read(write)).rejects.toThrow();

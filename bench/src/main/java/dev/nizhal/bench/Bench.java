@@ -30,6 +30,8 @@ public final class Bench {
             Duration measured,
             int drainQueued,
             int syncRows,
+            Incremental incremental,
+            int pullingClients,
             List<BenchDatabase.Durability> pushConfigurations,
             Set<String> only) {
         /** The same suite with only the measures {@code names} (push, drain, sync). */
@@ -39,7 +41,16 @@ public final class Bench {
                     throw new IllegalArgumentException("no measure '" + name + "': " + MEASURES);
                 }
             }
-            return new Suite(name, warmUp, measured, drainQueued, syncRows, pushConfigurations, Set.copyOf(names));
+            return new Suite(
+                    name,
+                    warmUp,
+                    measured,
+                    drainQueued,
+                    syncRows,
+                    incremental,
+                    pullingClients,
+                    pushConfigurations,
+                    Set.copyOf(names));
         }
 
         boolean runs(String measure) {
@@ -57,16 +68,42 @@ public final class Bench {
                             Duration.ofMillis(800),
                             300,
                             2_000,
+                            new Incremental(1_000, 5_000, 3),
+                            20,
                             List.of(BenchDatabase.Durability.FSYNC_OFF),
                             MEASURES);
                 case "quick" ->
-                    new Suite(name, Duration.ofSeconds(3), Duration.ofSeconds(10), 10_000, 200_000, both, MEASURES);
+                    new Suite(
+                            name,
+                            Duration.ofSeconds(3),
+                            Duration.ofSeconds(10),
+                            10_000,
+                            200_000,
+                            new Incremental(10_000, 1_000_000, 100),
+                            1_000,
+                            both,
+                            MEASURES);
                 case "long" ->
-                    new Suite(name, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000, 1_000_000, both, MEASURES);
+                    new Suite(
+                            name,
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(30),
+                            10_000,
+                            1_000_000,
+                            new Incremental(10_000, 1_000_000, 100),
+                            1_000,
+                            both,
+                            MEASURES);
                 default -> throw new IllegalArgumentException("no suite '" + name + "': smoke, quick or long");
             };
         }
     }
+
+    /**
+     * The incremental pull's states: the table at {@code smallRows} and at {@code largeRows} rows, and then a window
+     * with about {@code largeRows} other buckets' changes; {@code clients} samples in each.
+     */
+    record Incremental(int smallRows, int largeRows, int clients) {}
 
     /**
      * One figure: what was measured, its value and unit, the baseline of the same run (NaN when the target is
@@ -85,8 +122,11 @@ public final class Bench {
         }
     }
 
-    /** The measures a suite runs: push (1 and 8 clients), drain, sync (initial sync). */
-    static final Set<String> MEASURES = Set.of("push", "drain", "sync");
+    /**
+     * The measures a suite runs: push (1 and 8 clients), drain, sync (initial sync), incremental (the incremental pull
+     * against table size and a busy window), pullers (many clients pulling in a loop).
+     */
+    static final Set<String> MEASURES = Set.of("push", "drain", "sync", "incremental", "pullers");
 
     private Bench() {}
 
@@ -103,7 +143,8 @@ public final class Bench {
                 case "--only" -> only = Set.of(args[++i].split(","));
                 default ->
                     throw new IllegalArgumentException(
-                            "usage: Bench [--smoke|--quick|--long] [--only push,drain,sync] [--out FILE]; unknown: "
+                            "usage: Bench [--smoke|--quick|--long] [--only push,drain,sync,incremental,pullers] [--out FILE];"
+                                    + " unknown: "
                                     + args[i]);
             }
         }
@@ -149,7 +190,87 @@ public final class Bench {
                 }
             }
         }
+        if (suite.runs("incremental") || suite.runs("pullers")) {
+            // a database of their own, so that the table's size and the change log's contents are what they state
+            try (BenchDatabase database = BenchDatabase.start(BenchDatabase.Durability.FSYNC_OFF);
+                    BenchServer server = BenchServer.start(database);
+                    SyncHttp http = new SyncHttp()) {
+                postgres = version(database);
+                if (suite.runs("pullers")) {
+                    figures.add(pullingClients(suite, database, server, log));
+                }
+                if (suite.runs("incremental")) {
+                    figures.addAll(incremental(suite, database, server, http, log));
+                }
+            }
+        }
         return report(suite, figures, postgres);
+    }
+
+    private static List<Figure> incremental(
+            Suite suite, BenchDatabase database, BenchServer server, SyncHttp http, PrintStream log) throws Exception {
+        Incremental sizes = suite.incremental();
+        int n = sizes.clients();
+        String label = BenchDatabase.Durability.FSYNC_OFF.label;
+        IncrementalPullMeasure.growTable(database, sizes.smallRows());
+        IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none()); // warm-up
+        IncrementalPullMeasure.Latency small =
+                IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+        log.printf("bench: incremental pull, table at %,d rows: %s%n", sizes.smallRows(), small);
+        IncrementalPullMeasure.growTable(database, sizes.largeRows());
+        IncrementalPullMeasure.Latency large =
+                IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+        log.printf("bench: incremental pull, table at %,d rows: %s%n", sizes.largeRows(), large);
+        IncrementalPullMeasure.Latency quiet =
+                IncrementalPullMeasure.measure(database, server, http, n, IncrementalPullMeasure.Sql.none());
+        long[] busyRows = new long[1];
+        IncrementalPullMeasure.Latency busy = IncrementalPullMeasure.measure(
+                database, server, http, n, () -> busyRows[0] = IncrementalPullMeasure.busyDay(database));
+        log.printf(
+                "bench: incremental pull, quiet window: %s; busy window (%,d other change-log rows): %s%n",
+                quiet, busyRows[0], busy);
+        String pull =
+                "incremental pull of " + IncrementalPullMeasure.CHANGES + " changes (median of " + n + " clients)";
+        return List.of(
+                new Figure(
+                        pull + ", table at " + String.format(Locale.ROOT, "%,d", sizes.largeRows()) + " rows",
+                        label,
+                        large.medianMillis(),
+                        "ms",
+                        small.medianMillis(),
+                        "ms at " + String.format(Locale.ROOT, "%,d", sizes.smallRows()) + " rows",
+                        "ratio ≤ 1.5"),
+                new Figure(
+                        pull + ", " + String.format(Locale.ROOT, "%,d", busyRows[0])
+                                + " other buckets' change-log rows in its window",
+                        label,
+                        busy.medianMillis(),
+                        "ms",
+                        quiet.medianMillis(),
+                        "ms with none",
+                        "ratio ≤ 1.5"));
+    }
+
+    private static Figure pullingClients(Suite suite, BenchDatabase database, BenchServer server, PrintStream log)
+            throws Exception {
+        PullingClientsMeasure.Result result = PullingClientsMeasure.measure(
+                database, server, suite.pullingClients(), suite.warmUp(), suite.measured());
+        log.printf("bench: %d clients pulling in a loop: %s%n", suite.pullingClients(), result);
+        return new Figure(
+                String.format(
+                        Locale.ROOT,
+                        "%,d clients pulling in a loop: p50 %.1f ms, p99 %.1f ms, %d answers not 200%s",
+                        result.clients(),
+                        result.p50Millis(),
+                        result.p99Millis(),
+                        result.errors(),
+                        result.errors() == 0 ? "" : " " + result.errorsByStatus()),
+                BenchDatabase.Durability.FSYNC_OFF.label,
+                result.pullsPerSecond(),
+                "pulls/s",
+                Double.NaN,
+                "",
+                "no errors; p50/p99 reported");
     }
 
     private static Figure push(

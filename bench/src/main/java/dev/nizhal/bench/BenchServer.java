@@ -48,6 +48,8 @@ final class BenchServer implements AutoCloseable {
                         // the benchmarks measure the engine: one actor makes far more requests than the default rate
                         "--limit-requests-per-second",
                         "0",
+                        "--limit-concurrent-pulls",
+                        "0",
                         "--host",
                         "127.0.0.1",
                         "--port",

@@ -99,9 +99,9 @@ final class InitialSyncMeasure {
     }
 
     /** What the pull loop needs of a response. */
-    private record Page(String cursor, boolean hasMore, long upserts) {}
+    record Page(String cursor, boolean hasMore, long upserts) {}
 
-    private static Page page(byte[] body) throws IOException {
+    static Page page(byte[] body) throws IOException {
         String cursor = null;
         Boolean hasMore = null;
         long upserts = 0;

@@ -23,11 +23,16 @@ class BenchSmokeIT {
                 .contains("| single-mutation push over HTTP, 1 client | fsync off |")
                 .contains("| single-mutation push over HTTP, 8 concurrent clients | fsync off |")
                 .contains("| outbox drain, 1 client, 300 mutations in batches of 100 | fsync off |")
-                .contains("| initial sync of a 2000-row bucket over HTTP, limit 5000 | fsync off |");
+                .contains("| initial sync of a 2000-row bucket over HTTP, limit 5000 | fsync off |")
+                .contains("| 20 clients pulling in a loop: p50 ")
+                .contains(", 0 answers not 200 | fsync off |")
+                .contains("| incremental pull of 100 changes (median of 3 clients), table at 5,000 rows | fsync off |")
+                .containsPattern("\\| incremental pull of 100 changes \\(median of 3 clients\\), [0-9,]+ other buckets'"
+                        + " change-log rows in its window \\| fsync off \\|");
         assertThat(report.lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
-                .hasSize(4)
+                .hasSize(7)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,32 +21,27 @@ class ChaoticClientsIT {
 
     @Test
     void offlineDuplicatedReorderedAndDroppedTrafficConvergesWithNothingLostOrDoubled(TestDatabase db) {
-        long seed = FaultMode.seed();
-        System.out.println("ChaoticClientsIT seed=" + seed + " (rerun with -Dfaults.seed=" + seed + ")");
+        long seed = FaultMode.seed("ChaoticClientsIT");
         long steps = FaultMode.pick(30_000, 1_000_000);
         Duration limit = Duration.ofSeconds(FaultMode.pick(100, 4 * 3600));
-        byte[] cursorKey = new byte[32];
-        byte[] jwtSecret = new byte[32];
-        new SecureRandom().nextBytes(cursorKey);
-        new SecureRandom().nextBytes(jwtSecret);
         Violations violations = new Violations();
         Tally tally = new Tally();
         long started = System.nanoTime();
 
-        try (ServerProcess server = new ServerProcess(
-                db.jdbcUrl(),
-                db.user(),
-                db.password(),
-                cursorKey,
-                jwtSecret,
-                FaultReport.dir().resolve("chaotic-clients-server.log"),
-                List.of())) {
+        try (ServerProcess server = ServerProcess.withNewKeys(
+                db.jdbcUrl(), db.user(), db.password(), "chaotic-clients-server.log", List.of())) {
             server.start(Duration.ofSeconds(120));
             SyncHttp http = new SyncHttp(server.base(), Duration.ofSeconds(30));
             FaultCheck.Result check;
             long steppingMillis;
             try (ClientFleet fleet = new ClientFleet(
-                    http, jwtSecret, 3, seed, new SimClient.Chaos(0.004, 0.05, 0.05, 0.1, 0.03), violations, tally)) {
+                    http,
+                    server.jwtSecret(),
+                    3,
+                    seed,
+                    new SimClient.Chaos(0.004, 0.05, 0.05, 0.1, 0.03),
+                    violations,
+                    tally)) {
                 long stepStart = System.nanoTime();
                 fleet.start(steps);
                 try {

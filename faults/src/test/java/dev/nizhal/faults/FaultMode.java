@@ -27,6 +27,13 @@ final class FaultMode {
                 : ThreadLocalRandom.current().nextLong();
     }
 
+    /** {@link #seed()}, printed with how to run {@code test} again with it. */
+    static long seed(String test) {
+        long seed = seed();
+        System.out.println(test + " seed=" + seed + " (rerun with -Dfaults.seed=" + seed + ")");
+        return seed;
+    }
+
     static String name() {
         return isLong() ? "long" : "short";
     }

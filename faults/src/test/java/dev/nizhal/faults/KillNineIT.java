@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nizhal.adapters.jdbi.testing.Await;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +24,9 @@ class KillNineIT {
 
     @Test
     void killNineDuringPushBatchesLosesNothingAndAppliesNothingTwice(TestDatabase db) {
-        long seed = FaultMode.seed();
-        System.out.println("KillNineIT seed=" + seed + " (rerun with -Dfaults.seed=" + seed + ")");
+        long seed = FaultMode.seed("KillNineIT");
         Random random = new Random(seed);
         int kills = (int) FaultMode.pick(8, 50);
-        byte[] cursorKey = new byte[32];
-        byte[] jwtSecret = new byte[32];
-        new SecureRandom().nextBytes(cursorKey);
-        new SecureRandom().nextBytes(jwtSecret);
         Violations violations = new Violations();
         Tally tally = new Tally();
         long started = System.nanoTime();
@@ -40,19 +34,13 @@ class KillNineIT {
         List<Long> convergeMillis = new ArrayList<>();
         int killsDuringPush = 0;
 
-        try (ServerProcess server = new ServerProcess(
-                db.jdbcUrl(),
-                db.user(),
-                db.password(),
-                cursorKey,
-                jwtSecret,
-                FaultReport.dir().resolve("kill-nine-server.log"),
-                List.of())) {
+        try (ServerProcess server =
+                ServerProcess.withNewKeys(db.jdbcUrl(), db.user(), db.password(), "kill-nine-server.log", List.of())) {
             server.start(Duration.ofSeconds(120));
             SyncHttp http = new SyncHttp(server.base(), Duration.ofSeconds(30));
             FaultCheck.Result check;
             try (ClientFleet fleet = new ClientFleet(
-                    http, jwtSecret, 2, seed, new SimClient.Chaos(0, 0, 0, 0, 0.02), violations, tally)) {
+                    http, server.jwtSecret(), 2, seed, new SimClient.Chaos(0, 0, 0, 0, 0.02), violations, tally)) {
                 fleet.start(Long.MAX_VALUE);
                 for (int k = 0; k < kills; k++) {
                     LockSupport.parkNanos(

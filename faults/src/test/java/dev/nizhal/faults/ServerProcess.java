@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -55,6 +56,24 @@ final class ServerProcess implements AutoCloseable {
         this.log = log;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.port = freePort();
+    }
+
+    /**
+     * A server on {@code jdbcUrl} with a new random cursor key and HS256 secret ({@link #jwtSecret()} signs the
+     * clients' tokens), logging to {@code logName} in the suite's report folder.
+     */
+    static ServerProcess withNewKeys(
+            String jdbcUrl, String user, String password, String logName, List<String> jvmOptions) {
+        byte[] cursorKey = new byte[32];
+        byte[] jwtSecret = new byte[32];
+        new SecureRandom().nextBytes(cursorKey);
+        new SecureRandom().nextBytes(jwtSecret);
+        return new ServerProcess(
+                jdbcUrl, user, password, cursorKey, jwtSecret, FaultReport.dir().resolve(logName), jvmOptions);
+    }
+
+    byte[] jwtSecret() {
+        return jwtSecret.clone();
     }
 
     URI base() {

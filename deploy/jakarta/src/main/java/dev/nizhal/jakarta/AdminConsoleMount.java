@@ -49,7 +49,7 @@ final class AdminConsoleMount {
             throw new IllegalStateException("another servlet of the web application is mapped at " + taken);
         }
         context.declareRoles(AdminConsole.ROLE);
-        // every method, every URL of the servlet; the container answers 401/403 before Vaadin sees the request
+        // every method, every URL of the servlet; the server refuses before Vaadin sees the request
         Set<String> unprotected = admin.setServletSecurity(new ServletSecurityElement(new HttpConstraintElement(
                 jakarta.servlet.annotation.ServletSecurity.TransportGuarantee.NONE, AdminConsole.ROLE)));
         if (!unprotected.isEmpty()) {

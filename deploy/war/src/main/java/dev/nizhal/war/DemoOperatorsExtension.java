@@ -26,7 +26,8 @@ public class DemoOperatorsExtension implements Extension {
         }
     }
 
-    private static boolean consoleOn() {
+    /** Whether the admin console is on (a bad setting counts as off). */
+    static boolean consoleOn() {
         try {
             Config config = ConfigProvider.getConfig(DemoOperatorsExtension.class.getClassLoader());
             return NizhalSettings.adminConsole(key -> config.getOptionalValue(key, String.class));

@@ -226,9 +226,29 @@ final class WarServer implements AutoCloseable {
      * header; {@code headers} are names and values.
      */
     HttpTarget.Reply plain(String path, String... headers) {
+        return request("GET", path, null, headers);
+    }
+
+    /**
+     * A request of any method outside Nizhal's endpoints, with {@code body} (none when null), unchecked for the
+     * protocol header; {@code headers} are names and values.
+     */
+    HttpTarget.Reply request(String method, String path, String body, String... headers) {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpRequest.Builder request =
-                    HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10));
+            return send(client, method, path, body, headers);
+        }
+    }
+
+    /** A request by {@code client} (which may keep cookies), as {@link #request(String, String, String, String...)}. */
+    HttpTarget.Reply send(HttpClient client, String method, String path, String body, String... headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base().resolve(path))
+                    .timeout(Duration.ofSeconds(10))
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             for (int i = 0; i < headers.length; i += 2) {
                 request.header(headers[i], headers[i + 1]);
             }

@@ -3,6 +3,7 @@ package dev.nizhal.server.cli;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -10,6 +11,11 @@ import javax.sql.DataSource;
  * PostgreSQL whose data lives in {@code <data dir>/postgres} and survives restarts.
  */
 final class Database implements AutoCloseable {
+    /** How long a request waits for a pooled connection, unless a HikariCP properties file says otherwise. */
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final String HIKARI_FILE = "hikaricp.configurationFile";
+
     private final HikariDataSource pool;
     private final EmbeddedDatabase embedded;
     private final String description;
@@ -40,8 +46,13 @@ final class Database implements AutoCloseable {
     }
 
     private static HikariDataSource pool(String url, String user, String password, String where) {
-        HikariConfig config = new HikariConfig();
+        HikariConfig config = new HikariConfig(); // reads -Dhikaricp.configurationFile when given
         config.setPoolName("nizhal");
+        if (System.getProperty(HIKARI_FILE) == null) {
+            // while the database is unreachable a request waits this long for a connection, then fails as TRANSIENT
+            // (503 with Retry-After) so clients back off, instead of HikariCP's default of 30 s per attempt
+            config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        }
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);

@@ -1,0 +1,153 @@
+package dev.nizhal.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Many clients pulling in a loop at once, each its own owner's {@code myNotes} (a few notes each), each on a virtual
+ * thread and a kept-alive connection, while a writer adds a note for a random owner every 5 ms: the request latency
+ * of the measured period (p50, p99), pulls per second and every answer that was not 200, by status.
+ */
+final class PullingClientsMeasure {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int NOTES_EACH = 5;
+
+    private PullingClientsMeasure() {}
+
+    record Result(
+            int clients,
+            double pullsPerSecond,
+            double p50Millis,
+            double p99Millis,
+            long errors,
+            String errorsByStatus) {}
+
+    static Result measure(BenchDatabase database, BenchServer server, int clients, Duration warmUp, Duration measured)
+            throws Exception {
+        String prefix = "puller-" + Long.toHexString(System.nanoTime()) + "-";
+        try (Connection c = database.connect();
+                PreparedStatement insert = c.prepareStatement(
+                        "insert into notes(id, body, owner_id)"
+                                + " select ? || (g / ?) || '-' || g, 'a note', ? || (g / ?) from generate_series(0, ? - 1) g")) {
+            insert.setString(1, prefix);
+            insert.setInt(2, NOTES_EACH);
+            insert.setString(3, prefix);
+            insert.setInt(4, NOTES_EACH);
+            insert.setInt(5, clients * NOTES_EACH);
+            insert.executeUpdate();
+        }
+        URI pull = server.uri("sync/pull");
+        long start = System.nanoTime() + warmUp.toNanos();
+        long end = start + measured.toNanos();
+        List<Samples> latencies = new ArrayList<>();
+        AtomicLong pulls = new AtomicLong();
+        Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+        List<Thread> threads = new ArrayList<>();
+        try (SyncHttp http = new SyncHttp()) {
+            for (int i = 0; i < clients; i++) {
+                String owner = prefix + i;
+                String token = server.token(owner);
+                Samples mine = new Samples();
+                latencies.add(mine);
+                threads.add(Thread.ofVirtual().name("bench-puller-" + i).start(() -> {
+                    String clientId = owner + "-client";
+                    String cursor = null;
+                    long now;
+                    while ((now = System.nanoTime()) < end) {
+                        String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":"
+                                + quoted(cursor) + ",\"limit\":500}";
+                        try {
+                            cursor = InitialSyncMeasure.page(http.postBytes(pull, token, request))
+                                    .cursor();
+                            long took = System.nanoTime() - now;
+                            if (now >= start) {
+                                pulls.incrementAndGet();
+                                mine.add(took);
+                            }
+                        } catch (Exception e) {
+                            errors.computeIfAbsent(status(e), k -> new AtomicLong())
+                                    .incrementAndGet();
+                            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                        }
+                    }
+                }));
+            }
+            Thread writer =
+                    Thread.ofPlatform().name("bench-puller-writer").start(() -> write(database, prefix, clients, end));
+            for (Thread t : threads) {
+                t.join();
+            }
+            writer.join();
+        }
+        // the threads are joined: their samples are visible here
+        long[] all = latencies.stream()
+                .flatMapToLong(mine -> Arrays.stream(mine.nanos, 0, mine.count))
+                .sorted()
+                .toArray();
+        long errorCount = errors.values().stream().mapToLong(AtomicLong::get).sum();
+        return new Result(
+                clients,
+                pulls.get() / (measured.toNanos() / 1e9),
+                all.length == 0 ? Double.NaN : all[all.length / 2] / 1e6,
+                all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6,
+                errorCount,
+                errors.toString());
+    }
+
+    /** One client's request latencies in nanoseconds (the first 65,536 of the measured period). */
+    private static final class Samples {
+        final long[] nanos = new long[1 << 16];
+        int count;
+
+        void add(long took) {
+            if (count < nanos.length) {
+                nanos[count++] = took;
+            }
+        }
+    }
+
+    private static void write(BenchDatabase database, String prefix, int clients, long end) {
+        try (Connection c = database.connect();
+                PreparedStatement insert =
+                        c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)")) {
+            long n = 0;
+            while (System.nanoTime() < end) {
+                insert.setString(1, prefix + "w-" + n++);
+                insert.setString(2, "a new note");
+                insert.setString(3, prefix + ThreadLocalRandom.current().nextInt(clients));
+                insert.executeUpdate();
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the writer failed", e);
+        }
+    }
+
+    private static String quoted(String cursor) {
+        try {
+            return cursor == null ? "null" : JSON.writeValueAsString(cursor);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "POST ... answered 503: ..." → "503"; anything else by its class. */
+    private static String status(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int at = message.indexOf(" answered ");
+        return at >= 0
+                ? message.substring(at + 10, Math.min(message.length(), at + 13))
+                : e.getClass().getSimpleName();
+    }
+}
