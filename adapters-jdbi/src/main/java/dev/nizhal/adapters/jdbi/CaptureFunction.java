@@ -346,9 +346,10 @@ record CaptureFunction(TableName table, String name, String source, List<String>
         List<String> columns = columnsRead(List.of(bucketKey, rowKey, rowMatches));
         if (!columns.isEmpty()) {
             StringBuilder newColumns = new StringBuilder("select " + rowKey + " as nizhal_key");
-            StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey);
+            StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey + " collate pg_catalog.\"C\"");
             for (int i = 0; i < columns.size(); i++) {
-                String text = "cast(t." + columns.get(i) + " as text)";
+                // in collation "C": equal only when identical, whatever the column's collation
+                String text = "cast(t." + columns.get(i) + " as pg_catalog.text) collate pg_catalog.\"C\"";
                 newColumns.append(", ").append(text).append(" as c").append(i);
                 same.append(" and n.c")
                         .append(i)
@@ -370,23 +371,27 @@ record CaptureFunction(TableName table, String name, String source, List<String>
 
     /**
      * {@code (bucket, pks)} of the rows of {@code relation} that match, keys grouped by bucket. When the bucket key
-     * reads only plain columns, the rows are grouped by those columns first and the bucket key is computed once per
-     * group: equal plain values are the same value, so every row of a group has the group's bucket key, and two
-     * groups may share a bucket key only if the key encodes them alike (then both are logged, as two rows). Else the
-     * bucket key is computed per row and grouped on.
+     * reads only plain columns, the rows are grouped by those columns and the bucket key is computed once per group
+     * (PostgreSQL evaluates it after the aggregation): equal plain values are the same value, so every row of a group
+     * has the group's bucket key, and two groups may share a bucket key only if the key encodes them alike (then
+     * both are logged, as two rows). Each column is grouped by its value and by its text in collation {@code "C"}
+     * too, which changes nothing while the column has the plain type it had at install, and keeps rows whose text
+     * differs apart when the type was changed since ({@code ALTER COLUMN ... TYPE citext}: {@code 'A' = 'a'}) until
+     * {@code nizhal migrate} regenerates the function. Else the bucket key is computed per row and grouped on. No
+     * alias of this query is a name a column of the table could shadow: the bucket key reads only {@code t."column"}.
      */
     private static String grouped(
             String relation, String matches, String bucketKey, String rowKey, Set<String> plainColumns) {
-        // named so that no column of the table can shadow it in the outer select
-        String keys = "array_agg(" + rowKey + ") as nizhal_pks";
         String where = matches + " and " + rowKey + " is not null";
         Optional<List<String>> bucketColumns = columnsReadIfKnown(List.of(bucketKey));
         if (bucketColumns.isPresent()
                 && !bucketColumns.get().isEmpty()
                 && plainColumns.containsAll(bucketColumns.get())) {
-            String columns = bucketColumns.get().stream().map(col -> "t." + col).collect(Collectors.joining(", "));
-            return "select " + bucketKey + " as bucket, t.nizhal_pks as pks from (select " + columns + ", " + keys
-                    + " from " + relation + " as t where " + where + " group by " + columns + ") as t";
+            String groups = bucketColumns.get().stream()
+                    .map(col -> "t." + col + ", cast(t." + col + " as pg_catalog.text) collate pg_catalog.\"C\"")
+                    .collect(Collectors.joining(", "));
+            return "select " + bucketKey + " as bucket, array_agg(" + rowKey + ") as pks from " + relation
+                    + " as t where " + where + " group by " + groups;
         }
         return "select k.bucket, array_agg(k.key) as pks from (select " + bucketKey + " as bucket, " + rowKey
                 + " as key from " + relation + " as t where " + where + ") as k group by k.bucket";

@@ -60,8 +60,11 @@ class CaptureFunctionTest {
                 .contains("from nizhal_new as t where")
                 .contains("from nizhal_old as t where")
                 // an update reads only the old rows whose key or read columns changed
+                // compared as text in collation "C": equal only when identical, whatever the column's collation
                 .contains("and not exists (select from (select cast(t.\"id\" as text) as nizhal_key,"
-                        + " cast(t.\"id\" as text) as c0, cast(t.\"published\" as text) as c1")
+                        + " cast(t.\"id\" as pg_catalog.text) collate pg_catalog.\"C\" as c0,"
+                        + " cast(t.\"published\" as pg_catalog.text) collate pg_catalog.\"C\" as c1")
+                .contains("where n.nizhal_key = cast(t.\"id\" as text) collate pg_catalog.\"C\" and")
                 // the constant bucket key reads no column: computed per row and grouped on
                 .contains("as k group by k.bucket")
                 // an update's two sides are grouped apart and joined on the bucket
@@ -116,9 +119,12 @@ class CaptureFunctionTest {
         CaptureFunction ownerNotPlain = CaptureFunction.of(table, List.of(notes), List.of(), Set.of("\"id\""), QUOTE);
 
         assertThat(plain.source())
-                .contains("from (select t.\"owner_id\", array_agg(cast(t.\"id\" as text)) as nizhal_pks from nizhal_new"
-                        + " as t where t.\"owner_id\" is not null and cast(t.\"id\" as text) is not null"
-                        + " group by t.\"owner_id\") as t");
+                // grouped by the value and by its text in collation "C" (safe if the column's type changes), the
+                // bucket key computed per group; no alias that a column of the table could shadow
+                .contains(" as bucket, array_agg(cast(t.\"id\" as text)) as pks from nizhal_new as t"
+                        + " where t.\"owner_id\" is not null and cast(t.\"id\" as text) is not null"
+                        + " group by t.\"owner_id\", cast(t.\"owner_id\" as pg_catalog.text) collate pg_catalog.\"C\"")
+                .doesNotContain("nizhal_pks");
         assertThat(plain.settings()).containsExactly("search_path=pg_catalog, pg_temp");
         assertThat(plain.createFunction())
                 .contains("set search_path = pg_catalog, pg_temp")
