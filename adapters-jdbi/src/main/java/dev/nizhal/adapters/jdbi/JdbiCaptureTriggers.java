@@ -90,9 +90,10 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * (or {@code ... COLLATE}) of a column a rule reads. The function was generated for the column's type at install:
  * which settings it pins, and whether it groups rows by the column before computing bucket keys (see {@link
  * CaptureFunction#of}). Until then its keys may be printed under the writer's settings (a column changed to
- * {@code timestamptz} is printed in the writer's time zone) and an update may log more than needed; rows are grouped
- * by the column's text as well as by its value, so a coarser {@code =} ({@code citext}) does not merge buckets.
- * Migrate reads the column types again, generates the function anew and replaces it when it differs.
+ * {@code timestamptz} is printed in the writer's time zone); rows are grouped by the column's text as well as by its
+ * value, so a coarser {@code =} ({@code citext}, a nondeterministic collation) does not merge buckets. Migrate reads
+ * the column types again and replaces the function when the generated one differs, or refuses rules that no longer
+ * compile (a parameter bound to a {@code citext} column).
  *
  * <h2>Locks</h2>
  *
