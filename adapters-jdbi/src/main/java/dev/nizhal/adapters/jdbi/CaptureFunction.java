@@ -329,10 +329,11 @@ record CaptureFunction(TableName table, String name, String source, List<String>
      * update reads its new rows, and only those old rows for which no new row has the same key and the same text of
      * every column the collection's fragments read (compared in collation {@code "C"}, byte for byte): such an old
      * row has the bucket, key and match of that new row, so it would only repeat it (an update of a column no rule
-     * reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment reads the row other than as {@code t."column"}), every old
-     * row is read. The two sides are grouped by bucket each, then joined on the bucket: a bucket of one side only
-     * takes its keys as they are (an owner move: every key leaves one bucket and enters another), and only a bucket
-     * of both sides makes the union of its two key arrays distinct (a key whose old and new row are in it).
+     * reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment reads
+     * the row other than as {@code t."column"}), every old row is read. The two sides are grouped by bucket each,
+     * then joined on the bucket: a bucket of one side only takes its keys as they are (an owner move: every key
+     * leaves one bucket and enters another), and only a bucket of both sides makes the union of its two key arrays
+     * distinct (a key whose old and new row are in it).
      */
     private static String buckets(
             Rows rows, CompiledCollection c, Set<String> plainColumns, UnaryOperator<String> quoteLiteral) {
