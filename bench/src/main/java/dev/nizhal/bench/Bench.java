@@ -352,7 +352,6 @@ public final class Bench {
         return figures;
     }
 
-
     /** The series as {@code pull-cost-vs-table-size.csv} and {@code .png} in {@code plots}. */
     private static void writePullCostVsTableSize(Path plots, List<TableSizePoint> series, int clients, PrintStream log)
             throws IOException {
