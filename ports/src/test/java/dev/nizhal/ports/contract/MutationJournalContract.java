@@ -121,7 +121,8 @@ public abstract class MutationJournalContract {
             assertThat(entry.resultJson()).isNull();
             assertThat(entry.errorJson()).contains("MUTATION_REJECTED");
         });
-        assertThat(third).hasValueSatisfying(entry -> assertThat(entry.argsHash()).isEqualTo("hash-3"));
+        assertThat(third)
+                .hasValueSatisfying(entry -> assertThat(entry.argsHash()).isEqualTo("hash-3"));
         assertThat(after.lastMutationId()).isEqualTo(3);
     }
 
