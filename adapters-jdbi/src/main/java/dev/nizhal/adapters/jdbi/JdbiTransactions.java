@@ -1,5 +1,7 @@
 package dev.nizhal.adapters.jdbi;
 
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.domain.mutator.Isolation;
 import dev.nizhal.ports.out.Transactions;
 import java.sql.SQLException;
@@ -11,6 +13,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.ConnectionException;
@@ -92,11 +95,15 @@ public final class JdbiTransactions implements Transactions {
      * A commit failed on a deferred constraint that the bodies did not check, because the database had no deferrable
      * constraint when the transaction began: transient, so the work is retried, and checked then.
      */
-    static final class DeferrableConstraintsFound extends RuntimeException {
+    static final class DeferrableConstraintsFound extends SyncException {
         private static final long serialVersionUID = 1L;
 
         DeferrableConstraintsFound(Throwable cause) {
-            super("a deferrable constraint was added while this instance ran; retry", cause);
+            super(
+                    SyncErrorCode.TRANSIENT,
+                    "a deferrable constraint was added while this instance ran; retry",
+                    Map.of(),
+                    cause);
         }
     }
 
