@@ -72,10 +72,11 @@ public final class JdbiTransactions implements Transactions {
     /**
      * Whether the database has a deferrable constraint (a foreign key, unique, primary key or exclusion constraint,
      * or a constraint trigger, declared {@code DEFERRABLE}): read from the catalog before the first write transaction
-     * and after a commit that a deferred constraint failed. While there is none, a body's end does not check them
-     * ({@code SET CONSTRAINTS ALL IMMEDIATE} would check nothing, for a round trip per body). One added while this
-     * instance runs fails the first commit that violates it; that commit's failure is then transient ({@link
-     * DeferrableConstraintsFound}): the push retries, and checks at every body's end from then on.
+     * and again after a commit failed whose bodies did not check deferred constraints. While there is none, a body's
+     * end does not check them ({@code SET CONSTRAINTS ALL IMMEDIATE} would check nothing, for a round trip per body).
+     * One added while this instance runs fails the first commit that violates it, with whatever SQLSTATE it raises;
+     * that failure is then transient ({@link DeferrableConstraintsFound}): the push retries, and checks at every
+     * body's end from then on.
      */
     private volatile Boolean deferrable;
 
@@ -92,8 +93,9 @@ public final class JdbiTransactions implements Transactions {
     }
 
     /**
-     * A commit failed on a deferred constraint that the bodies did not check, because the database had no deferrable
-     * constraint when the transaction began: transient, so the work is retried, and checked then.
+     * A commit failed after bodies that checked no deferred constraint, because the database had none when the
+     * transaction began: perhaps one declared since. Transient, so the work is retried after the catalog is read again
+     * (and then checked at each body's end, if one was found).
      */
     static final class DeferrableConstraintsFound extends SyncException {
         private static final long serialVersionUID = 1L;
@@ -158,8 +160,11 @@ public final class JdbiTransactions implements Transactions {
                     return result;
                 });
             } catch (RuntimeException e) {
-                if (workDone[0] && !checkDeferred && integrityViolation(e)) {
-                    // only the commit came after the work: a deferred constraint declared since the catalog was read
+                if (workDone[0] && !checkDeferred && failedInTheDatabase(e) && !isTransientFailure(e)) {
+                    // only the commit came after the work, and the bodies' ends checked no deferred constraint: a
+                    // deferrable one may have been declared since the catalog was read, whatever its failure says
+                    // (a deferred constraint trigger raises what its function raises, e.g. P0001). Read the catalog
+                    // again and retry; with one found, each body's end checks it and only its body fails
                     deferrable = null;
                     throw new DeferrableConstraintsFound(e);
                 }
@@ -168,12 +173,10 @@ public final class JdbiTransactions implements Transactions {
         });
     }
 
-    /** Whether an {@link SQLException} of SQLSTATE class 23 (integrity constraint violation) is in the cause chain. */
-    private static boolean integrityViolation(Throwable failure) {
+    /** Whether the database refused the work: an {@link SQLException} with a SQLSTATE is in the cause chain. */
+    private static boolean failedInTheDatabase(Throwable failure) {
         for (Throwable next = failure; next != null; next = next.getCause() == next ? null : next.getCause()) {
-            if (next instanceof SQLException sql
-                    && sql.getSQLState() != null
-                    && sql.getSQLState().startsWith("23")) {
+            if (next instanceof SQLException sql && sql.getSQLState() != null) {
                 return true;
             }
         }
