@@ -241,6 +241,20 @@ public final class Bench {
                             "",
                             "≥ 5,000 mutations/s"));
                     log.printf("bench: %s%n", format(figures.getLast()));
+                    for (int size : new int[] {1, 100}) {
+                        long trips = PushMeasures.roundTrips(server, http, size);
+                        figures.add(new Figure(
+                                "PostgreSQL round trips of one push of " + size
+                                        + (size == 1 ? " mutation" : " mutations"),
+                                durability.label,
+                                trips,
+                                "round trips (" + String.format(Locale.ROOT, "%.2f", trips / (double) size)
+                                        + " per mutation)",
+                                Double.NaN,
+                                "",
+                                ""));
+                        log.printf("bench: %s%n", format(figures.getLast()));
+                    }
                 }
                 if (first && suite.runs("sync")) {
                     figures.add(initialSync(suite, database, server, http, log));

@@ -3,6 +3,7 @@ package dev.nizhal.bench;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -75,6 +76,25 @@ public final class PushMeasures {
             }
         }
         return queued / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The round trips to PostgreSQL of one push of {@code size} addNote mutations by a client that pushed before (its
+     * row exists), on the thread that served it: the most of any one thread while it ran (see {@link RoundTrips}).
+     */
+    static long roundTrips(BenchServer server, SyncHttp http, int size) throws Exception {
+        String clientId = "bench-trips-" + UUID.randomUUID();
+        String token = server.token("alice");
+        URI push = server.uri("sync/push");
+        http.post(push, token, pushBody(clientId, 1, 1));
+        Map<String, Long> perThread = RoundTrips.during(() -> {
+            String body = http.post(push, token, pushBody(clientId, 2, size));
+            if (count(body, "\"applied\"") != size) {
+                throw new IllegalStateException("the push was not applied: " + body);
+            }
+            return body;
+        });
+        return perThread.values().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
     private static int count(String text, String part) {

@@ -1,5 +1,7 @@
 package dev.nizhal.adapters.jdbi;
 
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.domain.mutator.Isolation;
 import dev.nizhal.ports.out.Transactions;
 import java.sql.SQLException;
@@ -11,6 +13,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.ConnectionException;
@@ -63,7 +66,47 @@ public final class JdbiTransactions implements Transactions {
      */
     @Override
     public <T> T inReadTransaction(Work<T> work) {
-        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", READ_SETTINGS, work);
+        return inTransaction("ISOLATION LEVEL REPEATABLE READ, READ ONLY", READ_SETTINGS, false, work);
+    }
+
+    /**
+     * Whether the database has a deferrable constraint (a foreign key, unique, primary key or exclusion constraint,
+     * or a constraint trigger, declared {@code DEFERRABLE}): read from the catalog before the first write transaction
+     * and again after a commit failed whose bodies did not check deferred constraints. While there is none, a body's
+     * end does not check them ({@code SET CONSTRAINTS ALL IMMEDIATE} would check nothing, for a round trip per body).
+     * One added while this instance runs fails the first commit that violates it, with whatever SQLSTATE it raises;
+     * that failure is then transient ({@link DeferrableConstraintsFound}): the push retries, and checks at every
+     * body's end from then on.
+     */
+    private volatile Boolean deferrable;
+
+    private boolean deferrable(org.jdbi.v3.core.Handle handle) {
+        Boolean known = deferrable;
+        if (known == null) {
+            known = handle.createQuery("select exists(select from pg_catalog.pg_constraint where condeferrable)"
+                            + " or exists(select from pg_catalog.pg_trigger where tgdeferrable)")
+                    .mapTo(Boolean.class)
+                    .one();
+            deferrable = known;
+        }
+        return known;
+    }
+
+    /**
+     * A commit failed after bodies that checked no deferred constraint, because the database had none when the
+     * transaction began: perhaps one declared since. Transient, so the work is retried after the catalog is read again
+     * (and then checked at each body's end, if one was found).
+     */
+    static final class DeferrableConstraintsFound extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        DeferrableConstraintsFound(Throwable cause) {
+            super(
+                    SyncErrorCode.TRANSIENT,
+                    "a deferrable constraint was added while this instance ran; retry",
+                    Map.of(),
+                    cause);
+        }
     }
 
     @Override
@@ -75,7 +118,7 @@ public final class JdbiTransactions implements Transactions {
         };
         // READ WRITE is explicit so that a session default of read-only fails here, not in the mutator body
         String modes = "ISOLATION LEVEL " + level + ", READ WRITE";
-        return enclosing == null ? inTransaction(modes, List.of(), work) : inEnclosingTransaction(modes, work);
+        return enclosing == null ? inTransaction(modes, List.of(), true, work) : inEnclosingTransaction(modes, work);
     }
 
     private <T> T inEnclosingTransaction(String modes, Work<T> work) {
@@ -85,11 +128,12 @@ public final class JdbiTransactions implements Transactions {
             handle.getConfig(Handles.class).setForceEndTransactions(false);
             // the first statement on the enlisted connection, so it sets the modes at BEGIN as in a local one
             handle.execute("SET TRANSACTION " + modes);
-            return work.run(new JdbiTx(handle, enclosing));
+            // the enclosing transaction commits elsewhere: a missed deferred check could not be caught there
+            return work.run(new JdbiTx(handle, enclosing, true));
         }));
     }
 
-    private <T> T inTransaction(String modes, List<String> settings, Work<T> work) {
+    private <T> T inTransaction(String modes, List<String> settings, boolean write, Work<T> work) {
         Objects.requireNonNull(work, "work");
         // JDBI hands a call made inside withHandle/inTransaction the handle already open on this thread (so user
         // code using the same Jdbi in a mutator body joins its transaction); a nested transaction would silently
@@ -99,17 +143,50 @@ public final class JdbiTransactions implements Transactions {
                 throw new IllegalStateException(
                         "A transaction is already open on this thread with this Jdbi: transactions do not nest");
             }
-            return handle.inTransaction(inTransaction -> {
-                // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
-                // pooled connection's session defaults stay as they were for its next user; the settings go in
-                // the same round trip (a pull is a handful of statements, and these were five of them)
-                List<String> statements = new ArrayList<>();
-                statements.add("SET TRANSACTION " + modes);
-                statements.addAll(settings);
-                inTransaction.execute(String.join("; ", statements));
-                return work.run(new JdbiTx(inTransaction));
-            });
+            // read before the transaction begins (its first statement must be SET TRANSACTION)
+            boolean checkDeferred = !write || deferrable(handle);
+            boolean[] workDone = {false};
+            try {
+                return handle.inTransaction(inTransaction -> {
+                    // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
+                    // pooled connection's session defaults stay as they were for its next user; the settings go in
+                    // the same round trip (a pull is a handful of statements, and these were five of them)
+                    List<String> statements = new ArrayList<>();
+                    statements.add("SET TRANSACTION " + modes);
+                    statements.addAll(settings);
+                    inTransaction.execute(String.join("; ", statements));
+                    T result = work.run(new JdbiTx(inTransaction, null, checkDeferred));
+                    workDone[0] = true;
+                    return result;
+                });
+            } catch (RuntimeException e) {
+                if (workDone[0] && !checkDeferred && failedInTheDatabase(e) && !isTransientFailure(e)) {
+                    // only the commit came after the work, and the bodies' ends checked no deferred constraint: a
+                    // deferrable one may have been declared since the catalog was read, whatever its failure says
+                    // (a deferred constraint trigger raises what its function raises, e.g. P0001). Read the catalog
+                    // again and retry; with one found, each body's end checks it and only its body fails
+                    deferrable = null;
+                    throw new DeferrableConstraintsFound(e);
+                }
+                throw e;
+            }
         });
+    }
+
+    /** Whether the database refused the work: an {@link SQLException} with a SQLSTATE is in the cause chain. */
+    private static boolean failedInTheDatabase(Throwable failure) {
+        for (Throwable next = failure; next != null; next = next.getCause() == next ? null : next.getCause()) {
+            if (next instanceof SQLException sql && sql.getSQLState() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@inheritDoc} Not inside enclosing transactions. */
+    @Override
+    public boolean bodiesWithoutSavepoints() {
+        return enclosing == null;
     }
 
     /**
@@ -136,6 +213,7 @@ public final class JdbiTransactions implements Transactions {
                 continue; // cause chains can loop
             }
             if (next instanceof ConnectionException
+                    || next instanceof DeferrableConstraintsFound
                     || next instanceof SQLTransientConnectionException
                     || next instanceof SQLRecoverableException) {
                 return true; // no connection at all (pool closed or exhausted, database unreachable)

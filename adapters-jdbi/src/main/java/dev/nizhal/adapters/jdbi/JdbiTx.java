@@ -18,15 +18,23 @@ final class JdbiTx implements Tx {
     /** The enclosing transaction's resources a body asked for, flushed before its savepoint is released. */
     private final List<EnclosingTransactions.Joined> joined = new ArrayList<>();
 
+    /**
+     * Whether a body's end checks deferred constraints: false only when the database had no deferrable constraint
+     * when this transaction began (see {@link JdbiTransactions}); then {@code SET CONSTRAINTS ALL IMMEDIATE} would
+     * check nothing, and costs a round trip per body.
+     */
+    private final boolean checkDeferred;
+
     private int savepoints;
 
     JdbiTx(Handle handle) {
-        this(handle, null);
+        this(handle, null, true);
     }
 
-    JdbiTx(Handle handle, EnclosingTransactions enclosing) {
+    JdbiTx(Handle handle, EnclosingTransactions enclosing, boolean checkDeferred) {
         this.handle = handle;
         this.enclosing = enclosing;
+        this.checkDeferred = checkDeferred;
     }
 
     @Override
@@ -78,9 +86,10 @@ final class JdbiTx implements Tx {
             // bodies after this one in the transaction (a push's group), and the checked events are checked again
             // at COMMIT. All in one round trip (the driver sends a statement list at once; a failure of the check
             // skips the rest), which costs less than asking the catalog whether any deferrable constraint exists.
-            handle.execute("SAVEPOINT " + savepoint + "_check; SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK TO SAVEPOINT "
-                    + savepoint + "_check; RELEASE SAVEPOINT " + savepoint + "_check; RELEASE SAVEPOINT "
-                    + savepoint);
+            handle.execute(
+                    checkDeferred
+                            ? deferredCheck(savepoint + "_check") + "; RELEASE SAVEPOINT " + savepoint
+                            : "RELEASE SAVEPOINT " + savepoint);
             return result;
         } catch (RuntimeException | Error failure) {
             if (!connectionLost(failure)) {
@@ -103,6 +112,39 @@ final class JdbiTx implements Tx {
             }
             throw failure;
         }
+    }
+
+    @Override
+    public <T> T inBody(Supplier<T> body) {
+        Objects.requireNonNull(body, "body");
+        try {
+            T result = body.get();
+            for (EnclosingTransactions.Joined resource : joined) {
+                resource.flush();
+            }
+            if (checkDeferred) {
+                // as in inSavepoint: checked in a savepoint rolled back once it passed, so the constraints stay as
+                // declared for the bodies after this one; rolled back, it leaves no subtransaction behind
+                handle.execute(deferredCheck("nizhal_body_check"));
+            }
+            return result;
+        } catch (RuntimeException | Error failure) {
+            // the caller rolls the whole transaction back: what a resource holds of the body's writes goes with it
+            for (EnclosingTransactions.Joined resource : joined) {
+                try {
+                    resource.discard();
+                } catch (RuntimeException discardFailure) {
+                    failure.addSuppressed(discardFailure);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    /** Deferred constraints checked now, in a savepoint {@code name} that is rolled back once they passed. */
+    private static String deferredCheck(String name) {
+        return "SAVEPOINT " + name + "; SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK TO SAVEPOINT " + name
+                + "; RELEASE SAVEPOINT " + name;
     }
 
     // with the connection gone there is no savepoint left to roll back to; the caller retries the transaction

@@ -363,6 +363,44 @@ class PushFaultsIT {
                 .isOne();
     }
 
+    /**
+     * A group's bodies run without savepoints: a connection killed in its middle body loses the whole transaction, the
+     * bodies before it with it, and each mutation then applies once.
+     */
+    @Test
+    void aConnectionKilledInTheMiddleBodyOfAGroupLeavesNothingAndEachMutationAppliesOnce() {
+        AtomicBoolean killed = new AtomicBoolean();
+        HOOKS.put("killed-mid-group", h -> {
+            if (killed.compareAndSet(false, true)) {
+                h.execute("select pg_terminate_backend(pg_backend_pid())");
+            }
+        });
+
+        PushResponse response = a.push(
+                ALICE,
+                push(
+                        "c-u2-group",
+                        m(1, "addNote", "{\"id\": \"mid-1\", \"body\": \"one\"}"),
+                        m(2, "hook", "{\"id\": \"killed-mid-group\"}"),
+                        m(3, "addNote", "{\"id\": \"mid-3\", \"body\": \"three\"}")));
+
+        assertThat(killed).isTrue();
+        assertThat(response.results())
+                .containsExactly(
+                        new Applied(1, "mid-1", List.of("myNotes[\"alice\"]"), false),
+                        new Applied(2, "killed-mid-group", List.of("myNotes[\"alice\"]"), false),
+                        new Applied(3, "mid-3", List.of("myNotes[\"alice\"]"), false));
+        assertThat(count(db, "select count(*) from notes where id in ('mid-1', 'killed-mid-group', 'mid-3')"))
+                .isEqualTo(3);
+        assertThat(count(db, "select count(*) from nizhal.mutation_journal where client_id = 'c-u2-group'"))
+                .isEqualTo(3);
+        assertThat(count(
+                        db,
+                        "select count(*) from nizhal.change_log"
+                                + " where pks && array['mid-1', 'killed-mid-group', 'mid-3']"))
+                .isEqualTo(3);
+    }
+
     @Test
     void aConnectionKilledJustBeforeCommitLeavesNothingAndTheRetryAppliesOnce() {
         AtomicBoolean killed = new AtomicBoolean();

@@ -40,6 +40,8 @@ final class PushFixture {
 
     record Pair(@NotNull String first, @NotNull String second) {}
 
+    record ListId(long list) {}
+
     /** Named callbacks a test plugs into the {@code hook} mutator (fault injection inside a mutator body). */
     static final ConcurrentHashMap<String, Consumer<Handle>> HOOKS = new ConcurrentHashMap<>();
 
@@ -142,6 +144,15 @@ final class PushFixture {
                 return MutationResult.empty();
             })
             .isolation(Isolation.SERIALIZABLE)
+            .mutator("leaveList", ListId.class, (ctx, args) -> {
+                // a grant change: the actor is no longer granted the list's bucket
+                ctx.tx(Handle.class)
+                        .createUpdate("delete from list_members where list_id = :list and user_id = :actor")
+                        .bind("list", args.list())
+                        .bind("actor", ctx.actor().id())
+                        .execute();
+                return MutationResult.empty();
+            })
             .mutator("lockTwo", Pair.class, (ctx, args) -> {
                 Handle h = ctx.tx(Handle.class);
                 h.createUpdate("update counters set value = value + 1 where id = :id")

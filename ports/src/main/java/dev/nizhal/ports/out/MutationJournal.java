@@ -1,6 +1,7 @@
 package dev.nizhal.ports.out;
 
 import dev.nizhal.domain.cursor.PgSnapshot;
+import java.util.List;
 import java.util.Optional;
 
 /** The clients and the record of every mutation outcome, written in the transaction of the mutation (and of the others of its push group). */
@@ -46,6 +47,14 @@ public interface MutationJournal {
 
     /** Records an outcome and advances the client's last mutation id. */
     void record(Tx tx, Entry entry);
+
+    /**
+     * Records several outcomes, in order, and advances each one's client's last mutation id, as {@link #record} of
+     * each would: in one round trip where the store can (a push group's entries).
+     */
+    default void recordAll(Tx tx, List<Entry> entries) {
+        entries.forEach(entry -> record(tx, entry));
+    }
 
     /**
      * The highest mutation id of the client whose transaction is visible in {@code upTo} (a window's upper snapshot,

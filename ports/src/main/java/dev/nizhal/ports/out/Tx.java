@@ -21,6 +21,17 @@ public interface Tx {
     <T> T inSavepoint(Supplier<T> body);
 
     /**
+     * Runs {@code body} without a savepoint of its own: when it returns normally, what {@link #inSavepoint} checks
+     * is checked too (deferred constraints, the writes a resource sharing the transaction still holds), so that a
+     * body that passes here would have passed there. When the body or that check fails, nothing is undone: the
+     * caller must roll the whole transaction back. A push runs a group's bodies so (one round trip less per body,
+     * and no subtransaction), and runs the group again with a savepoint per body when one of them fails.
+     */
+    default <T> T inBody(Supplier<T> body) {
+        return inSavepoint(body);
+    }
+
+    /**
      * Whether a resource that shares this transaction marked it rollback-only, so that it can no longer commit: a
      * JPA {@code EntityManager} does so on its own failures inside a JTA transaction, which a savepoint cannot undo.
      * A local transaction never is.

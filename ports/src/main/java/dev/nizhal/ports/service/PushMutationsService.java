@@ -32,7 +32,9 @@ import java.util.TreeSet;
  * every instance), answers replays from the journal, runs each mutator body in a savepoint of its own and records its
  * outcome in the same transaction. Consecutive READ COMMITTED mutations of one push share that transaction (one
  * commit for the group; a rejection is recorded with its savepoint rolled back); a mutation of another isolation has
- * one of its own. Transient database errors abort the transaction; a mutation alone is retried a bounded number of
+ * one of its own. A group first runs optimistically: its bodies without savepoints, the actor's grants read once and
+ * its journal entries written by one statement; should a body fail (or change grants), that transaction rolls back
+ * and the group runs again with a savepoint per body, so the outcomes are those of that mode. Transient database errors abort the transaction; a mutation alone is retried a bounded number of
  * times, a group once as a whole and then one mutation at a time (so the ones before a failing one still apply).
  * They are never recorded.
  */
@@ -82,12 +84,25 @@ final class PushMutationsService implements PushMutations {
         List<MutationOutcome> results = new ArrayList<>();
         // after a group failed transiently, its mutations go one at a time: those before a failing one still apply
         int singlesUntil = 0;
+        // after a body of an optimistic group failed, the group runs again with a savepoint per body
+        int savepointsUntil = config.storage().transactions().bodiesWithoutSavepoints() ? 0 : mutations.size();
         for (int from = 0, to; from < mutations.size(); from = to) {
             boolean single = from < singlesUntil;
-            to = single ? from + 1 : groupEnd(prepared, from);
+            boolean optimistic = from >= savepointsUntil;
+            to = single ? from + 1 : groupEnd(prepared, from, optimistic ? MAX_BATCH : MAX_GROUP);
             int attempts = to - from > 1 ? 1 : ATTEMPTS;
             Tried tried = attempt(
-                    actor, request.clientId(), mutations.subList(from, to), prepared.subList(from, to), attempts);
+                    actor,
+                    request.clientId(),
+                    mutations.subList(from, to),
+                    prepared.subList(from, to),
+                    attempts,
+                    optimistic);
+            if (tried.bodyFailed()) {
+                savepointsUntil = Math.max(savepointsUntil, to);
+                to = from;
+                continue;
+            }
             if (tried.outcomes() != null) {
                 results.addAll(tried.outcomes());
                 continue;
@@ -115,14 +130,14 @@ final class PushMutationsService implements PushMutations {
 
     /**
      * Where the group of mutations starting at {@code from} ends: consecutive READ COMMITTED mutations share one
-     * transaction, each in its own savepoint, {@link #MAX_GROUP} at the most; a mutation of another isolation runs
-     * alone, so that a serialization failure retries it only.
+     * transaction, {@code max} at the most ({@link #MAX_GROUP} when each body has a savepoint of its own); a mutation
+     * of another isolation runs alone, so that a serialization failure retries it only.
      */
-    private static int groupEnd(List<Prepared> prepared, int from) {
+    private static int groupEnd(List<Prepared> prepared, int from, int max) {
         int to = from + 1;
         if (prepared.get(from).isolation() == Isolation.READ_COMMITTED) {
             while (to < prepared.size()
-                    && to - from < MAX_GROUP
+                    && to - from < max
                     && prepared.get(to).isolation() == Isolation.READ_COMMITTED) {
                 to++;
             }
@@ -243,12 +258,27 @@ final class PushMutationsService implements PushMutations {
         return new SyncException(SyncErrorCode.MALFORMED_REQUEST, message);
     }
 
-    /** A group's outcomes, or null and the last transient failure when every attempt failed so. */
-    private record Tried(List<MutationOutcome> outcomes, RuntimeException failure) {}
+    /**
+     * A group's outcomes; or null and the last transient failure when every attempt failed so; or, for an optimistic
+     * group, that a body failed (nothing of the group was kept: it runs again with a savepoint per body).
+     */
+    private record Tried(List<MutationOutcome> outcomes, RuntimeException failure, boolean bodyFailed) {
+        Tried(List<MutationOutcome> outcomes, RuntimeException failure) {
+            this(outcomes, failure, false);
+        }
+    }
 
-    /** A group of consecutive mutations in one transaction, attempted at most {@code attempts} times. */
+    /**
+     * A group of consecutive mutations in one transaction, attempted at most {@code attempts} times; {@code
+     * optimistic}: its bodies without savepoints (see {@link BodyFailed}).
+     */
     private Tried attempt(
-            Actor actor, String clientId, List<MutationRequest> group, List<Prepared> prepared, int attempts) {
+            Actor actor,
+            String clientId,
+            List<MutationRequest> group,
+            List<Prepared> prepared,
+            int attempts,
+            boolean optimistic) {
         Isolation isolation = prepared.getFirst().isolation();
         RuntimeException last = null;
         // a SERIALIZABLE push locks a registered client only, and registers a new one in a transaction of its own
@@ -274,12 +304,15 @@ final class PushMutationsService implements PushMutations {
                         .transactions()
                         .inWriteTransaction(
                                 isolation,
-                                tx -> inTransaction(tx, actor, clientId, group, prepared, lookupOnly, recordOnly));
+                                tx -> inTransaction(
+                                        tx, actor, clientId, group, prepared, lookupOnly, recordOnly, optimistic));
                 ChangeLog.Written written = committed.written();
                 if (!written.buckets().isEmpty() && config.notifier() != null) {
                     config.notifier().publish(written.txid(), written.buckets());
                 }
                 return new Tried(committed.outcomes(), null);
+            } catch (BodyFailed failed) {
+                return new Tried(null, null, true);
             } catch (TransactionLost lost) {
                 if (group.size() > 1) {
                     // the group's other mutations went with it: they run one at a time, this one records only
@@ -311,6 +344,11 @@ final class PushMutationsService implements PushMutations {
      * its transaction opens, so that a failure is recorded and no connection waits on the codec.
      */
     private record Prepared(Optional<MutatorDefinition<?>> definition, Object args, SyncException invalid) {
+        /** Whether its body runs (a known mutator, valid args). */
+        boolean runnable() {
+            return definition.isPresent() && invalid == null;
+        }
+
         Isolation isolation() {
             return definition.map(MutatorDefinition::isolation).orElse(Isolation.READ_COMMITTED);
         }
@@ -389,6 +427,20 @@ final class PushMutationsService implements PushMutations {
         }
     }
 
+    /**
+     * A body of an optimistic group failed (a rejection, an error, a deferred constraint), or a statement after it
+     * did, or a body changed grants (which {@link #affected} reads once per optimistic group): the group's
+     * transaction rolls back, nothing of it was kept, and the group runs again with a savepoint per body, the mode
+     * whose outcomes are the reference. Never leaves this service.
+     */
+    private static final class BodyFailed extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        BodyFailed() {
+            super(SyncErrorCode.TRANSIENT, "a body of an optimistic push group failed");
+        }
+    }
+
     /** A mutation's outcome and what it logged. */
     private record Committed(MutationOutcome outcome, ChangeLog.Written written) {}
 
@@ -409,6 +461,12 @@ final class PushMutationsService implements PushMutations {
         }
     }
 
+    /**
+     * One group in its transaction: the client locked, replays answered, each fresh mutation run (or rejected without
+     * running), and the group's journal entries recorded in one go. {@code optimistic}: the bodies run without
+     * savepoints, and the actor's grants are read once for the group; any failure of a body throws {@link
+     * BodyFailed}, and the group runs again with a savepoint per body (so the outcomes are the same either way).
+     */
     private GroupCommitted inTransaction(
             Tx tx,
             Actor actor,
@@ -416,7 +474,8 @@ final class PushMutationsService implements PushMutations {
             List<MutationRequest> group,
             List<Prepared> prepared,
             boolean lookupOnly,
-            MutationOutcome recordOnly) {
+            MutationOutcome recordOnly,
+            boolean optimistic) {
         MutationJournal journal = config.storage().journal();
         MutationRequest first = group.getFirst();
         // the lock, the order check's last id and a replay's entry: one round trip for a known client
@@ -434,39 +493,109 @@ final class PushMutationsService implements PushMutations {
                     "mutation " + first.id() + " is ahead of this client's next expected id " + expected,
                     Map.of("expected", expected));
         }
-        List<MutationOutcome> outcomes = new ArrayList<>(group.size());
-        List<Long> fresh = new ArrayList<>(group.size());
+        MutationOutcome[] outcomes = new MutationOutcome[group.size()];
+        List<Integer> fresh = new ArrayList<>(group.size());
+        // an optimistic group's applied bodies: their affected buckets wait for the group's one read of the grants
+        Map<Integer, Ran> ran = new LinkedHashMap<>();
         Set<String> buckets = new TreeSet<>();
         long txid = 0;
         Log log = new Log();
         for (int i = 0; i < group.size(); i++) {
             // the ids are consecutive and the first is at most the expected one: replays first, then fresh ones
             MutationRequest m = group.get(i);
-            String hash = hash(m);
             if (m.id() < expected) {
-                outcomes.add(replay(tx, clientId, m, hash, i == 0 ? locked.recorded() : Optional.empty()));
+                outcomes[i] = replay(tx, clientId, m, hash(m), i == 0 ? locked.recorded() : Optional.empty());
                 continue;
             }
-            Committed committed = Mutators.SKIP.equals(m.name())
-                    ? nothingWritten(
-                            rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of()))
-                    : runOrReject(tx, actor, clientId, m, prepared.get(i), log, group.size() == 1 ? recordOnly : null);
-            journal.record(tx, entry(clientId, m, actor, hash, committed.outcome()));
+            ChangeLog.Written written;
+            if (Mutators.SKIP.equals(m.name())) {
+                outcomes[i] = rejected(m.id(), SyncErrorCode.MUTATION_SKIPPED, "skipped by the client", Map.of());
+                written = ChangeLog.Written.NOTHING;
+            } else if (optimistic && prepared.get(i).runnable()) {
+                Ran body = runWithoutSavepoint(tx, actor, clientId, m, prepared.get(i), log);
+                ran.put(i, body);
+                written = body.written();
+            } else {
+                Committed committed = runOrReject(
+                        tx, actor, clientId, m, prepared.get(i), log, group.size() == 1 ? recordOnly : null);
+                outcomes[i] = committed.outcome();
+                written = committed.written();
+            }
             expected = m.id() + 1;
-            outcomes.add(committed.outcome());
-            fresh.add(m.id());
-            if (!committed.written().buckets().isEmpty()) {
-                buckets.addAll(committed.written().buckets());
-                txid = committed.written().txid();
+            fresh.add(i);
+            if (!written.buckets().isEmpty()) {
+                buckets.addAll(written.buckets());
+                txid = written.txid();
             }
         }
+        if (!ran.isEmpty()) {
+            Set<String> touched = new TreeSet<>();
+            ran.values().forEach(body -> touched.addAll(body.touched()));
+            Set<String> granted = granted(tx, actor, touched);
+            ran.forEach((i, body) -> {
+                Set<String> affected = new TreeSet<>(body.touched());
+                affected.retainAll(granted);
+                outcomes[i] = new Applied(group.get(i).id(), body.serverId(), List.copyOf(affected), false);
+            });
+        }
+        List<MutationJournal.Entry> entries = new ArrayList<>(fresh.size());
+        for (int i : fresh) {
+            MutationRequest m = group.get(i);
+            entries.add(entry(clientId, m, actor, hash(m), outcomes[i]));
+        }
+        // one statement for the group's entries and the client's last id
+        journal.recordAll(tx, entries);
         ChangeLog.Written written =
                 buckets.isEmpty() ? ChangeLog.Written.NOTHING : new ChangeLog.Written(txid, buckets);
         if (!written.buckets().isEmpty() && config.notifier() != null) {
             config.notifier().committing(written.txid());
         }
-        fresh.forEach(id -> config.pushHooks().beforeCommit(tx, clientId, id));
-        return new GroupCommitted(outcomes, written);
+        fresh.forEach(
+                i -> config.pushHooks().beforeCommit(tx, clientId, group.get(i).id()));
+        return new GroupCommitted(List.of(outcomes), written);
+    }
+
+    /** An applied body of an optimistic group: its server id, the buckets it touched, what it logged. */
+    private record Ran(Object serverId, Set<String> touched, ChangeLog.Written written) {}
+
+    /**
+     * The change log's bucket keys under which the capture logs a change of a table that grants read (CHANGE-CAPTURE.md:
+     * {@code grant:<rule>[<actor key>]}).
+     */
+    private static final String GRANT_KEY_PREFIX = "grant:";
+
+    /**
+     * Runs a body of an optimistic group, without a savepoint: what it touched, or {@link BodyFailed} when it (or its
+     * deferred constraints, or the read of what it logged) failed, or when it changed grants (the group reads the
+     * grants once, after every body; a body in a savepoint group reads them after itself). Transient failures pass
+     * through, as in a savepoint.
+     */
+    @SuppressWarnings("unchecked")
+    private Ran runWithoutSavepoint(
+            Tx tx, Actor actor, String clientId, MutationRequest m, Prepared prepared, Log log) {
+        MutatorContext ctx = context(tx, actor, clientId, m);
+        MutationResult result;
+        ChangeLog.Written written;
+        try {
+            result = tx.inBody(
+                    () -> ((MutatorDefinition<Object>) prepared.definition().get())
+                            .body()
+                            .apply(ctx, prepared.args()));
+            // also where a body that swallowed a failed statement of its own fails: its transaction is aborted
+            written = log.since(config.storage().changeLog(), tx);
+        } catch (RuntimeException e) {
+            if (config.storage().transactions().isTransient(e)) {
+                throw e;
+            }
+            throw new BodyFailed();
+        }
+        if (written.buckets().stream().anyMatch(b -> b.startsWith(GRANT_KEY_PREFIX))) {
+            throw new BodyFailed();
+        }
+        MutationResult safe = result == null ? MutationResult.empty() : result;
+        Set<String> touched = new TreeSet<>(written.buckets());
+        touched.addAll(safe.affectedBuckets());
+        return new Ran(safe.serverId(), touched, written);
     }
 
     /**
@@ -490,32 +619,7 @@ final class PushMutationsService implements PushMutations {
             MutatorDefinition<?> definition,
             Object args,
             Log log) {
-        MutatorContext ctx = new MutatorContext() {
-            @Override
-            public <T> T tx(Class<T> type) {
-                return tx.handle(type);
-            }
-
-            @Override
-            public Actor actor() {
-                return actor;
-            }
-
-            @Override
-            public String newId() {
-                return config.ids().newId();
-            }
-
-            @Override
-            public String clientId() {
-                return clientId;
-            }
-
-            @Override
-            public long mutationId() {
-                return m.id();
-            }
-        };
+        MutatorContext ctx = context(tx, actor, clientId, m);
         MutationResult result;
         try {
             result = tx.inSavepoint(
@@ -544,6 +648,36 @@ final class PushMutationsService implements PushMutations {
         return new Committed(new Applied(m.id(), safe.serverId(), affected(tx, actor, safe, written), false), written);
     }
 
+    /** What a mutator body sees of its push. */
+    private MutatorContext context(Tx tx, Actor actor, String clientId, MutationRequest m) {
+        return new MutatorContext() {
+            @Override
+            public <T> T tx(Class<T> type) {
+                return tx.handle(type);
+            }
+
+            @Override
+            public Actor actor() {
+                return actor;
+            }
+
+            @Override
+            public String newId() {
+                return config.ids().newId();
+            }
+
+            @Override
+            public String clientId() {
+                return clientId;
+            }
+
+            @Override
+            public long mutationId() {
+                return m.id();
+            }
+        };
+    }
+
     /** A failed body's outcome, to record in this transaction unless it can no longer commit. */
     private static Committed unlessLost(Tx tx, MutationOutcome outcome) {
         if (tx.rollbackOnly()) {
@@ -556,15 +690,19 @@ final class PushMutationsService implements PushMutations {
     private List<String> affected(Tx tx, Actor actor, MutationResult result, ChangeLog.Written written) {
         Set<String> touched = new TreeSet<>(written.buckets());
         touched.addAll(result.affectedBuckets());
+        touched.retainAll(granted(tx, actor, touched));
+        return List.copyOf(touched);
+    }
+
+    /** The buckets granted to the actor of the rules whose buckets are among {@code touched} (read for those only). */
+    private Set<String> granted(Tx tx, Actor actor, Set<String> touched) {
         Set<String> granted = new TreeSet<>();
         for (CompiledRules.CompiledRule rule : compiled.rules()) {
-            // grants are read only for the rules whose buckets the mutation touched
             if (touched.stream().anyMatch(b -> b.startsWith(rule.name() + "["))) {
                 granted.addAll(config.storage().rowSource().grants(tx, rule, actor));
             }
         }
-        touched.retainAll(granted);
-        return List.copyOf(touched);
+        return granted;
     }
 
     private MutationOutcome replay(

@@ -84,6 +84,48 @@ public abstract class MutationJournalContract {
         assertThat(absent).isEmpty();
     }
 
+    /** A push group's entries, recorded at once: each found as recorded, the last id at the highest of them. */
+    @Test
+    void severalOutcomesRecordedAtOnceAreEachFoundAndAdvanceTheLastIdToTheHighest() {
+        MutationJournal journal = setup().journal();
+        String client = client();
+        Entry rejected = new Entry(
+                client,
+                2,
+                "editNote",
+                "alice",
+                null,
+                "hash-2",
+                "rejected",
+                null,
+                "{\"code\":\"MUTATION_REJECTED\",\"message\":\"locked\"}");
+
+        write(tx -> {
+            journal.lockClient(tx, client, "alice");
+            journal.recordAll(tx, java.util.List.of(applied(client, 1), rejected, applied(client, 3)));
+            return null;
+        });
+
+        java.util.Optional<Entry> first = write(tx -> journal.find(tx, client, 1));
+        java.util.Optional<Entry> second = write(tx -> journal.find(tx, client, 2));
+        java.util.Optional<Entry> third = write(tx -> journal.find(tx, client, 3));
+        ClientRow after = write(tx -> journal.lockClient(tx, client, "alice"));
+        assertThat(first).hasValueSatisfying(entry -> {
+            assertThat(entry.status()).isEqualTo("applied");
+            assertThat(entry.resultJson()).isEqualToIgnoringWhitespace("{\"serverId\":1}");
+        });
+        assertThat(second).hasValueSatisfying(entry -> {
+            assertThat(entry.name()).isEqualTo("editNote");
+            assertThat(entry.argsJson()).isNull();
+            assertThat(entry.status()).isEqualTo("rejected");
+            assertThat(entry.resultJson()).isNull();
+            assertThat(entry.errorJson()).contains("MUTATION_REJECTED");
+        });
+        assertThat(third)
+                .hasValueSatisfying(entry -> assertThat(entry.argsHash()).isEqualTo("hash-3"));
+        assertThat(after.lastMutationId()).isEqualTo(3);
+    }
+
     @Test
     void aRejectedOutcomeKeepsItsError() {
         MutationJournal journal = setup().journal();
