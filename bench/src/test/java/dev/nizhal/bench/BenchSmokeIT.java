@@ -60,12 +60,18 @@ class BenchSmokeIT {
                 .hasSize(3)
                 .satisfies(csv -> assertThat(csv.get(1)).startsWith("20,20,20,"))
                 .satisfies(csv -> assertThat(csv.get(2)).startsWith("50,50,20,"));
+        // the push's round trips, counted from the driver's messages
+        assertThat(report)
+                .containsPattern("\\| PostgreSQL round trips of one push of 1 mutation \\| fsync off \\| [0-9.,]+ round trips"
+                        + " \\([0-9.]+ per mutation\\) \\|")
+                .containsPattern("\\| PostgreSQL round trips of one push of 100 mutations \\| fsync off \\| [0-9.,]+ round"
+                        + " trips \\([0-9.]+ per mutation\\) \\|");
         String[] tables = report.split("\n\n");
         assertThat(tables[1]
                         .lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
-                .hasSize(12)
+                .hasSize(14)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
 
         // the pull cost vs table size series: a row per table size in the report, the CSV and the plot
