@@ -62,10 +62,12 @@ class BenchSmokeIT {
                 .satisfies(csv -> assertThat(csv.get(2)).startsWith("50,50,20,"));
         // the push's round trips, counted from the driver's messages
         assertThat(report)
-                .containsPattern("\\| PostgreSQL round trips of one push of 1 mutation \\| fsync off \\| [0-9.,]+ round trips"
-                        + " \\([0-9.]+ per mutation\\) \\|")
-                .containsPattern("\\| PostgreSQL round trips of one push of 100 mutations \\| fsync off \\| [0-9.,]+ round"
-                        + " trips \\([0-9.]+ per mutation\\) \\|");
+                .containsPattern(
+                        "\\| PostgreSQL round trips of one push of 1 mutation \\| fsync off \\| [0-9.,]+ round trips"
+                                + " \\([0-9.]+ per mutation\\) \\|")
+                .containsPattern(
+                        "\\| PostgreSQL round trips of one push of 100 mutations \\| fsync off \\| [0-9.,]+ round"
+                                + " trips \\([0-9.]+ per mutation\\) \\|");
         String[] tables = report.split("\n\n");
         assertThat(tables[1]
                         .lines()
