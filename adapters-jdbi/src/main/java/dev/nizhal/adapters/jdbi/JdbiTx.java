@@ -114,31 +114,25 @@ final class JdbiTx implements Tx {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only outside enclosing (JTA) transactions ({@link JdbiTransactions#bodiesWithoutSavepoints()}), so no
+     * enclosing resource is joined here: on a failure the caller rolls the whole transaction back.
+     */
     @Override
     public <T> T inBody(Supplier<T> body) {
         Objects.requireNonNull(body, "body");
-        try {
-            T result = body.get();
-            for (EnclosingTransactions.Joined resource : joined) {
-                resource.flush();
-            }
-            if (checkDeferred) {
-                // as in inSavepoint: checked in a savepoint rolled back once it passed, so the constraints stay as
-                // declared for the bodies after this one; rolled back, it leaves no subtransaction behind
-                handle.execute(deferredCheck("nizhal_body_check"));
-            }
-            return result;
-        } catch (RuntimeException | Error failure) {
-            // the caller rolls the whole transaction back: what a resource holds of the body's writes goes with it
-            for (EnclosingTransactions.Joined resource : joined) {
-                try {
-                    resource.discard();
-                } catch (RuntimeException discardFailure) {
-                    failure.addSuppressed(discardFailure);
-                }
-            }
-            throw failure;
+        if (enclosing != null) {
+            throw new IllegalStateException("a body runs without a savepoint only outside enclosing transactions");
         }
+        T result = body.get();
+        if (checkDeferred) {
+            // as in inSavepoint: checked in a savepoint rolled back once it passed, so the constraints stay as
+            // declared for the bodies after this one; rolled back, it leaves no subtransaction behind
+            handle.execute(deferredCheck("nizhal_body_check"));
+        }
+        return result;
     }
 
     /** Deferred constraints checked now, in a savepoint {@code name} that is rolled back once they passed. */

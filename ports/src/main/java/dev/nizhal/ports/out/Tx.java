@@ -22,8 +22,8 @@ public interface Tx {
 
     /**
      * Runs {@code body} without a savepoint of its own: when it returns normally, what {@link #inSavepoint} checks
-     * is checked too (deferred constraints, the writes a resource sharing the transaction still holds), so that a
-     * body that passes here would have passed there. When the body or that check fails, nothing is undone: the
+     * is checked too (deferred constraints), so that a body that passes here would have passed there; called only
+     * when {@link Transactions#bodiesWithoutSavepoints()} (no resource shares the transaction). When the body or that check fails, nothing is undone: the
      * caller must roll the whole transaction back. A push runs a group's bodies so (one round trip less per body,
      * and no subtransaction), and runs the group again with a savepoint per body when one of them fails.
      */
