@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.util.DateUtils;
 import dev.nizhal.adapters.jwt.internal.BearerToken;
 import dev.nizhal.adapters.jwt.internal.ClaimValues;
 import dev.nizhal.adapters.jwt.internal.IssuerVerifier;
@@ -17,9 +18,11 @@ import java.lang.System.Logger.Level;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link ActorResolver} for JWT bearer tokens (signed JWS, compact form), on Nimbus JOSE + JWT.
@@ -55,8 +58,17 @@ import java.util.Objects;
  * System.Logger} of this class at {@code DEBUG}, never the token itself; a JWKS endpoint that cannot be fetched is
  * logged at {@code WARNING} (an operator's problem, not the client's).
  *
- * <p>Thread-safe; build one per configuration and share it. The JWKS cache and its rate limit run on the system clock
- * (Nimbus's); only the token time checks use the injected {@link Clock}.
+ * <p><b>Verified tokens are remembered</b> for {@link #REMEMBERED_FOR} (at most {@value #REMEMBERED_TOKENS} tokens of
+ * at most {@value #REMEMBERED_TOKEN_CHARS} characters), since a client sends the same token with every request: a
+ * remembered token is not parsed and its signature is not checked again, but its {@code exp} and {@code nbf} are, on
+ * the injected clock and with the same skew, at every use. So a token's time window is enforced as without the
+ * memory; what it delays is a key's removal from a JWKS by up to {@link #REMEMBERED_FOR} (Nimbus caches the key set
+ * itself for {@link JwksFetchPolicy#cacheTimeToLive()}). Only tokens that passed every check are remembered, keyed by
+ * their exact text.
+ *
+ * <p>Thread-safe; build one per configuration and share it. The JWKS cache, its rate limit and the memory of verified
+ * tokens run on the system clock (Nimbus's; {@link System#nanoTime()}); only the token time checks use the injected
+ * {@link Clock}.
  */
 public final class JwtActorResolver implements ActorResolver {
     /** Between issuer and subject in actor ids when several issuers are configured. */
@@ -71,6 +83,15 @@ public final class JwtActorResolver implements ActorResolver {
     /** The message of every refusal: the client learns nothing else. */
     static final String MESSAGE = SyncErrorCode.UNAUTHENTICATED.name();
 
+    /** How long a verified token is remembered before it is verified again in full. */
+    public static final Duration REMEMBERED_FOR = Duration.ofSeconds(60);
+
+    /** How many verified tokens are remembered at most; when full, all are forgotten at once. */
+    static final int REMEMBERED_TOKENS = 4096;
+
+    /** Longer tokens are verified at every use (so the memory holds at most about 16 MiB of tokens). */
+    static final int REMEMBERED_TOKEN_CHARS = 4096;
+
     private static final System.Logger LOG = System.getLogger(JwtActorResolver.class.getName());
 
     /** Reasons in the log are cut to this length: a nimbus message may quote parts of a header. */
@@ -79,6 +100,13 @@ public final class JwtActorResolver implements ActorResolver {
     private final boolean severalIssuers;
     private final IssuerVerifier single;
     private final Map<String, IssuerVerifier> byIssuer;
+    private final Clock clock;
+    private final long skewSeconds;
+
+    /** A verified token's actor and time window, and when it was verified ({@link System#nanoTime()}). */
+    private record Verified(Actor actor, Date expires, Date notBefore, long verifiedAt) {}
+
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
     /** A resolver on the system clock. */
     public JwtActorResolver(JwtConfig config) {
@@ -94,6 +122,8 @@ public final class JwtActorResolver implements ActorResolver {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
         int skewSeconds = (int) CLOCK_SKEW.toSeconds();
+        this.clock = clock;
+        this.skewSeconds = skewSeconds;
         this.severalIssuers = config.severalIssuers();
         Map<String, IssuerVerifier> verifiers = new LinkedHashMap<>();
         IssuerVerifier first = null;
@@ -112,6 +142,18 @@ public final class JwtActorResolver implements ActorResolver {
     public Actor resolve(String credentials) {
         String token = BearerToken.from(credentials, MAX_TOKEN_CHARS)
                 .orElseThrow(() -> refused("no well-formed bearer token in the credentials", null));
+        Verified known = verified.get(token);
+        if (known != null && System.nanoTime() - known.verifiedAt() < REMEMBERED_FOR.toNanos()) {
+            // the signature and the claims were checked; the time window is checked at every use
+            Date now = Date.from(clock.now());
+            if (!DateUtils.isAfter(known.expires(), now, skewSeconds)) {
+                throw refused("expired", null);
+            }
+            if (known.notBefore() != null && !DateUtils.isBefore(known.notBefore(), now, skewSeconds)) {
+                throw refused("not yet valid", null);
+            }
+            return known.actor();
+        }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             JWTClaimsSet claims = verifierFor(jwt).verify(jwt);
@@ -130,6 +172,7 @@ public final class JwtActorResolver implements ActorResolver {
                 // PostgreSQL could not store or compare it: refused here rather than failing the request later
                 throw refused("sub or a claim holds U+0000 or an unpaired surrogate", null);
             }
+            remember(token, actor, claims);
             return actor;
         } catch (SyncException e) {
             throw e;
@@ -142,6 +185,18 @@ public final class JwtActorResolver implements ActorResolver {
             // ParseException, BadJOSEException, JOSEException and whatever a malformed token provokes in a parser
             throw refused("invalid token", e);
         }
+    }
+
+    /** Remembers a token that passed every check (exp is required, so it has one). */
+    private void remember(String token, Actor actor, JWTClaimsSet claims) {
+        if (token.length() > REMEMBERED_TOKEN_CHARS) {
+            return;
+        }
+        if (verified.size() >= REMEMBERED_TOKENS) {
+            verified.clear();
+        }
+        verified.put(
+                token, new Verified(actor, claims.getExpirationTime(), claims.getNotBeforeTime(), System.nanoTime()));
     }
 
     /** The issuer's verifier: the only one with one issuer, else the one the (still unverified) {@code iss} names. */

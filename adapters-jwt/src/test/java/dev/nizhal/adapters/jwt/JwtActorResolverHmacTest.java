@@ -110,6 +110,53 @@ class JwtActorResolverHmacTest {
     }
 
     @Test
+    void a_remembered_token_is_refused_once_expired_and_before_its_nbf() {
+        JWTClaimsSet window =
+                claims("u1").notBeforeTime(Date.from(NOW.minusSeconds(10))).build(); // exp: NOW + 1 h
+        String token = hs256(SECRET, window);
+        Actor first = resolver.resolve(token);
+
+        // the same token again: the remembered actor, within its window
+        assertThat(resolver.resolve("Bearer " + token)).isSameAs(first);
+        now.set(NOW.plus(Duration.ofHours(1)).plusSeconds(59));
+        assertThat(resolver.resolve(token)).isSameAs(first);
+        now.set(NOW.plus(Duration.ofHours(1)).plusSeconds(61));
+        assertRefused(resolver, token);
+        // the clock set back before nbf - skew: refused too, though the token was verified before
+        now.set(NOW.minusSeconds(71));
+        assertRefused(resolver, token);
+        now.set(NOW);
+        assertThat(resolver.resolve(token)).isSameAs(first);
+    }
+
+    @Test
+    void remembers_a_bounded_number_of_tokens_and_verifies_the_others_in_full() {
+        String kept = hs256(SECRET, claims("u0").build());
+        Actor first = resolver.resolve(kept);
+        for (int i = 1; i < JwtActorResolver.REMEMBERED_TOKENS; i++) {
+            resolver.resolve(hs256(SECRET, claims("u" + i).build()));
+        }
+        assertThat(resolver.resolve(kept)).isSameAs(first);
+
+        // one more: the memory is full, so it is emptied and the first token is verified in full again
+        resolver.resolve(hs256(SECRET, claims("one-more").build()));
+        Actor again = resolver.resolve(kept);
+        assertThat(again).isNotSameAs(first);
+        assertThat(again.id()).isEqualTo("u0");
+        assertThat(again.claims()).isEqualTo(first.claims());
+    }
+
+    @Test
+    void a_long_token_is_verified_at_every_use() {
+        String padding = "x".repeat(JwtActorResolver.REMEMBERED_TOKEN_CHARS);
+        String token = hs256(SECRET, claims("u1").claim("padding", padding).build());
+
+        Actor first = resolver.resolve(token);
+
+        assertThat(resolver.resolve(token)).isNotSameAs(first).isEqualTo(first);
+    }
+
+    @Test
     void refuses_a_token_without_exp() {
         JWTClaimsSet forever = new JWTClaimsSet.Builder().subject("u1").build();
 
