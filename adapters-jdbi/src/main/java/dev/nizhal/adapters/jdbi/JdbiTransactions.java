@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
 
 /**
  * {@link Transactions} on PostgreSQL through JDBI: each transaction runs on its own {@link org.jdbi.v3.core.Handle}
@@ -109,6 +112,56 @@ public final class JdbiTransactions implements Transactions {
         }
     }
 
+    /** The modes of a write transaction at PostgreSQL's default level, which a session may already begin with. */
+    private static final String DEFAULT_WRITE_MODES = "ISOLATION LEVEL READ COMMITTED, READ WRITE";
+
+    /**
+     * The physical connections (the driver's, whatever pool wraps them) whose sessions begin transactions as {@link
+     * #DEFAULT_WRITE_MODES} by default: a READ COMMITTED write transaction on one of them skips its {@code SET
+     * TRANSACTION}, a round trip of each push. A session's defaults are read once, before its first such transaction
+     * here (one round trip per connection), and read again after any such transaction failed: a session whose defaults
+     * were changed since (a {@code SET SESSION CHARACTERISTICS} or {@code SET default_transaction_read_only} on a
+     * pooled connection) shows in a failure: a read-only transaction refuses the first write (the push's first
+     * statement locks its client row), which is made transient ({@link SessionDefaultsChanged}), so the work runs
+     * again on defaults read again; a stricter level only adds serialization failures, which are transient anyway.
+     */
+    private final Map<PGConnection, Boolean> defaultModes = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * A READ COMMITTED write transaction that relied on its session's defaults was refused a write as read-only: they
+     * were changed since they were read. Transient, so the work is retried once they are read again.
+     */
+    static final class SessionDefaultsChanged extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        SessionDefaultsChanged(Throwable cause) {
+            super(SyncErrorCode.TRANSIENT, "a transaction on a session's default modes failed; retry", Map.of(), cause);
+        }
+    }
+
+    /**
+     * Whether {@code handle}'s session begins transactions as READ COMMITTED, READ WRITE by default: remembered per
+     * physical connection, read when unknown (outside any transaction); {@code null} when the connection is not the
+     * PostgreSQL driver's (the {@code SET TRANSACTION} is then never skipped).
+     */
+    private PGConnection defaultWriteSession(org.jdbi.v3.core.Handle handle) {
+        PGConnection physical;
+        try {
+            physical = handle.getConnection().unwrap(PGConnection.class);
+        } catch (SQLException e) {
+            return null;
+        }
+        Boolean known = defaultModes.get(physical);
+        if (known == null) {
+            known = handle.createQuery("select current_setting('default_transaction_isolation') = 'read committed'"
+                            + " and current_setting('default_transaction_read_only') = 'off'")
+                    .mapTo(Boolean.class)
+                    .one();
+            defaultModes.put(physical, known);
+        }
+        return known ? physical : null;
+    }
+
     @Override
     public <T> T inWriteTransaction(Isolation isolation, Work<T> work) {
         String level = switch (isolation) {
@@ -145,21 +198,31 @@ public final class JdbiTransactions implements Transactions {
             }
             // read before the transaction begins (its first statement must be SET TRANSACTION)
             boolean checkDeferred = !write || deferrable(handle);
+            // a session that begins with these modes anyway needs no SET TRANSACTION (nor settings: writes have none)
+            PGConnection onDefaults = write && settings.isEmpty() && modes.equals(DEFAULT_WRITE_MODES)
+                    ? defaultWriteSession(handle)
+                    : null;
             boolean[] workDone = {false};
             try {
                 return handle.inTransaction(inTransaction -> {
-                    // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only, so a
-                    // pooled connection's session defaults stay as they were for its next user; the settings go in
-                    // the same round trip (a pull is a handful of statements, and these were five of them)
-                    List<String> statements = new ArrayList<>();
-                    statements.add("SET TRANSACTION " + modes);
-                    statements.addAll(settings);
-                    inTransaction.execute(String.join("; ", statements));
+                    if (onDefaults == null) {
+                        // SET TRANSACTION as the first statement sets the modes at BEGIN for this transaction only,
+                        // so a pooled connection's session defaults stay as they were for its next user; the
+                        // settings go in the same round trip (a pull is a handful of statements, and these were
+                        // five of them)
+                        List<String> statements = new ArrayList<>();
+                        statements.add("SET TRANSACTION " + modes);
+                        statements.addAll(settings);
+                        inTransaction.execute(String.join("; ", statements));
+                    }
                     T result = work.run(new JdbiTx(inTransaction, null, checkDeferred));
                     workDone[0] = true;
                     return result;
                 });
             } catch (RuntimeException e) {
+                if (onDefaults != null) {
+                    defaultModes.remove(onDefaults); // read again before this connection's next such transaction
+                }
                 if (workDone[0] && !checkDeferred && failedInTheDatabase(e) && !isTransientFailure(e)) {
                     // only the commit came after the work, and the bodies' ends checked no deferred constraint: a
                     // deferrable one may have been declared since the catalog was read, whatever its failure says
@@ -168,15 +231,31 @@ public final class JdbiTransactions implements Transactions {
                     deferrable = null;
                     throw new DeferrableConstraintsFound(e);
                 }
+                if (onDefaults != null && hasState(e, READ_ONLY_TRANSACTION)) {
+                    // the session's defaults were changed to read-only since they were read
+                    throw new SessionDefaultsChanged(e);
+                }
                 throw e;
             }
         });
     }
 
+    /** SQLSTATE {@code 25006}: a write in a read-only transaction. */
+    private static final String READ_ONLY_TRANSACTION = "25006";
+
+    /** Whether an {@link SQLException} with SQLSTATE {@code state} is in the cause chain. */
+    private static boolean hasState(Throwable failure, String state) {
+        return anyInChain(failure, sql -> state.equals(sql.getSQLState()));
+    }
+
     /** Whether the database refused the work: an {@link SQLException} with a SQLSTATE is in the cause chain. */
     private static boolean failedInTheDatabase(Throwable failure) {
+        return anyInChain(failure, sql -> sql.getSQLState() != null);
+    }
+
+    private static boolean anyInChain(Throwable failure, Predicate<SQLException> test) {
         for (Throwable next = failure; next != null; next = next.getCause() == next ? null : next.getCause()) {
-            if (next instanceof SQLException sql && sql.getSQLState() != null) {
+            if (next instanceof SQLException sql && test.test(sql)) {
                 return true;
             }
         }
@@ -214,6 +293,7 @@ public final class JdbiTransactions implements Transactions {
             }
             if (next instanceof ConnectionException
                     || next instanceof DeferrableConstraintsFound
+                    || next instanceof SessionDefaultsChanged
                     || next instanceof SQLTransientConnectionException
                     || next instanceof SQLRecoverableException) {
                 return true; // no connection at all (pool closed or exhausted, database unreachable)

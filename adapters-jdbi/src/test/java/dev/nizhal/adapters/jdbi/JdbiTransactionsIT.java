@@ -122,6 +122,90 @@ class JdbiTransactionsIT {
     }
 
     @Test
+    void aReadCommittedWriteOnASessionOfDefaultModesSkipsSetTransactionAfterReadingThemOnce() throws SQLException {
+        try (Connection connection = database.dataSource().getConnection()) {
+            List<String> statements = new ArrayList<>();
+            JdbiTransactions onOneConnection = new JdbiTransactions(recording(Jdbi.create(connection), statements));
+
+            String first = onOneConnection.inWriteTransaction(Isolation.READ_COMMITTED, JdbiTransactionsIT::modes);
+            List<String> firstStatements = List.copyOf(statements);
+            statements.clear();
+            String second = onOneConnection.inWriteTransaction(Isolation.READ_COMMITTED, JdbiTransactionsIT::modes);
+
+            assertThat(first).isEqualTo("read committed, read only off");
+            assertThat(second).isEqualTo("read committed, read only off");
+            assertThat(firstStatements)
+                    .anyMatch(sql -> sql.contains("default_transaction_isolation"))
+                    .noneMatch(sql -> sql.startsWith("SET TRANSACTION"));
+            assertThat(statements).hasSize(1).first().asString().contains("transaction_isolation");
+            // another level still sets its modes
+            statements.clear();
+            assertThat(onOneConnection.inWriteTransaction(Isolation.REPEATABLE_READ, JdbiTransactionsIT::modes))
+                    .isEqualTo("repeatable read, read only off");
+            assertThat(statements).anyMatch(sql -> sql.startsWith("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+        }
+    }
+
+    @Test
+    void aSessionWhoseDefaultsAreOtherModesGetsItsReadCommittedWriteTransactionsModesSet() throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
+            JdbiTransactions onOneConnection = new JdbiTransactions(Jdbi.create(connection));
+
+            String modes = onOneConnection.inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+                tx.handle(Handle.class).execute("INSERT INTO item (id) VALUES (1)");
+                return modes(tx);
+            });
+
+            assertThat(modes).isEqualTo("read committed, read only off");
+            assertThat(ids("item")).containsExactly(1);
+        }
+    }
+
+    @Test
+    void aSessionMadeReadOnlyAfterItsDefaultsWereReadFailsTransientlyOnceThenGetsItsModesSet() throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            JdbiTransactions onOneConnection = new JdbiTransactions(Jdbi.create(connection));
+            onOneConnection.inWriteTransaction(Isolation.READ_COMMITTED, JdbiTransactionsIT::modes);
+            // as code sharing the pool might leave a connection: its later transactions begin read-only
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+
+            Throwable failure = catchThrowable(() -> onOneConnection.inWriteTransaction(
+                    Isolation.READ_COMMITTED,
+                    tx -> tx.handle(Handle.class).execute("INSERT INTO item (id) VALUES (1)")));
+            String retried = onOneConnection.inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+                tx.handle(Handle.class).execute("INSERT INTO item (id) VALUES (2)");
+                return modes(tx);
+            });
+
+            assertThat(sqlState(failure)).isEqualTo("25006");
+            assertThat(onOneConnection.isTransient(failure)).isTrue();
+            assertThat(retried).isEqualTo("read committed, read only off");
+            assertThat(ids("item")).containsExactly(2);
+        }
+    }
+
+    private static String modes(dev.nizhal.ports.out.Tx tx) {
+        return tx.handle(Handle.class)
+                .createQuery("SELECT current_setting('transaction_isolation') || ', read only '"
+                        + " || current_setting('transaction_read_only')")
+                .mapTo(String.class)
+                .one();
+    }
+
+    /** {@code jdbi}, recording the text of each statement it runs into {@code statements}. */
+    private static Jdbi recording(Jdbi jdbi, List<String> statements) {
+        return jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
+            @Override
+            public void logBeforeExecution(org.jdbi.v3.core.statement.StatementContext context) {
+                statements.add(context.getRenderedSql().strip());
+            }
+        });
+    }
+
+    @Test
     void aWriteTransactionCommitsWhenTheWorkReturnsAndRollsBackWhenItThrows() {
         IllegalStateException boom = new IllegalStateException("boom");
 
