@@ -31,6 +31,7 @@ public final class Bench {
     /** The sizes and durations of a suite. */
     record Suite(
             String name,
+            Duration serverWarmUp,
             Duration warmUp,
             Duration measured,
             int drainQueued,
@@ -49,6 +50,7 @@ public final class Bench {
             }
             return new Suite(
                     name,
+                    serverWarmUp,
                     warmUp,
                     measured,
                     drainQueued,
@@ -71,6 +73,7 @@ public final class Bench {
                 case "smoke" ->
                     new Suite(
                             name,
+                            Duration.ofMillis(400),
                             Duration.ofMillis(200),
                             Duration.ofMillis(800),
                             300,
@@ -83,6 +86,7 @@ public final class Bench {
                 case "quick" ->
                     new Suite(
                             name,
+                            Duration.ofSeconds(40),
                             Duration.ofSeconds(3),
                             Duration.ofSeconds(10),
                             10_000,
@@ -95,6 +99,7 @@ public final class Bench {
                 case "long" ->
                     new Suite(
                             name,
+                            Duration.ofSeconds(60),
                             Duration.ofSeconds(10),
                             Duration.ofSeconds(30),
                             10_000,
@@ -226,6 +231,9 @@ public final class Bench {
                     SyncHttp http = new SyncHttp()) {
                 postgres = version(database);
                 log.printf("bench: %s suite, %s, server on %s%n", suite.name(), durability.label, server.uri(""));
+                if (suite.runs("push") || suite.runs("drain")) {
+                    warmUp(suite, server, http, log);
+                }
                 if (suite.runs("push")) {
                     figures.add(push(suite, database, server, http, 1, log));
                     figures.add(push(suite, database, server, http, 8, log));
@@ -483,11 +491,31 @@ public final class Bench {
                 "no errors; p50/p99 reported");
     }
 
+    /**
+     * Pushes for {@link Suite#serverWarmUp()} before the push measures, half of it single mutations and half pushes of
+     * 100, uncounted: a fresh server runs its push path interpreted at first, and the JIT compiles Jetty's, Jersey's,
+     * JDBI's and the engine's code over tens of seconds, while the raw JDBC baseline needs little of it (bench/README.md,
+     * "Method").
+     */
+    private static void warmUp(Suite suite, BenchServer server, SyncHttp http, PrintStream log) throws Exception {
+        Duration half = suite.serverWarmUp().dividedBy(2);
+        double single =
+                Load.perSecond(1, Duration.ZERO, half, i -> PushMeasures.pushingClient(server, http, "alice", 1));
+        double batched =
+                Load.perSecond(1, Duration.ZERO, half, i -> PushMeasures.pushingClient(server, http, "alice", 100));
+        log.printf(
+                Locale.ROOT,
+                "bench: server warm-up, %d s: %.0f single-mutation pushes/s, %.0f pushes of 100/s (not figures)%n",
+                suite.serverWarmUp().toSeconds(),
+                single,
+                batched);
+    }
+
     private static Figure push(
             Suite suite, BenchDatabase database, BenchServer server, SyncHttp http, int clients, PrintStream log)
             throws Exception {
         Load.Operations raw = i -> PushMeasures.rawInserts(database, "raw");
-        Load.Operations pushes = i -> PushMeasures.pushingClient(server, http, "alice");
+        Load.Operations pushes = i -> PushMeasures.pushingClient(server, http, "alice", 1);
         // baseline, subject, baseline: the baseline is their mean, so a drift of the machine shows less
         double before = Load.perSecond(clients, suite.warmUp(), suite.measured(), raw);
         double subject = Load.perSecond(clients, suite.warmUp(), suite.measured(), pushes);

@@ -14,8 +14,11 @@ import java.util.UUID;
 public final class PushMeasures {
     private PushMeasures() {}
 
-    /** One client pushing one mutation per request, ids in order, as a client with one pending write does. */
-    static Load.Operation pushingClient(BenchServer server, SyncHttp http, String user) {
+    /**
+     * One client pushing {@code size} mutations per request, ids in order, each push waiting for the previous answer,
+     * as a client with {@code size} pending writes does.
+     */
+    static Load.Operation pushingClient(BenchServer server, SyncHttp http, String user, int size) {
         String clientId = "bench-" + UUID.randomUUID();
         String token = server.token(user);
         URI push = server.uri("sync/push");
@@ -24,10 +27,11 @@ public final class PushMeasures {
 
             @Override
             public void run() throws Exception {
-                long id = next++;
-                String body = http.post(push, token, pushBody(clientId, id, 1));
-                if (!body.contains("\"applied\"")) {
-                    throw new IllegalStateException("mutation " + id + " was not applied: " + body);
+                long first = next;
+                next += size;
+                String body = http.post(push, token, pushBody(clientId, first, size));
+                if (count(body, "\"applied\"") != size) {
+                    throw new IllegalStateException("mutations " + first + ".. were not all applied: " + body);
                 }
             }
         };
