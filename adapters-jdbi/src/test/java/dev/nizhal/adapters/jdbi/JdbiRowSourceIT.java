@@ -112,7 +112,8 @@ class JdbiRowSourceIT extends RowSourceContract {
                 List.of(),
                 SqlFragment.of("select cast(:surprise as text) as bucket"),
                 SqlFragment.of("select 'odd[]' as bucket"),
-                SqlFragment.of("select cast(null as text) as bucket where false"));
+                SqlFragment.of("select cast(null as text) as bucket where false"),
+                false);
 
         assertThatThrownBy(() -> new JdbiTransactions(jdbi)
                         .inReadTransaction(tx -> new JdbiRowSource().grants(tx, rule, Actor.of("u1"))))
@@ -131,7 +132,8 @@ class JdbiRowSourceIT extends RowSourceContract {
                 new SqlFragment(
                         "select 'plain[' || cast(:r0_c0 as text)::text || ':x]' as bucket", Map.of("r0_c0", "1")),
                 SqlFragment.of("select 'plain[]' as bucket"),
-                SqlFragment.of("select cast(null as text) as bucket where false"));
+                SqlFragment.of("select cast(null as text) as bucket where false"),
+                false);
 
         Set<String> granted = new JdbiTransactions(jdbi)
                 .inReadTransaction(tx -> new JdbiRowSource().grants(tx, rule, Actor.of("u1")));

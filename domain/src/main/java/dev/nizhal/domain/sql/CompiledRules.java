@@ -44,6 +44,8 @@ public record CompiledRules(List<CompiledRule> rules, List<GrantCapture> grantCa
      *     its values cast and encoded by SQL; a value that does not cast names no bucket
      * @param actorGrantKeys selects the column {@code bucket}: the grant keys ({@code grant:<rule>[...]}) under which
      *     changes to this actor's parameter-query rows are captured
+     * @param grantsReadTables whether {@code grants} reads tables (the rule has a parameter query); without, an actor's
+     *     grants are the same whenever they are read: its id and claims cast and encoded by the compiled SQL
      */
     public record CompiledRule(
             String name,
@@ -52,7 +54,8 @@ public record CompiledRules(List<CompiledRule> rules, List<GrantCapture> grantCa
             List<CompiledCollection> collections,
             SqlFragment grants,
             SqlFragment requested,
-            SqlFragment actorGrantKeys) {
+            SqlFragment actorGrantKeys,
+            boolean grantsReadTables) {
         public CompiledRule {
             params = List.copyOf(params);
             collections = List.copyOf(collections);

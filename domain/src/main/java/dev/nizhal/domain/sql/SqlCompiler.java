@@ -224,8 +224,16 @@ public final class SqlCompiler {
             List<Param> params = paramTypes.entrySet().stream()
                     .map(e -> new Param(e.getKey(), e.getValue()))
                     .toList();
+            boolean grantsReadTables = rule.parameters().stream().anyMatch(p -> p instanceof ParameterSource.FromQuery);
             return new CompiledRule(
-                    rule.name(), rule.global(), params, collections, grants(), requested(), actorGrantKeys());
+                    rule.name(),
+                    rule.global(),
+                    params,
+                    collections,
+                    grants(),
+                    requested(),
+                    actorGrantKeys(),
+                    grantsReadTables);
         }
 
         private CompiledCollection collection(int index, TableQuery query) {

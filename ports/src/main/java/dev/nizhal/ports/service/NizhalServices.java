@@ -49,9 +49,10 @@ public final class NizhalServices {
         this.describeContract = config.argsCodec() == null ? null : new DescribeContractService(config);
         if (config.storage() != null) {
             this.compiled = SqlCompiler.compile(config.rules(), config.catalog().describe(config.tables()));
-            this.pullChanges = new PullChangesService(config, compiled);
-            this.watchChanges = new WatchChangesService(config, compiled);
-            this.pushMutations = config.argsCodec() == null ? null : new PushMutationsService(config, compiled);
+            ActorGrants grants = new ActorGrants();
+            this.pullChanges = new PullChangesService(config, compiled, grants);
+            this.watchChanges = new WatchChangesService(config, compiled, grants);
+            this.pushMutations = config.argsCodec() == null ? null : new PushMutationsService(config, compiled, grants);
             this.inspect = config.operatorStore() == null || config.argsCodec() == null
                     ? null
                     : new InspectSyncStateService(config, compiled, lintRules);

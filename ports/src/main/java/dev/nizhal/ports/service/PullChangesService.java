@@ -39,10 +39,12 @@ final class PullChangesService implements PullChanges {
 
     private final NizhalServices.Config config;
     private final CompiledRules compiled;
+    private final ActorGrants grants;
 
-    PullChangesService(NizhalServices.Config config, CompiledRules compiled) {
+    PullChangesService(NizhalServices.Config config, CompiledRules compiled, ActorGrants grants) {
         this.config = config;
         this.compiled = compiled;
+        this.grants = grants;
     }
 
     @Override
@@ -145,7 +147,7 @@ final class PullChangesService implements PullChanges {
             if (!reset && request.cursor() != null) {
                 held.addAll(request.held());
             }
-            Set<String> granted = rows.grants(tx, rule, actor);
+            Set<String> granted = grants.of(tx, rows, rule, actor);
             Set<String> requested = request.bucketsFilterJson() == null
                     ? granted
                     : rows.requested(tx, rule, request.bucketsFilterJson());

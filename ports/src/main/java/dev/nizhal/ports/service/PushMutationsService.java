@@ -56,10 +56,12 @@ final class PushMutationsService implements PushMutations {
 
     private final NizhalServices.Config config;
     private final CompiledRules compiled;
+    private final ActorGrants grants;
 
-    PushMutationsService(NizhalServices.Config config, CompiledRules compiled) {
+    PushMutationsService(NizhalServices.Config config, CompiledRules compiled, ActorGrants grants) {
         this.config = config;
         this.compiled = compiled;
+        this.grants = grants;
     }
 
     /** The recorded result of an applied mutation, as the journal keeps it. */
@@ -699,7 +701,7 @@ final class PushMutationsService implements PushMutations {
         Set<String> granted = new TreeSet<>();
         for (CompiledRules.CompiledRule rule : compiled.rules()) {
             if (touched.stream().anyMatch(b -> b.startsWith(rule.name() + "["))) {
-                granted.addAll(config.storage().rowSource().grants(tx, rule, actor));
+                granted.addAll(grants.of(tx, config.storage().rowSource(), rule, actor));
             }
         }
         return granted;

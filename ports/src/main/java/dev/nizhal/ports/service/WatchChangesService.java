@@ -24,10 +24,12 @@ final class WatchChangesService implements WatchChanges {
 
     private final NizhalServices.Config config;
     private final CompiledRules compiled;
+    private final ActorGrants grants;
 
-    WatchChangesService(NizhalServices.Config config, CompiledRules compiled) {
+    WatchChangesService(NizhalServices.Config config, CompiledRules compiled, ActorGrants grants) {
         this.config = config;
         this.compiled = compiled;
+        this.grants = grants;
     }
 
     @Override
@@ -44,7 +46,7 @@ final class WatchChangesService implements WatchChanges {
                         "the server's sync rules are not installed in the database yet; retry after migration");
             }
             RowSource rows = config.storage().rowSource();
-            Set<String> buckets = new TreeSet<>(rows.grants(tx, rule, actor));
+            Set<String> buckets = new TreeSet<>(grants.of(tx, rows, rule, actor));
             if (bucketsFilterJson != null) {
                 buckets.retainAll(rows.requested(tx, rule, bucketsFilterJson));
             }
