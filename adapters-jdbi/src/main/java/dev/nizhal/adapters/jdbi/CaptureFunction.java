@@ -10,11 +10,14 @@ import dev.nizhal.ports.out.ChangeLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,8 +31,10 @@ import java.util.stream.Collectors;
  * @param table the synced table (a partitioned parent for a partitioned table)
  * @param name the function's name in schema {@code nizhal}
  * @param source the function's body, as {@code pg_proc.prosrc} stores it
+ * @param settings the settings pinned on the function, as {@code pg_proc.proconfig} stores them: {@link #SETTINGS},
+ *     or only its search path when every column the fragments read is a {@linkplain #of plain column}
  */
-record CaptureFunction(TableName table, String name, String source) {
+record CaptureFunction(TableName table, String name, String source, List<String> settings) {
 
     /** Every capture function is {@code nizhal.capture_*}: uninstall and regeneration find them by this prefix. */
     static final String FUNCTION_PREFIX = "capture_";
@@ -47,6 +52,10 @@ record CaptureFunction(TableName table, String name, String source) {
      * {@code cast(timestamptz as text)} depends on {@code TimeZone} and {@code DateStyle}, intervals on
      * {@code IntervalStyle}, floats on {@code extra_float_digits}, bytea on {@code bytea_output}; the values are
      * PostgreSQL's defaults, with UTC. Readers that compute row keys must use the same settings.
+     *
+     * <p>A function whose fragments read only plain columns (see {@link #of}) pins the search path alone: no output
+     * setting changes the text of those types or how their constants are read, and each pinned setting is work on
+     * every call (PostgreSQL sets and restores it around the function: a fifth of a one-row insert transaction).
      */
     static final List<String> SETTINGS = List.of(
             "search_path=pg_catalog, pg_temp",
@@ -55,6 +64,15 @@ record CaptureFunction(TableName table, String name, String source) {
             "IntervalStyle=postgres",
             "extra_float_digits=1",
             "bytea_output=hex");
+
+    /** The {@code SET} clause of each of {@link #SETTINGS}, in the same order. */
+    private static final List<String> SET_CLAUSES = List.of(
+            "set search_path = pg_catalog, pg_temp",
+            "set \"TimeZone\" = 'UTC'",
+            "set \"DateStyle\" = 'ISO, MDY'",
+            "set \"IntervalStyle\" = 'postgres'",
+            "set extra_float_digits = 1",
+            "set bytea_output = 'hex'");
 
     private static final int MAX_IDENTIFIER_BYTES = 63;
     private static final String OLD_ROWS = "nizhal_old";
@@ -67,20 +85,19 @@ record CaptureFunction(TableName table, String name, String source) {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
+        settings = List.copyOf(settings);
     }
 
     /** The rows a statement's capture reads: new rows on insert, old rows on delete, both on update. */
     private enum Rows {
-        INSERTED(NEW_ROWS, false),
-        UPDATED("(select * from " + OLD_ROWS + " union all select * from " + NEW_ROWS + ")", true),
-        DELETED(OLD_ROWS, false);
+        INSERTED(NEW_ROWS),
+        UPDATED("(select * from " + OLD_ROWS + " union all select * from " + NEW_ROWS + ")"),
+        DELETED(OLD_ROWS);
 
         private final String sql;
-        private final boolean repeatsKeys;
 
-        Rows(String sql, boolean repeatsKeys) {
+        Rows(String sql) {
             this.sql = sql;
-            this.repeatsKeys = repeatsKeys;
         }
     }
 
@@ -117,16 +134,32 @@ record CaptureFunction(TableName table, String name, String source) {
         }
     }
 
+    /** The capture of {@code table} with no column known to be plain: every setting pinned, buckets per row. */
+    static CaptureFunction of(
+            TableName table,
+            List<CompiledCollection> collections,
+            List<GrantCapture> grantCaptures,
+            UnaryOperator<String> quoteLiteral) {
+        return of(table, collections, grantCaptures, Set.of(), quoteLiteral);
+    }
+
     /**
      * The capture of {@code table}: keys of the rows of every collection on it, under the row's bucket, and a grant
      * key for every grant capture on it.
      *
+     * @param plainColumns the table's columns (quoted, as the fragments read them: {@code "owner_id"}) of type
+     *     {@code bool}, {@code int2}, {@code int4}, {@code int8}, {@code uuid}, or {@code text} or {@code varchar}
+     *     with a deterministic collation: two values equal by the type's {@code =} are the same value, and the text
+     *     of a value and the reading of a constant depend on no setting. Rows are grouped by such columns before a
+     *     bucket key is computed (once per group instead of once per row), and a function that reads only such
+     *     columns pins only its search path.
      * @param quoteLiteral PostgreSQL's {@code quote_literal}, for the fragments' constants and the table's name
      */
     static CaptureFunction of(
             TableName table,
             List<CompiledCollection> collections,
             List<GrantCapture> grantCaptures,
+            Set<String> plainColumns,
             UnaryOperator<String> quoteLiteral) {
         if (collections.isEmpty() && grantCaptures.isEmpty()) {
             throw new IllegalArgumentException("nothing to capture on " + table);
@@ -151,12 +184,24 @@ record CaptureFunction(TableName table, String name, String source) {
                     return null;
                 end
                 """.formatted(
-                        log(Rows.INSERTED, tbl, collections, grantCaptures, quoteLiteral),
-                        log(Rows.UPDATED, tbl, collections, grantCaptures, quoteLiteral),
-                        log(Rows.DELETED, tbl, collections, grantCaptures, quoteLiteral),
+                        log(Rows.INSERTED, tbl, collections, grantCaptures, plainColumns, quoteLiteral),
+                        log(Rows.UPDATED, tbl, collections, grantCaptures, plainColumns, quoteLiteral),
+                        log(Rows.DELETED, tbl, collections, grantCaptures, plainColumns, quoteLiteral),
                         quoteLiteral.apply(ChangeLog.truncateBucket(table.toString())),
                         tbl);
-        return new CaptureFunction(table, functionName(table), source);
+        List<String> fragments = new ArrayList<>();
+        for (CompiledCollection c : collections) {
+            fragments.add(inline(c.bucketKey(), quoteLiteral));
+            fragments.add(inline(c.rowKey(), quoteLiteral));
+            fragments.add(inline(c.rowMatches(), quoteLiteral));
+        }
+        for (GrantCapture g : grantCaptures) {
+            fragments.add(inline(g.grantKey(), quoteLiteral));
+            fragments.add(inline(g.rowMatches(), quoteLiteral));
+        }
+        boolean plain =
+                columnsReadIfKnown(fragments).map(plainColumns::containsAll).orElse(false);
+        return new CaptureFunction(table, functionName(table), source, plain ? SETTINGS.subList(0, 1) : SETTINGS);
     }
 
     /**
@@ -180,17 +225,17 @@ record CaptureFunction(TableName table, String name, String source) {
         for (int i = 1; source.contains(tag); i++) {
             tag = "$nizhal" + i + "$";
         }
+        StringBuilder set = new StringBuilder();
+        for (String setting : settings) {
+            set.append("    ")
+                    .append(SET_CLAUSES.get(SETTINGS.indexOf(setting)))
+                    .append('\n');
+        }
         return """
                 create function nizhal.%s() returns trigger
                     language plpgsql
                     security definer
-                    set search_path = pg_catalog, pg_temp
-                    set "TimeZone" = 'UTC'
-                    set "DateStyle" = 'ISO, MDY'
-                    set "IntervalStyle" = 'postgres'
-                    set extra_float_digits = 1
-                    set bytea_output = 'hex'
-                as %s""".formatted(ident(name), tag + source + tag);
+                %sas %s""".formatted(ident(name), set, tag + source + tag);
     }
 
     /**
@@ -233,10 +278,11 @@ record CaptureFunction(TableName table, String name, String source) {
             String tbl,
             List<CompiledCollection> collections,
             List<GrantCapture> grantCaptures,
+            Set<String> plainColumns,
             UnaryOperator<String> quoteLiteral) {
         StringBuilder out = new StringBuilder();
         if (!collections.isEmpty()) {
-            out.append(logKeys(rows, tbl, collections, quoteLiteral));
+            out.append(logKeys(rows, tbl, collections, plainColumns, quoteLiteral));
         }
         if (!grantCaptures.isEmpty()) {
             out.append(logGrants(rows, tbl, grantCaptures, quoteLiteral));
@@ -251,65 +297,105 @@ record CaptureFunction(TableName table, String name, String source) {
      *
      * <p>Keys are collected per bucket by hashing, not sorting (their order in {@code pks} carries no meaning), and
      * only a bucket with more than {@link #MAX_KEYS_PER_ROW} keys is split, through {@code unnest}, so the cost stays
-     * linear in the rows. Only an update can see a key twice (its old and new row in the same bucket): only there are
-     * the keys made distinct.
+     * linear in the rows. A null key is filtered out per row (a key is cheap to compute again); a null bucket is
+     * dropped in the lateral split, where no filter can be pushed down into a scan (which would compute the bucket
+     * key once more per row).
      */
     private static String logKeys(
-            Rows rows, String tbl, List<CompiledCollection> collections, UnaryOperator<String> quoteLiteral) {
-        String keys = collections.stream()
-                .map(c -> keys(rows, tbl, c, quoteLiteral))
+            Rows rows,
+            String tbl,
+            List<CompiledCollection> collections,
+            Set<String> plainColumns,
+            UnaryOperator<String> quoteLiteral) {
+        String buckets = collections.stream()
+                .map(c -> buckets(rows, c, plainColumns, quoteLiteral))
                 .collect(Collectors.joining("\n                        union all\n                        "));
-        String source = rows.repeatsKeys ? "select distinct u.bucket, u.tbl, u.key from (" + keys + ") as u" : keys;
-        // a null bucket is dropped after grouping, not before: a filter on it would be pushed down into the scan
-        // and evaluate the bucket key twice per row; count() ignores nulls, and the planner keeps it after grouping
         return """
                         insert into nizhal.change_log (bucket, tbl, pks)
-                        select g.bucket, g.tbl, s.pks
-                        from (select k.bucket, k.tbl, array_agg(k.key) as pks
-                              from (%s) as k
-                              where k.key is not null
-                              group by k.bucket, k.tbl
-                              having count(k.bucket) > 0) as g
+                        select g.bucket, %s, s.pks
+                        from (%s) as g
                         cross join lateral (
-                            select g.pks where cardinality(g.pks) <= %d
+                            select g.pks where g.bucket is not null and cardinality(g.pks) <= %d
                             union all
                             select array_agg(u.key) from unnest(g.pks) with ordinality as u(key, n)
-                            where cardinality(g.pks) > %d
+                            where g.bucket is not null and cardinality(g.pks) > %d
                             group by (u.n - 1) / %d) as s(pks);
-                """.formatted(source, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW);
+                """.formatted(tbl, buckets, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW);
     }
 
     /**
-     * The (bucket, table, key) of the rows of one collection. An update reads its new rows, and only those old rows
-     * for which no new row has the same key and the same text of every column the collection's fragments read: such
-     * an old row has the bucket, key and match of that new row, so it would only repeat it (an update of a column no
-     * rule reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment
-     * reads the row other than as {@code t."column"}), every old row is read.
+     * {@code (bucket, pks)}: the keys of one collection's rows of the statement, per bucket (a null bucket for rows
+     * whose bucket key is null, which the caller drops). An insert reads its new rows, a delete its old rows. An
+     * update reads its new rows, and only those old rows for which no new row has the same key and the same text of
+     * every column the collection's fragments read (compared in collation {@code "C"}, byte for byte): such an old
+     * row has the bucket, key and match of that new row, so it would only repeat it (an update of a column no rule
+     * reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment reads
+     * the row other than as {@code t."column"}), every old row is read. The two sides are grouped by bucket each,
+     * then joined on the bucket: a bucket of one side only takes its keys as they are (an owner move: every key
+     * leaves one bucket and enters another), and only a bucket of both sides makes the union of its two key arrays
+     * distinct (a key whose old and new row are in it).
      */
-    private static String keys(Rows rows, String tbl, CompiledCollection c, UnaryOperator<String> quoteLiteral) {
+    private static String buckets(
+            Rows rows, CompiledCollection c, Set<String> plainColumns, UnaryOperator<String> quoteLiteral) {
         String bucketKey = inline(c.bucketKey(), quoteLiteral);
         String rowKey = inline(c.rowKey(), quoteLiteral);
         String rowMatches = inline(c.rowMatches(), quoteLiteral);
-        String select = "select " + bucketKey + " as bucket, " + tbl + " as tbl, " + rowKey + " as key from ";
         if (rows != Rows.UPDATED) {
-            return select + rows.sql + " as t where " + rowMatches;
+            return grouped(rows.sql, rowMatches, bucketKey, rowKey, plainColumns);
         }
+        String oldMatches = rowMatches;
         List<String> columns = columnsRead(List.of(bucketKey, rowKey, rowMatches));
-        if (columns.isEmpty()) {
-            return select + rows.sql + " as t where " + rowMatches;
+        if (!columns.isEmpty()) {
+            StringBuilder newColumns = new StringBuilder("select " + rowKey + " as nizhal_key");
+            StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey + " collate pg_catalog.\"C\"");
+            for (int i = 0; i < columns.size(); i++) {
+                // in collation "C": equal only when identical, whatever the column's collation
+                String text = "cast(t." + columns.get(i) + " as pg_catalog.text) collate pg_catalog.\"C\"";
+                newColumns.append(", ").append(text).append(" as c").append(i);
+                same.append(" and n.c")
+                        .append(i)
+                        .append(" is not distinct from ")
+                        .append(text);
+            }
+            oldMatches = rowMatches + " and not exists (select from (" + newColumns + " from " + NEW_ROWS
+                    + " as t) as n where " + same + ")";
         }
-        StringBuilder newColumns = new StringBuilder("select " + rowKey + " as nizhal_key");
-        StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey);
-        for (int i = 0; i < columns.size(); i++) {
-            String text = "cast(t." + columns.get(i) + " as text)";
-            newColumns.append(", ").append(text).append(" as c").append(i);
-            same.append(" and n.c").append(i).append(" is not distinct from ").append(text);
+        return "select coalesce(n.bucket, o.bucket) as bucket,"
+                + " case when o.pks is null then n.pks when n.pks is null then o.pks"
+                + " else array(select distinct u.key from unnest(n.pks || o.pks) as u(key)) end as pks"
+                + "\n                        from (" + grouped(NEW_ROWS, rowMatches, bucketKey, rowKey, plainColumns)
+                + ") as n"
+                + "\n                        full join ("
+                + grouped(OLD_ROWS, oldMatches, bucketKey, rowKey, plainColumns)
+                + ") as o on o.bucket = n.bucket";
+    }
+
+    /**
+     * {@code (bucket, pks)} of the rows of {@code relation} that match, keys grouped by bucket. When the bucket key
+     * reads only plain columns, the rows are grouped by those columns and the bucket key is computed once per group
+     * (PostgreSQL evaluates it after the aggregation): equal plain values are the same value, so every row of a group
+     * has the group's bucket key, and two groups may share a bucket key only if the key encodes them alike (then
+     * both are logged, as two rows). Each column is grouped by its value and by its text in collation {@code "C"}
+     * too, which changes nothing while the column has the plain type it had at install, and keeps rows whose text
+     * differs apart when the type was changed since ({@code ALTER COLUMN ... TYPE citext}: {@code 'A' = 'a'}) until
+     * {@code nizhal migrate} regenerates the function. Else the bucket key is computed per row and grouped on. No
+     * alias of this query is a name a column of the table could shadow: the bucket key reads only {@code t."column"}.
+     */
+    private static String grouped(
+            String relation, String matches, String bucketKey, String rowKey, Set<String> plainColumns) {
+        String where = matches + " and " + rowKey + " is not null";
+        Optional<List<String>> bucketColumns = columnsReadIfKnown(List.of(bucketKey));
+        if (bucketColumns.isPresent()
+                && !bucketColumns.get().isEmpty()
+                && plainColumns.containsAll(bucketColumns.get())) {
+            String groups = bucketColumns.get().stream()
+                    .map(col -> "t." + col + ", cast(t." + col + " as pg_catalog.text) collate pg_catalog.\"C\"")
+                    .collect(Collectors.joining(", "));
+            return "select " + bucketKey + " as bucket, array_agg(" + rowKey + ") as pks from " + relation
+                    + " as t where " + where + " group by " + groups;
         }
-        return select + NEW_ROWS + " as t where " + rowMatches
-                + "\n                        union all\n                        "
-                + select + OLD_ROWS + " as t where " + rowMatches
-                + " and not exists (select from (" + newColumns + " from " + NEW_ROWS + " as t) as n where " + same
-                + ")";
+        return "select k.bucket, array_agg(k.key) as pks from (select " + bucketKey + " as bucket, " + rowKey
+                + " as key from " + relation + " as t where " + where + ") as k group by k.bucket";
     }
 
     /**
@@ -317,21 +403,29 @@ record CaptureFunction(TableName table, String name, String source) {
      * reads {@code t} in another way (a whole-row reference), since then no list of columns is known to be complete.
      */
     static List<String> columnsRead(List<String> fragments) {
+        return columnsReadIfKnown(fragments).orElse(List.of());
+    }
+
+    /**
+     * The quoted columns of alias {@code t} that the fragments read, in order of first use (empty when they read no
+     * column); nothing when a fragment reads {@code t} in another way, since then no list is known to be complete.
+     */
+    static Optional<List<String>> columnsReadIfKnown(List<String> fragments) {
         LinkedHashSet<String> columns = new LinkedHashSet<>();
         for (String fragment : fragments) {
             String code = withoutLiterals(fragment);
             if (code == null) {
-                return List.of(); // a quote left open: not SQL this reading understands, so no list is complete
+                return Optional.empty(); // a quote left open: not SQL this reading understands
             }
             Matcher m = ROW_COLUMN.matcher(code);
             while (m.find()) {
                 columns.add(m.group(1));
             }
             if (BARE_ROW.matcher(ROW_COLUMN.matcher(code).replaceAll("")).find()) {
-                return List.of();
+                return Optional.empty();
             }
         }
-        return List.copyOf(columns);
+        return Optional.of(List.copyOf(columns));
     }
 
     /**

@@ -51,7 +51,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * output settings: {@code TimeZone} is UTC, so a key holding a time ({@code cast(timestamptz as text)}) is the same
  * text whatever the writing session's time zone; {@code DateStyle}, {@code IntervalStyle}, {@code
  * extra_float_digits} and {@code bytea_output} are pinned to PostgreSQL's defaults for the same reason (see {@link
- * #KEY_SETTINGS}). They set {@code synchronous_commit = on} for the writing transaction. The triggers see the final
+ * #KEY_SETTINGS}); a function whose rules read only columns of types that no such setting changes pins only its
+ * {@code search_path} ({@link CaptureFunction#of}). They set {@code synchronous_commit = on} for the writing
+ * transaction. The triggers see the final
  * rows, after the user's {@code BEFORE} triggers.
  *
  * <h2>Partitioned tables</h2>
@@ -84,6 +86,15 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *   <li>a superuser or the table owner dropping or replacing the triggers or functions.
  * </ul>
  *
+ * <p>Not a bypass, but stale until {@code nizhal migrate} runs again: {@code ALTER TABLE ... ALTER COLUMN ... TYPE}
+ * (or {@code ... COLLATE}) of a column a rule reads. The function was generated for the column's type at install:
+ * which settings it pins, and whether it groups rows by the column before computing bucket keys (see {@link
+ * CaptureFunction#of}). Until then its keys may be printed under the writer's settings (a column changed to
+ * {@code timestamptz} is printed in the writer's time zone); rows are grouped by the column's text as well as by its
+ * value, so a coarser {@code =} ({@code citext}, a nondeterministic collation) does not merge buckets. Migrate reads
+ * the column types again and replaces the function when the generated one differs, or refuses rules that no longer
+ * compile (a parameter bound to a {@code citext} column).
+ *
  * <h2>Locks</h2>
  *
  * Every install and uninstall takes one transaction-level advisory lock, so instances migrating at once run one after
@@ -107,7 +118,7 @@ public final class JdbiCaptureTriggers {
     static final long LOCK_KEY = 0x6E697A68616CL;
 
     private static final String RELATION = """
-            select c.oid::int8 as oid, c.relkind::text as kind, c.relispartition as partition
+            select c.oid::pg_catalog.int8 as oid, c.relkind::pg_catalog.text as kind, c.relispartition as partition
             from pg_catalog.pg_class c
             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
             where n.nspname = :schema and c.relname = :table
@@ -129,7 +140,8 @@ public final class JdbiCaptureTriggers {
                 union
                 select i.inhrelid from pg_catalog.pg_inherits i join d on i.inhparent = d.oid
             )
-            select c.oid::int8 as oid, n.nspname, c.relname, c.relkind::text as kind, c.relispartition as partition
+            select c.oid::pg_catalog.int8 as oid, n.nspname, c.relname, c.relkind::pg_catalog.text as kind,
+                   c.relispartition as partition
             from d
             join pg_catalog.pg_class c on c.oid = d.oid
             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -138,8 +150,9 @@ public final class JdbiCaptureTriggers {
 
     // by name and by function, so that a renamed trigger on a capture function is found too
     private static final String CAPTURE_TRIGGERS = """
-            select t.tgrelid::int8 as relation, n.nspname, c.relname, t.tgname, t.tgenabled::text as enabled,
-                   t.tgtype::int4 as type, t.tgoldtable::text as old_table, t.tgnewtable::text as new_table,
+            select t.tgrelid::pg_catalog.int8 as relation, n.nspname, c.relname, t.tgname,
+                   t.tgenabled::pg_catalog.text as enabled, t.tgtype::pg_catalog.int4 as type,
+                   t.tgoldtable::pg_catalog.text as old_table, t.tgnewtable::pg_catalog.text as new_table,
                    fn.nspname as function_schema, p.proname as function
             from pg_catalog.pg_trigger t
             join pg_catalog.pg_class c on c.oid = t.tgrelid
@@ -150,9 +163,24 @@ public final class JdbiCaptureTriggers {
               and (t.tgname like :trigger_prefix or (fn.nspname = 'nizhal' and p.proname like :function_prefix))
             """;
 
+    // the columns whose values are equal only when identical and whose text depends on no setting (see
+    // CaptureFunction.of): a few built-in types by oid (a domain over them has its own oid and is not listed), text
+    // and varchar only with a deterministic collation. The oids are PostgreSQL's fixed ones (bool 16, int2 21, int4
+    // 23, int8 20, uuid 2950, text 25, varchar 1043), not names: a type of the same name in a schema before
+    // pg_catalog on the installing session's search path cannot stand in for them
+    private static final String PLAIN_COLUMNS = """
+            select a.attname
+            from pg_catalog.pg_attribute a
+            left join pg_catalog.pg_collation co on co.oid = a.attcollation
+            where a.attrelid = :oid and a.attnum > 0 and not a.attisdropped
+              and (a.atttypid operator(pg_catalog.=) any ('{16, 21, 23, 20, 2950}'::pg_catalog.oid[])
+                   or (a.atttypid operator(pg_catalog.=) any ('{25, 1043}'::pg_catalog.oid[])
+                       and co.collisdeterministic))
+            """;
+
     private static final String CAPTURE_FUNCTIONS = """
             select p.proname, p.prosrc, p.prosecdef, coalesce(p.proconfig, '{}') as proconfig,
-                   p.oid::regprocedure::text as signature
+                   p.oid::pg_catalog.regprocedure::pg_catalog.text as signature
             from pg_catalog.pg_proc p
             join pg_catalog.pg_namespace n on n.oid = p.pronamespace
             where n.nspname = 'nizhal' and p.proname like :function_prefix
@@ -359,8 +387,13 @@ public final class JdbiCaptureTriggers {
                 }
             }
             Captured captured = entry.getValue();
+            Set<String> plainColumns = Set.copyOf(handle.createQuery(PLAIN_COLUMNS)
+                    .bind("oid", root.oid())
+                    .map((rs, ctx) -> ident(rs.getString("attname")))
+                    .list());
             targets.add(new Target(
-                    CaptureFunction.of(table, captured.collections(), captured.grantCaptures(), quote), relations));
+                    CaptureFunction.of(table, captured.collections(), captured.grantCaptures(), plainColumns, quote),
+                    relations));
         }
         return targets;
     }
@@ -389,7 +422,11 @@ public final class JdbiCaptureTriggers {
 
     private static Set<FunctionState> expectedFunctions(List<Target> targets) {
         return targets.stream()
-                .map(t -> new FunctionState(t.function().name(), t.function().source(), true, CaptureFunction.SETTINGS))
+                .map(t -> new FunctionState(
+                        t.function().name(),
+                        t.function().source(),
+                        true,
+                        t.function().settings()))
                 .collect(Collectors.toSet());
     }
 

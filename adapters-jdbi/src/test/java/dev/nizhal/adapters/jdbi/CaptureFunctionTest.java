@@ -13,6 +13,7 @@ import dev.nizhal.domain.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -54,15 +55,21 @@ class CaptureFunctionTest {
         assertThat(function.source())
                 .contains("cast('true' as \"pg_catalog\".\"bool\")")
                 .doesNotContain(":r2_c0")
-                .contains("'announcements' as tbl")
+                .contains("select g.bucket, 'announcements', s.pks")
                 .contains("values ('truncate:announcements', 'announcements', '{*}')")
                 .contains("from nizhal_new as t where")
                 .contains("from nizhal_old as t where")
                 // an update reads only the old rows whose key or read columns changed
+                // compared as text in collation "C": equal only when identical, whatever the column's collation
                 .contains("and not exists (select from (select cast(t.\"id\" as text) as nizhal_key,"
-                        + " cast(t.\"id\" as text) as c0, cast(t.\"published\" as text) as c1")
-                .contains("having count(k.bucket) > 0")
-                .contains("where cardinality(g.pks) > 1000");
+                        + " cast(t.\"id\" as pg_catalog.text) collate pg_catalog.\"C\" as c0,"
+                        + " cast(t.\"published\" as pg_catalog.text) collate pg_catalog.\"C\" as c1")
+                .contains("where n.nizhal_key = cast(t.\"id\" as text) collate pg_catalog.\"C\" and")
+                // the constant bucket key reads no column: computed per row and grouped on
+                .contains("as k group by k.bucket")
+                // an update's two sides are grouped apart and joined on the bucket
+                .contains("full join (")
+                .contains("where g.bucket is not null and cardinality(g.pks) > 1000");
         assertThat(function.createFunction())
                 .startsWith("create function nizhal.\"" + function.name() + "\"() returns trigger")
                 .contains("security definer", "set search_path = pg_catalog, pg_temp", "set \"TimeZone\" = 'UTC'")
@@ -99,6 +106,33 @@ class CaptureFunctionTest {
         // a string literal holding a double quote does not open an identifier
         assertThat(CaptureFunction.columnsRead(List.of("t.\"a\" = 'say \"hi' and t.\"b\" = 'x''\"'")))
                 .containsExactly("\"a\"", "\"b\"");
+    }
+
+    @Test
+    void bucketsOfPlainColumnsAreComputedPerGroupAndOnlyTheSearchPathIsPinned() {
+        CompiledCollection notes =
+                SEED.rule("myNotes").orElseThrow().collection("notes").orElseThrow();
+        TableName table = new TableName("public", "notes");
+
+        CaptureFunction plain =
+                CaptureFunction.of(table, List.of(notes), List.of(), Set.of("\"id\"", "\"owner_id\""), QUOTE);
+        CaptureFunction ownerNotPlain = CaptureFunction.of(table, List.of(notes), List.of(), Set.of("\"id\""), QUOTE);
+
+        assertThat(plain.source())
+                // grouped by the value and by its text in collation "C" (safe if the column's type changes), the
+                // bucket key computed per group; no alias that a column of the table could shadow
+                .contains(" as bucket, array_agg(cast(t.\"id\" as text)) as pks from nizhal_new as t"
+                        + " where t.\"owner_id\" is not null and cast(t.\"id\" as text) is not null"
+                        + " group by t.\"owner_id\", cast(t.\"owner_id\" as pg_catalog.text) collate pg_catalog.\"C\"")
+                .doesNotContain("nizhal_pks");
+        assertThat(plain.settings()).containsExactly("search_path=pg_catalog, pg_temp");
+        assertThat(plain.createFunction())
+                .contains("set search_path = pg_catalog, pg_temp")
+                .doesNotContain("TimeZone");
+        assertThat(ownerNotPlain.source())
+                .doesNotContain("group by t.\"owner_id\"")
+                .contains("group by k.bucket");
+        assertThat(ownerNotPlain.settings()).isEqualTo(CaptureFunction.SETTINGS);
     }
 
     @Test

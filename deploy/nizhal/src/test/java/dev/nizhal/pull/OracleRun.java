@@ -115,6 +115,12 @@ final class OracleRun {
         P2_UPSERT_BUCKETS,
         /** An upsert names only buckets of the read set: held and served, or loading (never a queued one). */
         P2_UPSERT_IN_READ_SET,
+        /**
+         * P1, at every response: a delete never names a key whose row, in the pull's snapshot, is in a bucket the
+         * client held or was loading before the request (the client must keep that row; a load already past its key
+         * would never send it again).
+         */
+        P1_KEPT_ROW_NOT_DELETED,
         /** P2: a delete names a key logged under a window-set bucket after that bucket's load began. */
         P2_DELETE_LOGGED_AFTER_LOAD,
         /** P5: a key's version never goes down across applied responses. */
@@ -595,6 +601,14 @@ final class OracleRun {
         if (heldCounts) {
             request.held().stream().filter(response.buckets()::contains).forEach(readSet::add);
         }
+        // the buckets the client held or was loading before this request: their rows stay on the client, so a
+        // delete of one is a loss (a load that begins in this request may follow a delete read from the window that
+        // the request drained first, before the load began; that load sends the row itself)
+        Set<String> kept = new TreeSet<>();
+        if (heldCounts) {
+            request.held().stream().filter(response.buckets()::contains).forEach(kept::add);
+        }
+        began.keySet().stream().filter(readSet::contains).forEach(kept::add);
         for (var change : response.changes()) {
             switch (change) {
                 case Upsert u -> {
@@ -621,6 +635,18 @@ final class OracleRun {
                                     .containsAll(u.buckets()));
                 }
                 case Delete d -> {
+                    String rowBucket = bucketOf(d.collection(), storedRow(h, d.collection(), d.key()));
+                    if (rowBucket != null && readSet.contains(rowBucket) && !kept.contains(rowBucket)) {
+                        count("deleteBeforeLoad"); // allowed: read from a drained window before its load began
+                    }
+                    verify(
+                            Check.P1_KEPT_ROW_NOT_DELETED,
+                            () -> assertThat(rowBucket)
+                                    .as(
+                                            "delete %s names a key whose row (in %s) is in no bucket the client held"
+                                                    + " or was loading before this response %s",
+                                            d, rowBucket, kept)
+                                    .isNotIn(kept));
                     List<String> buckets = new ArrayList<>();
                     List<String> snapshots = new ArrayList<>();
                     began.forEach((bucket, snapshot) -> {

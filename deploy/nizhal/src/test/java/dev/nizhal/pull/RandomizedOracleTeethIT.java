@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Teeth for the randomized oracle (TESTING.md): run against a known-broken pull ({@link PullDefect}) or a broken
  * capture trigger ({@link BrokenCapture}), it must fail, and at the check ({@link Check}) that catches that defect.
- * Each case runs up to three short seeded runs and stops at the first failure.
+ * Each case runs up to three short seeded runs and stops at the first failure. Rerun one case with other seeds with
+ * {@code -Dnizhal.test.oracleTeethDefect=READ_SET_WITHOUT_LOADS -Dnizhal.test.oracleTeethSeeds=4,5,6}.
  *
  * <table>
  *   <caption>Which check of the oracle catches which defect</caption>
@@ -35,8 +36,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <tr><td>{@code LOADS_NOT_INTERSECTED}</td><td>{@code P2_DELETE_LOGGED_AFTER_LOAD} (a delete under the bucket that
  *       is no longer served) or {@code P2_UPSERT_GRANTED}, whichever comes first</td></tr>
  *   <tr><td>{@code STALE_HAS_MORE}</td><td>{@code P1_ROWS}</td></tr>
- *   <tr><td>{@code READ_SET_WITHOUT_LOADS}</td><td>{@code P1_ROWS}: a row moved into a loading bucket behind its
- *       load position is deleted and never loaded</td></tr>
+ *   <tr><td>{@code READ_SET_WITHOUT_LOADS}</td><td>{@code P1_KEPT_ROW_NOT_DELETED}: a row of a bucket that was
+ *       loading before the request, changed during the load, is deleted on the client (seeds 1 to 10 each failed
+ *       there within seconds). {@code P1_ROWS} alone is not enough: the loss it sees needs that row to be behind its
+ *       load position and not changed again once its bucket is held, which the threads' interleaving decides (it
+ *       missed in 6 of 43 measured seeded runs, and in all three seeds of one CI run). Scenario 8 of {@link
+ *       ScenarioTeethIT} shows that loss every time</td></tr>
  *   <tr><td>{@code LOADS_NOT_IN_LOG}</td><td>{@code P1_ROWS}</td></tr>
  *   <tr><td>{@code LOADS_JOIN_LOG_EARLY}</td><td>{@code P2_DELETE_LOGGED_AFTER_LOAD}, only through its bound on when
  *       the load began</td></tr>
@@ -56,7 +61,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(PostgresExtension.class)
 class RandomizedOracleTeethIT {
     private static final int OPERATIONS = Integer.getInteger("nizhal.test.oracleTeethOperations", 500);
-    private static final List<Long> SEEDS = List.of(1L, 2L, 3L);
+    private static final List<Long> SEEDS = Stream.of(
+                    System.getProperty("nizhal.test.oracleTeethSeeds", "1,2,3").split(","))
+            .map(seed -> Long.parseLong(seed.strip()))
+            .toList();
+    /** When set, only the case of this pull defect or capture defect (a name other than {@code NONE}). */
+    private static final String ONLY = System.getProperty("nizhal.test.oracleTeethDefect");
 
     private static TestDatabase db;
 
@@ -144,6 +154,11 @@ class RandomizedOracleTeethIT {
     }
 
     static Stream<Arguments> defects() {
+        return allDefects()
+                .filter(a -> ONLY == null || ONLY.equals(a.get()[0].toString()) || ONLY.equals(a.get()[1].toString()));
+    }
+
+    private static Stream<Arguments> allDefects() {
         return Stream.of(
                 // the load that goes on after its bucket stops being served: its bucket's deletes are not the
                 // window set's, or its rows are not granted, whichever comes first
@@ -152,7 +167,8 @@ class RandomizedOracleTeethIT {
                         BrokenCapture.NONE,
                         Set.of(Check.P2_DELETE_LOGGED_AFTER_LOAD, Check.P2_UPSERT_GRANTED)),
                 Arguments.of(PullDefect.STALE_HAS_MORE, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
-                Arguments.of(PullDefect.READ_SET_WITHOUT_LOADS, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
+                Arguments.of(
+                        PullDefect.READ_SET_WITHOUT_LOADS, BrokenCapture.NONE, Set.of(Check.P1_KEPT_ROW_NOT_DELETED)),
                 Arguments.of(PullDefect.LOADS_NOT_IN_LOG, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
                 // only the delete check's bound on when the load began sees this one
                 Arguments.of(

@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Teeth (TESTING.md): each scenario fails against the known-broken pull it guards against, so a suite that passes
  * proves something, and it fails at the check that guards that rule (the description of the assertion, one of the
  * {@code S*} constants of {@link Scenarios}), not merely somewhere. Here the window is read before load pages in a
- * request, so scenario 2's defect shows as the moved row being deleted and re-sent by the load (never lost), and
- * scenario 6 guards that a loading bucket joins log selection; a load completed in a request but not counted as held
- * shows in scenario 7 (the first pull does not drain).
+ * request, so scenario 2's defect shows as the moved row being deleted and re-sent by the load (never lost), scenario
+ * 8 shows the loss the same defect causes when the row is moved in behind its load position, and scenario 6 guards
+ * that a loading bucket joins log selection; a load completed in a request but not counted as held shows in scenario
+ * 7 (the first pull does not drain).
  */
 @ExtendWith(PostgresExtension.class)
 class ScenarioTeethIT {
@@ -54,7 +55,12 @@ class ScenarioTeethIT {
                         Scenarios::scenario5,
                         Scenarios.S5_NO_ROW_LABELLED_QUEUED),
                 teeth(PullDefect.LOADS_NOT_IN_LOG, "scenario 6", Scenarios::scenario6, Scenarios.S6_DELETE_DURING_LOAD),
-                teeth(PullDefect.LOADED_NOT_HELD, "scenario 7", Scenarios::scenario7, Scenarios.S7_FIRST_PULL_DRAINS));
+                teeth(PullDefect.LOADED_NOT_HELD, "scenario 7", Scenarios::scenario7, Scenarios.S7_FIRST_PULL_DRAINS),
+                teeth(
+                        PullDefect.READ_SET_WITHOUT_LOADS,
+                        "scenario 8",
+                        Scenarios::scenario8,
+                        Scenarios.S8_MOVED_BEHIND_LOAD_KEPT));
     }
 
     private static Arguments teeth(PullDefect defect, String name, Consumer<Scenarios> scenario, String check) {

@@ -14,8 +14,9 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The scenarios at the end of CHANGE-CAPTURE.md as reusable bodies, so that each runs against the correct pull
- * ({@link WindowScenariosIT}) and against the known-broken pull it guards against ({@link ScenarioTeethIT}).
+ * The scenarios at the end of CHANGE-CAPTURE.md (1 to 7), and scenario 8, the loss scenario 2's defect causes when
+ * the moved row is behind its load position, as reusable bodies, so that each runs against the correct pull ({@link
+ * WindowScenariosIT}) and against the known-broken pull it guards against ({@link ScenarioTeethIT}).
  * {@code base} keeps the ids of several runs on one database apart.
  */
 final class Scenarios {
@@ -30,6 +31,7 @@ final class Scenarios {
     static final String S6_DELETE_DURING_LOAD = "the delete during the load reaches the client";
     static final String S7_FIRST_PULL_DRAINS = "the first pull drains";
     static final String S7_NOTHING_LOADED_TWICE = "nothing is loaded twice";
+    static final String S8_MOVED_BEHIND_LOAD_KEPT = "the todo moved behind the load position stays on the client";
 
     private final Nizhal nizhal;
     private final TestDatabase db;
@@ -238,6 +240,35 @@ final class Scenarios {
                     assertThat(again.changes()).isEmpty();
                     assertThat(again.hasMore()).isFalse();
                 });
+    }
+
+    /**
+     * The client holds list 1; list 2 is granted and its load pages past todo t1's key; then t1 moves from list 1
+     * into list 2. The load never reaches t1 again (its key is behind the load position), so only the window entry
+     * of the move, read with the loading list 2 in the read set, keeps t1 on the client (fails when loading buckets
+     * are left out of the read set: t1 is deleted and lost, where scenario 2's load sends it again).
+     */
+    void scenario8() {
+        list(81, "s8", 1, 8100);
+        list(82, "s8-other", 4, 8101);
+        SyncTestClient client = client("s8", "sharedLists");
+        client.sync();
+        assertThat(client.held()).containsExactly(bucket(81));
+
+        sql("insert into list_members values (" + id(82) + ", '" + owner("s8") + "')");
+        PullResponse first = client.pull(3);
+        assertThat(first.loadingBuckets()).containsExactly(bucket(82));
+        // list 2's row and its first todos: the load is past t1's key (todo 8100 sorts before todo 8101)
+        assertThat(client.keys("todos")).contains(todo(8100), todo(8101));
+
+        sql("update todos set list_id = " + id(82) + " where id = '" + todo(8100) + "'");
+        client.sync(3, 20);
+
+        assertThat(client.keys("todos"))
+                .as(S8_MOVED_BEHIND_LOAD_KEPT)
+                .containsExactly(todo(8100), todo(8101), todo(8102), todo(8103), todo(8104));
+        assertThat(client.buckets("todos").get(todo(8100))).containsExactly(bucket(82));
+        assertThat(client.held()).containsExactly(bucket(81), bucket(82));
     }
 
     void scenario6() {

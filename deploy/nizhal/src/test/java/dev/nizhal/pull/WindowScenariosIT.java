@@ -53,4 +53,9 @@ class WindowScenariosIT {
     void scenario7_aNewUserAndAUserWithEmptyListsDrainAndHoldTheirBucketsWithoutLoadingTwice() {
         scenarios.scenario7();
     }
+
+    @Test
+    void scenario8_aRowMovedIntoALoadingBucketBehindItsLoadPositionStaysOnTheClient() {
+        scenarios.scenario8();
+    }
 }
