@@ -11,7 +11,6 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.error.SyncErrorCode;
-import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PushMutations.Applied;
 import dev.nizhal.ports.in.PushMutations.MutationOutcome;
 import dev.nizhal.ports.in.PushMutations.MutationRequest;
@@ -42,13 +41,8 @@ class OptimisticPushGroupIT {
     @BeforeAll
     static void setUp(TestDatabase database) {
         db = database;
-        sql(db, SeedDatabase.SCHEMA + """
-                create table parents(id text primary key);
-                create table children(id text primary key, parent_id text);
-                insert into lists values (7, 'groceries', 'alice');
-                insert into list_members values (7, 'alice');
-                """);
-        sql(db, "insert into todos(id, list_id, title) values ('" + TODO + "', 7, 'milk')");
+        sql(db, PushFixture.SCHEMA_WITHOUT_DEFERRABLE);
+        PushFixture.aliceListWithTodo(db, TODO);
         nizhal = PushFixture.engine(db.dataSource(), null);
     }
 

@@ -12,7 +12,6 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.domain.error.SyncErrorCode;
-import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PushMutations.Applied;
 import dev.nizhal.ports.in.PushMutations.PushResponse;
 import dev.nizhal.ports.in.PushMutations.Rejected;
@@ -39,10 +38,7 @@ class OptimisticPushReviewIT {
     @BeforeAll
     static void setUp(TestDatabase database) {
         db = database;
-        sql(db, SeedDatabase.SCHEMA + """
-                create table parents(id text primary key);
-                create table children(id text primary key, parent_id text);
-                """);
+        sql(db, PushFixture.SCHEMA_WITHOUT_DEFERRABLE);
         nizhal = PushFixture.engine(db.dataSource(), null);
     }
 

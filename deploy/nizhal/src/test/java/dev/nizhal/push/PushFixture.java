@@ -30,6 +30,24 @@ final class PushFixture {
                                   parent_id text references parents(id) deferrable initially deferred);
             """;
 
+    /**
+     * The seed tables, parents and children without a deferrable constraint (children's parent is no foreign key):
+     * a database where no body's end checks deferred constraints, as the optimistic groups' tests need.
+     */
+    static final String SCHEMA_WITHOUT_DEFERRABLE = SeedDatabase.SCHEMA + """
+            create table parents(id text primary key);
+            create table children(id text primary key, parent_id text);
+            """;
+
+    /** List 7 ({@code groceries}) of alice, alice a member of it, and the todo {@code todo} (position 0) in it. */
+    static void aliceListWithTodo(TestDatabase db, String todo) {
+        sql(db, """
+                insert into lists values (7, 'groceries', 'alice');
+                insert into list_members values (7, 'alice');
+                """);
+        sql(db, "insert into todos(id, list_id, title) values ('" + todo + "', 7, 'milk')");
+    }
+
     record AddNote(String id, @NotNull @Size(max = 10_000) String body) {}
 
     record EditNote(@NotNull String id, @NotNull String body) {}
