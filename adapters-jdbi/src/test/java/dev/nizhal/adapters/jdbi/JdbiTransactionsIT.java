@@ -61,11 +61,7 @@ class JdbiTransactionsIT {
 
     @Test
     void aReadTransactionIsRepeatableReadAndReadOnly() {
-        String modes = transactions.inReadTransaction(tx -> tx.handle(Handle.class)
-                .createQuery("SELECT current_setting('transaction_isolation') || ', read only '"
-                        + " || current_setting('transaction_read_only')")
-                .mapTo(String.class)
-                .one());
+        String modes = transactions.inReadTransaction(JdbiTransactionsIT::modes);
 
         assertThat(modes).isEqualTo("repeatable read, read only on");
     }
@@ -105,13 +101,7 @@ class JdbiTransactionsIT {
     @ParameterizedTest
     @EnumSource(Isolation.class)
     void aWriteTransactionRunsAtItsIsolation(Isolation isolation) {
-        String modes = transactions.inWriteTransaction(
-                isolation,
-                tx -> tx.handle(Handle.class)
-                        .createQuery("SELECT current_setting('transaction_isolation') || ', read only '"
-                                + " || current_setting('transaction_read_only')")
-                        .mapTo(String.class)
-                        .one());
+        String modes = transactions.inWriteTransaction(isolation, JdbiTransactionsIT::modes);
 
         String expected = switch (isolation) {
             case READ_COMMITTED -> "read committed";
@@ -187,6 +177,7 @@ class JdbiTransactionsIT {
         }
     }
 
+    /** The transaction's isolation and read-only mode, e.g. {@code "read committed, read only off"}. */
     private static String modes(dev.nizhal.ports.out.Tx tx) {
         return tx.handle(Handle.class)
                 .createQuery("SELECT current_setting('transaction_isolation') || ', read only '"
