@@ -277,7 +277,16 @@ public final class Bench {
                     SyncHttp http = new SyncHttp()) {
                 postgres = version(database);
                 if (suite.runs("pullers")) {
-                    figures.add(pullingClients(suite, database, server, log));
+                    // a just-started server first: every client starts at once while the JIT has compiled nothing
+                    figures.add(pullingClients(suite, database, server, "a just-started server", "reported", log));
+                    double warm = PullingClientsMeasure.warmUp(database, server, http, 4, suite.serverWarmUp());
+                    log.printf(
+                            Locale.ROOT,
+                            "bench: server warm-up, %d s: %.0f pulls/s on 4 clients (not figures)%n",
+                            suite.serverWarmUp().toSeconds(),
+                            warm);
+                    figures.add(pullingClients(
+                            suite, database, server, "a warmed server", "no errors; p50/p99 reported", log));
                 }
                 if (suite.runs("incremental")) {
                     figures.addAll(incremental(suite, database, server, http, log, tableSeries));
@@ -469,16 +478,18 @@ public final class Bench {
                         "ratio ≤ 1.5"));
     }
 
-    private static Figure pullingClients(Suite suite, BenchDatabase database, BenchServer server, PrintStream log)
+    private static Figure pullingClients(
+            Suite suite, BenchDatabase database, BenchServer server, String state, String target, PrintStream log)
             throws Exception {
         PullingClientsMeasure.Result result = PullingClientsMeasure.measure(
                 database, server, suite.pullingClients(), suite.warmUp(), suite.measured());
-        log.printf("bench: %d clients pulling in a loop: %s%n", suite.pullingClients(), result);
+        log.printf("bench: %d clients pulling in a loop, %s: %s%n", suite.pullingClients(), state, result);
         return new Figure(
                 String.format(
                         Locale.ROOT,
-                        "%,d clients pulling in a loop: p50 %.1f ms, p99 %.1f ms, %d answers not 200%s",
+                        "%,d clients pulling in a loop, %s: p50 %.1f ms, p99 %.1f ms, %d answers not 200%s",
                         result.clients(),
+                        state,
                         result.p50Millis(),
                         result.p99Millis(),
                         result.errors(),
@@ -488,7 +499,7 @@ public final class Bench {
                 "pulls/s",
                 Double.NaN,
                 "",
-                "no errors; p50/p99 reported");
+                target);
     }
 
     /**

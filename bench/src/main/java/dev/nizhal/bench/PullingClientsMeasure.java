@@ -65,11 +65,8 @@ final class PullingClientsMeasure {
                     String cursor = null;
                     long now;
                     while ((now = System.nanoTime()) < end) {
-                        String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":"
-                                + quoted(cursor) + ",\"limit\":500}";
                         try {
-                            cursor = InitialSyncMeasure.page(http.postBytes(pull, token, request))
-                                    .cursor();
+                            cursor = pullOnce(http, pull, token, clientId, cursor);
                             long took = System.nanoTime() - now;
                             if (now >= start) {
                                 pulls.incrementAndGet();
@@ -103,6 +100,56 @@ final class PullingClientsMeasure {
                 all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6,
                 errorCount,
                 errors.toString());
+    }
+
+    /**
+     * Pulls for {@code duration} on {@code threads} clients, uncounted, each its own owner's {@code myNotes}, and every
+     * 20th pull after a note of its owner was added: a fresh server runs its pull path interpreted at first (a
+     * warmed pull takes about 1.4 ms, the first thousands up to 10 ms), so that 1,000 clients started on a cold
+     * server measure the JIT's first seconds rather than the engine (bench/README.md, "Method").
+     *
+     * @return the pulls per second of the warm-up, for the log
+     */
+    static double warmUp(BenchDatabase database, BenchServer server, SyncHttp http, int threads, Duration duration)
+            throws Exception {
+        String prefix = "warm-puller-" + Long.toHexString(System.nanoTime()) + "-";
+        URI pull = server.uri("sync/pull");
+        return Load.perSecond(threads, Duration.ZERO, duration, index -> {
+            String owner = prefix + index;
+            String token = server.token(owner);
+            Connection c = database.connect();
+            PreparedStatement insert = c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)");
+            return new Load.Operation() {
+                String cursor;
+                long n;
+
+                @Override
+                public void run() throws Exception {
+                    if (++n % 20 == 0) {
+                        insert.setString(1, owner + "-" + n);
+                        insert.setString(2, "a warm-up note");
+                        insert.setString(3, owner);
+                        insert.executeUpdate();
+                    }
+                    cursor = pullOnce(http, pull, token, owner + "-client", cursor);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    try (c) {
+                        insert.close();
+                    }
+                }
+            };
+        });
+    }
+
+    /** One pull of {@code myNotes} from {@code cursor} (null: from the start), every value read; its next cursor. */
+    private static String pullOnce(SyncHttp http, URI pull, String token, String clientId, String cursor)
+            throws Exception {
+        String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":" + quoted(cursor)
+                + ",\"limit\":500}";
+        return InitialSyncMeasure.page(http.postBytes(pull, token, request)).cursor();
     }
 
     /** One client's request latencies in nanoseconds (the first 65,536 of the measured period). */
