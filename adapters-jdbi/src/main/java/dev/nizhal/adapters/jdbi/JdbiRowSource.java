@@ -5,6 +5,7 @@ import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
 import dev.nizhal.domain.sql.SqlFragment;
 import dev.nizhal.ports.out.RowSource;
+import dev.nizhal.ports.out.RowValues;
 import dev.nizhal.ports.out.Tx;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -13,7 +14,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -229,12 +229,12 @@ public final class JdbiRowSource implements RowSource {
         public Row map(ResultSet rs, StatementContext ctx) throws SQLException {
             WireValues.Column[] columns = readers != null ? readers : readers(rs.getMetaData(), collection, withBucket);
             int first = withBucket ? 3 : 2;
-            List<String> names = collection.columns();
-            Map<String, Object> values = LinkedHashMap.newLinkedHashMap(names.size());
+            Object[] values = new Object[columns.length];
             for (int i = 0; i < columns.length; i++) {
-                values.put(names.get(i), columns[i].read(rs, first + i));
+                values[i] = columns[i].read(rs, first + i);
             }
-            return new Row(rs.getString(1), withBucket ? rs.getString(2) : null, Collections.unmodifiableMap(values));
+            return new Row(
+                    rs.getString(1), withBucket ? rs.getString(2) : null, new RowValues(collection.columns(), values));
         }
     }
 

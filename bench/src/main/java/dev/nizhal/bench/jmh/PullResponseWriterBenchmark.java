@@ -7,9 +7,9 @@ import dev.nizhal.adapters.jaxrs.internal.ResponseWriter;
 import dev.nizhal.ports.in.PullChanges.Change;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import dev.nizhal.ports.in.PullChanges.Upsert;
+import dev.nizhal.ports.out.RowValues;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PullResponseWriterBenchmark {
+    /** The synced columns of the demo's notes, one list for every row as the row source shares it. */
+    private static final List<String> COLUMNS = List.of("id", "body", "owner_id", "updated_at");
+
     /** Rows of the page: the pull's maximum limit, as the initial sync asks. */
     static final int ROWS = 5_000;
 
@@ -63,13 +66,12 @@ public class PullResponseWriterBenchmark {
         String bucket = "myNotes[\"bulk\"]";
         List<Change> changes = new ArrayList<>(rows);
         for (int i = 1; i <= rows; i++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", "bulk-" + i);
-            row.put("body", "a note of the bench, number " + i);
-            row.put("owner_id", "bulk");
-            row.put(
-                    "updated_at",
-                    String.format("2026-12-06T13:%02d:%02d.%06dZ", i / 60 % 60, i % 60, i * 7 % 1_000_000));
+            Map<String, Object> row = new RowValues(COLUMNS, new Object[] {
+                "bulk-" + i,
+                "a note of the bench, number " + i,
+                "bulk",
+                String.format("2026-12-06T13:%02d:%02d.%06dZ", i / 60 % 60, i % 60, i * 7 % 1_000_000)
+            });
             changes.add(new Upsert("notes", "bulk-" + i, row, List.of(bucket)));
         }
         return new PullResponse(

@@ -21,6 +21,7 @@ import dev.nizhal.ports.in.PushMutations.NotAttempted;
 import dev.nizhal.ports.in.PushMutations.PushResponse;
 import dev.nizhal.ports.in.PushMutations.Rejected;
 import dev.nizhal.ports.out.RowSource.JsonText;
+import dev.nizhal.ports.out.RowValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,6 +84,7 @@ public final class ResponseWriter {
     }
 
     private static void pull(JsonGenerator json, PullResponse response) throws IOException {
+        ColumnNames names = new ColumnNames();
         json.writeStartObject();
         json.writeStringField("cursor", response.cursor());
         json.writeBooleanField("hasMore", response.hasMore());
@@ -93,7 +95,7 @@ public final class ResponseWriter {
         strings(json, "loadingBuckets", response.loadingBuckets());
         json.writeArrayFieldStart("changes");
         for (Change change : response.changes()) {
-            change(json, change);
+            change(json, change, names);
         }
         json.writeEndArray();
         if (response.lastMutationId() != null) {
@@ -102,7 +104,7 @@ public final class ResponseWriter {
         json.writeEndObject();
     }
 
-    private static void change(JsonGenerator json, Change change) throws IOException {
+    private static void change(JsonGenerator json, Change change, ColumnNames names) throws IOException {
         json.writeStartObject();
         switch (change) {
             case Upsert upsert -> {
@@ -113,7 +115,7 @@ public final class ResponseWriter {
                 json.writeFieldName(KEY);
                 json.writeString(upsert.key());
                 json.writeFieldName(ROW);
-                row(json, upsert.row());
+                row(json, upsert.row(), names);
                 json.writeFieldName(BUCKETS);
                 json.writeStartArray();
                 for (String bucket : upsert.buckets()) {
@@ -131,17 +133,44 @@ public final class ResponseWriter {
     }
 
     /** A row's values, its column names encoded once per name. */
-    private static void row(JsonGenerator json, Map<String, Object> row) throws IOException {
+    private static void row(JsonGenerator json, Map<String, Object> row, ColumnNames names) throws IOException {
         if (row == null) {
             json.writeNull();
             return;
         }
         json.writeStartObject();
-        for (Map.Entry<String, Object> column : row.entrySet()) {
-            json.writeFieldName(columnName(column.getKey()));
-            value(json, column.getValue());
+        if (row instanceof RowValues values) {
+            // the row source's rows: by position, the collection's names encoded once per response
+            SerializedString[] encoded = names.of(values.names());
+            for (int i = 0; i < encoded.length; i++) {
+                json.writeFieldName(encoded[i]);
+                value(json, values.value(i));
+            }
+        } else {
+            for (Map.Entry<String, Object> column : row.entrySet()) {
+                json.writeFieldName(columnName(column.getKey()));
+                value(json, column.getValue());
+            }
         }
         json.writeEndObject();
+    }
+
+    /** The encoded column names of the collection last written in a response (rows of one page share one list). */
+    private static final class ColumnNames {
+        private List<String> names;
+        private SerializedString[] encoded;
+
+        SerializedString[] of(List<String> names) {
+            if (names != this.names) {
+                SerializedString[] fresh = new SerializedString[names.size()];
+                for (int i = 0; i < fresh.length; i++) {
+                    fresh[i] = columnName(names.get(i));
+                }
+                this.names = names;
+                this.encoded = fresh;
+            }
+            return encoded;
+        }
     }
 
     private static SerializedString columnName(String name) {

@@ -16,6 +16,7 @@ import dev.nizhal.ports.in.PushMutations.NotAttempted;
 import dev.nizhal.ports.in.PushMutations.PushResponse;
 import dev.nizhal.ports.in.PushMutations.Rejected;
 import dev.nizhal.ports.out.RowSource.JsonText;
+import dev.nizhal.ports.out.RowValues;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -121,6 +122,37 @@ class ResponseWriterTest {
                         + "\"bigAsText\":\"9007199254740993\",\"float\":1.5,\"nan\":\"NaN\",\"bool\":true,\"null\":null,"
                         + "\"jsonb\":{\"nested\": [1, {\"x\": null}]},\"array\":[1,2],\"nested\":[[\"a\"],[null]],"
                         + "\"jsonArray\":[{},[true]]}");
+    }
+
+    @Test
+    void theRowSourcesRowsAreWrittenAsAnyMapWithTheSameEntries() {
+        // two collections alternating in one response: each row is written with its own collection's names
+        List<String> notes = List.of("id", "body", "meta", "owner_id");
+        List<String> lists = List.of("id", "title");
+        Object[][] noteValues = {
+            {"n1", "a \"quoted\" é 😀", new JsonText("{\"x\": [1, null]}"), "u1"}, {"n2", null, null, "u1"}
+        };
+        List<Upsert> compact = List.of(
+                new Upsert("notes", "n1", new RowValues(notes, noteValues[0].clone()), List.of("b")),
+                new Upsert("lists", "l1", new RowValues(lists, new Object[] {"l1", List.of(1, 2)}), List.of("b")),
+                new Upsert("notes", "n2", new RowValues(notes, noteValues[1].clone()), List.of("b")));
+        List<Upsert> maps = compact.stream()
+                .map(u -> new Upsert(u.collection(), u.key(), new LinkedHashMap<>(u.row()), u.buckets()))
+                .toList();
+
+        String written = text(ResponseWriter.pull(page(compact)));
+
+        assertThat(written).isEqualTo(text(ResponseWriter.pull(page(maps))));
+        assertThat(written)
+                .contains("\"row\":{\"id\":\"n1\",\"body\":\"a \\\"quoted\\\" é 😀\",\"meta\":{\"x\": [1, null]},"
+                        + "\"owner_id\":\"u1\"}")
+                .contains("\"row\":{\"id\":\"l1\",\"title\":[1,2]}")
+                .contains("\"row\":{\"id\":\"n2\",\"body\":null,\"meta\":null,\"owner_id\":\"u1\"}");
+    }
+
+    private static PullResponse page(List<Upsert> changes) {
+        return new PullResponse(
+                "c", true, false, List.of("b"), List.of(), List.of(), List.of("b"), List.copyOf(changes), null);
     }
 
     @Test
