@@ -326,14 +326,17 @@ record CaptureFunction(TableName table, String name, String source, List<String>
     /**
      * {@code (bucket, pks)}: the keys of one collection's rows of the statement, per bucket (a null bucket for rows
      * whose bucket key is null, which the caller drops). An insert reads its new rows, a delete its old rows. An
-     * update reads its new rows, and only those old rows for which no new row has the same key and the same text of
-     * every column the collection's fragments read (compared in collation {@code "C"}, byte for byte): such an old
-     * row has the bucket, key and match of that new row, so it would only repeat it (an update of a column no rule
-     * reads logs each row once, without computing its old bucket). When the columns cannot be told (a fragment reads
-     * the row other than as {@code t."column"}), every old row is read. The two sides are grouped by bucket each,
-     * then joined on the bucket: a bucket of one side only takes its keys as they are (an owner move: every key
-     * leaves one bucket and enters another), and only a bucket of both sides makes the union of its two key arrays
-     * distinct (a key whose old and new row are in it).
+     * update reads its new rows and its old rows. When the bucket key is computed per row (it reads a column that is
+     * not plain), only those old rows are read for which no new row has the same key and the same text of every
+     * column the collection's fragments read (compared in collation {@code "C"}, byte for byte): such an old row has
+     * the bucket, key and match of that new row, so it would only repeat it, and its bucket key is not computed. When
+     * the columns cannot be told (a fragment reads the row other than as {@code t."column"}), every old row is read.
+     * When rows are grouped by plain columns, every old row is read: grouping it costs no more than that anti-join's
+     * hash of the new rows, which skips nothing on an owner move. The two sides are grouped by bucket each, then
+     * joined on the bucket: a bucket of one side only takes its keys as they are (an owner move: every key leaves one
+     * bucket and enters another); a bucket of both sides takes the new side's keys when the two arrays are equal (an
+     * update of a column no rule reads: both sides were read in the statement's row order), else the union of its
+     * two key arrays made distinct (a key whose old and new row are in it).
      */
     private static String buckets(
             Rows rows, CompiledCollection c, Set<String> plainColumns, UnaryOperator<String> quoteLiteral) {
@@ -345,7 +348,9 @@ record CaptureFunction(TableName table, String name, String source, List<String>
         }
         String oldMatches = rowMatches;
         List<String> columns = columnsRead(List.of(bucketKey, rowKey, rowMatches));
-        if (!columns.isEmpty()) {
+        // grouped by plain columns, the old side costs one aggregation like the new side: cheaper than the anti-join
+        // that would skip its unchanged rows (a hash of every new row; on an owner move it skips none)
+        if (!columns.isEmpty() && groupColumns(bucketKey, plainColumns).isEmpty()) {
             StringBuilder newColumns = new StringBuilder("select " + rowKey + " as nizhal_key");
             StringBuilder same = new StringBuilder("n.nizhal_key = " + rowKey + " collate pg_catalog.\"C\"");
             for (int i = 0; i < columns.size(); i++) {
@@ -361,7 +366,7 @@ record CaptureFunction(TableName table, String name, String source, List<String>
                     + " as t) as n where " + same + ")";
         }
         return "select coalesce(n.bucket, o.bucket) as bucket,"
-                + " case when o.pks is null then n.pks when n.pks is null then o.pks"
+                + " case when o.pks is null then n.pks when n.pks is null then o.pks when n.pks = o.pks then n.pks"
                 + " else array(select distinct u.key from unnest(n.pks || o.pks) as u(key)) end as pks"
                 + "\n                        from (" + grouped(NEW_ROWS, rowMatches, bucketKey, rowKey, plainColumns)
                 + ") as n"
@@ -384,10 +389,8 @@ record CaptureFunction(TableName table, String name, String source, List<String>
     private static String grouped(
             String relation, String matches, String bucketKey, String rowKey, Set<String> plainColumns) {
         String where = matches + " and " + rowKey + " is not null";
-        Optional<List<String>> bucketColumns = columnsReadIfKnown(List.of(bucketKey));
-        if (bucketColumns.isPresent()
-                && !bucketColumns.get().isEmpty()
-                && plainColumns.containsAll(bucketColumns.get())) {
+        Optional<List<String>> bucketColumns = groupColumns(bucketKey, plainColumns);
+        if (bucketColumns.isPresent()) {
             String groups = bucketColumns.get().stream()
                     .map(col -> "t." + col + ", cast(t." + col + " as pg_catalog.text) collate pg_catalog.\"C\"")
                     .collect(Collectors.joining(", "));
@@ -396,6 +399,12 @@ record CaptureFunction(TableName table, String name, String source, List<String>
         }
         return "select k.bucket, array_agg(k.key) as pks from (select " + bucketKey + " as bucket, " + rowKey
                 + " as key from " + relation + " as t where " + where + ") as k group by k.bucket";
+    }
+
+    /** The columns the bucket key reads, when it reads some and all of them are plain: rows are grouped by them. */
+    private static Optional<List<String>> groupColumns(String bucketKey, Set<String> plainColumns) {
+        return columnsReadIfKnown(List.of(bucketKey))
+                .filter(columns -> !columns.isEmpty() && plainColumns.containsAll(columns));
     }
 
     /**
