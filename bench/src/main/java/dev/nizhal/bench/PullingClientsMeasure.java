@@ -113,35 +113,47 @@ final class PullingClientsMeasure {
     static double warmUp(BenchDatabase database, BenchServer server, SyncHttp http, int threads, Duration duration)
             throws Exception {
         String prefix = "warm-puller-" + Long.toHexString(System.nanoTime()) + "-";
+        return Load.perSecond(
+                threads, Duration.ZERO, duration, index -> puller(database, server, http, prefix + index, 20));
+    }
+
+    /**
+     * One client pulling its owner's {@code myNotes} in a loop from where it got to, for the probe (bench/README.md,
+     * "Probes"): after its first pull it is up to date, and every pull after that reads an empty window.
+     */
+    static Load.Operation upToDatePulls(BenchDatabase database, BenchServer server, SyncHttp http) throws Exception {
+        return puller(database, server, http, "probe-puller-" + Long.toHexString(System.nanoTime()), 0);
+    }
+
+    /** A client of {@code owner} pulling from where it got to; every {@code noteEvery}th pull (0: never) after a note of its owner was added. */
+    private static Load.Operation puller(
+            BenchDatabase database, BenchServer server, SyncHttp http, String owner, int noteEvery) throws Exception {
         URI pull = server.uri("sync/pull");
-        return Load.perSecond(threads, Duration.ZERO, duration, index -> {
-            String owner = prefix + index;
-            String token = server.token(owner);
-            Connection c = database.connect();
-            PreparedStatement insert = c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)");
-            return new Load.Operation() {
-                String cursor;
-                long n;
+        String token = server.token(owner);
+        Connection c = database.connect();
+        PreparedStatement insert = c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)");
+        return new Load.Operation() {
+            String cursor;
+            long n;
 
-                @Override
-                public void run() throws Exception {
-                    if (++n % 20 == 0) {
-                        insert.setString(1, owner + "-" + n);
-                        insert.setString(2, "a warm-up note");
-                        insert.setString(3, owner);
-                        insert.executeUpdate();
-                    }
-                    cursor = pullOnce(http, pull, token, owner + "-client", cursor);
+            @Override
+            public void run() throws Exception {
+                if (noteEvery > 0 && ++n % noteEvery == 0) {
+                    insert.setString(1, owner + "-" + n);
+                    insert.setString(2, "a warm-up note");
+                    insert.setString(3, owner);
+                    insert.executeUpdate();
                 }
+                cursor = pullOnce(http, pull, token, owner + "-client", cursor);
+            }
 
-                @Override
-                public void close() throws Exception {
-                    try (c) {
-                        insert.close();
-                    }
+            @Override
+            public void close() throws Exception {
+                try (c) {
+                    insert.close();
                 }
-            };
-        });
+            }
+        };
     }
 
     /** One pull of {@code myNotes} from {@code cursor} (null: from the start), every value read; its next cursor. */

@@ -1,0 +1,138 @@
+package dev.nizhal.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * A probe for A/B comparisons of the engine, where the suite's figures are too noisy to tell two versions apart:
+ * {@code Probe push|drain|pull|sync [rounds] [per round]} runs one path on a fresh embedded PostgreSQL (fsync off)
+ * and server, round after round in one JVM, and prints each round's time and the JVM's CPU time per operation (the
+ * server and this client together). The last rounds are the warmed figures; the first show the JIT at work. Compare
+ * versions by running their jars alternately, each in a JVM of its own (bench/README.md, "Probes").
+ *
+ * <ul>
+ *   <li>{@code push}: single-mutation pushes of one client (default 8 rounds of 3,000).
+ *   <li>{@code drain}: pushes of 100 mutations of one client (default 12 rounds of 10,000 mutations).
+ *   <li>{@code pull}: pulls of one client that is up to date (default 8 rounds of 3,000), with 10,000 other notes.
+ *   <li>{@code sync}: a fresh client's initial sync of a bucket (default 40 rounds of 200,000 rows; the times are per
+ *       page of 5,000), then, untimed, a JDBC read of the same rows; each round prints the ratio of the two.
+ * </ul>
+ */
+public final class Probe {
+    private Probe() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || args.length > 3) {
+            System.err.println("usage: Probe push|drain|pull|sync [rounds] [operations per round]");
+            System.exit(2);
+        }
+        String path = args[0];
+        int[] defaults = switch (path) {
+            case "push", "pull" -> new int[] {8, 3_000};
+            case "drain" -> new int[] {12, 10_000};
+            case "sync" -> new int[] {40, 200_000};
+            default -> throw new IllegalArgumentException("no probe '" + path + "': push, drain, pull or sync");
+        };
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : defaults[0];
+        int per = args.length > 2 ? Integer.parseInt(args[2]) : defaults[1];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (BenchDatabase database = BenchDatabase.start(BenchDatabase.Durability.FSYNC_OFF);
+                BenchServer server = BenchServer.start(database);
+                SyncHttp http = new SyncHttp()) {
+            Round round = switch (path) {
+                case "push" -> operations(PushMeasures.pushingClient(server, http, "alice", 1), per, "push");
+                case "drain" ->
+                    operations(PushMeasures.pushingClient(server, http, "alice", 100), per / 100, "push of 100");
+                case "pull" -> operations(PullingClientsMeasure.upToDatePulls(database, server, http), per, "pull");
+                default -> sync(database, server, http, per);
+            };
+            for (int r = 0; r < rounds; r++) {
+                long cpu = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                round.run();
+                long nanos = System.nanoTime() - start;
+                cpu = os.getProcessCpuTime() - cpu;
+                String extra = round.after(nanos);
+                System.out.printf(
+                        Locale.ROOT,
+                        "probe %s, round %d: %.3f ms a %s, JVM CPU %.3f ms a %s%s%n",
+                        path,
+                        r,
+                        nanos / 1e6 / round.count(),
+                        round.unit(),
+                        cpu / 1e6 / round.count(),
+                        round.unit(),
+                        extra);
+            }
+        }
+    }
+
+    /** One round: its operations (timed), then what to add to its line (not timed). */
+    private interface Round {
+        void run() throws Exception;
+
+        default String after(long nanos) throws Exception {
+            return "";
+        }
+
+        int count();
+
+        String unit();
+    }
+
+    private static Round operations(Load.Operation operation, int count, String unit) {
+        return new Round() {
+            @Override
+            public void run() throws Exception {
+                for (int i = 0; i < count; i++) {
+                    operation.run();
+                }
+            }
+
+            @Override
+            public int count() {
+                return count;
+            }
+
+            @Override
+            public String unit() {
+                return unit;
+            }
+        };
+    }
+
+    private static Round sync(BenchDatabase database, BenchServer server, SyncHttp http, int rows) throws Exception {
+        InitialSyncMeasure.fill(database, rows);
+        int pages = (rows + InitialSyncMeasure.LIMIT - 1) / InitialSyncMeasure.LIMIT;
+        return new Round() {
+            @Override
+            public void run() throws Exception {
+                InitialSyncMeasure.pull(server, http, rows);
+            }
+
+            @Override
+            public String after(long sync) throws Exception {
+                long start = System.nanoTime();
+                InitialSyncMeasure.jdbcRead(database, rows);
+                long jdbc = System.nanoTime() - start;
+                return String.format(
+                        Locale.ROOT,
+                        " (%,.0f rows/s; then a JDBC read of the rows, not in the times: %,.0f rows/s; ratio %.3f)",
+                        rows / (sync / 1e9),
+                        rows / (jdbc / 1e9),
+                        (double) jdbc / sync);
+            }
+
+            @Override
+            public int count() {
+                return pages;
+            }
+
+            @Override
+            public String unit() {
+                return "page";
+            }
+        };
+    }
+}
