@@ -299,7 +299,8 @@ record CaptureFunction(TableName table, String name, String source, List<String>
      * only a bucket with more than {@link #MAX_KEYS_PER_ROW} keys is split, through {@code unnest}, so the cost stays
      * linear in the rows. A null key is filtered out per row (a key is cheap to compute again); a null bucket is
      * dropped in the lateral split, where no filter can be pushed down into a scan (which would compute the bucket
-     * key once more per row).
+     * key once more per row). A statement of at most one row (a second row is looked for first) logs the same
+     * (bucket, key) pairs by a query without aggregation ({@link #oneRow}).
      */
     private static String logKeys(
             Rows rows,
@@ -309,18 +310,58 @@ record CaptureFunction(TableName table, String name, String source, List<String>
             UnaryOperator<String> quoteLiteral) {
         String buckets = collections.stream()
                 .map(c -> buckets(rows, c, plainColumns, quoteLiteral))
-                .collect(Collectors.joining("\n                        union all\n                        "));
+                .collect(Collectors.joining("\n                            union all\n                            "));
+        String oneRow = collections.stream()
+                .map(c -> oneRow(rows, c, quoteLiteral))
+                .collect(Collectors.joining("\n                            union all\n                            "));
         return """
-                        insert into nizhal.change_log (bucket, tbl, pks)
-                        select g.bucket, %s, s.pks
-                        from (%s) as g
-                        cross join lateral (
-                            select g.pks where g.bucket is not null and cardinality(g.pks) <= %d
-                            union all
-                            select array_agg(u.key) from unnest(g.pks) with ordinality as u(key, n)
-                            where g.bucket is not null and cardinality(g.pks) > %d
-                            group by (u.n - 1) / %d) as s(pks);
-                """.formatted(tbl, buckets, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW, MAX_KEYS_PER_ROW);
+                        perform from %s offset 1;
+                        if not found then
+                            insert into nizhal.change_log (bucket, tbl, pks)
+                            select r.bucket, %s, r.pks
+                            from (%s) as r
+                            where r.bucket is not null;
+                        else
+                            insert into nizhal.change_log (bucket, tbl, pks)
+                            select g.bucket, %s, s.pks
+                            from (%s) as g
+                            cross join lateral (
+                                select g.pks where g.bucket is not null and cardinality(g.pks) <= %d
+                                union all
+                                select array_agg(u.key) from unnest(g.pks) with ordinality as u(key, n)
+                                where g.bucket is not null and cardinality(g.pks) > %d
+                                group by (u.n - 1) / %d) as s(pks);
+                        end if;
+                """.formatted(
+                        rows == Rows.DELETED ? OLD_ROWS : NEW_ROWS,
+                        tbl,
+                        oneRow,
+                        tbl,
+                        buckets,
+                        MAX_KEYS_PER_ROW,
+                        MAX_KEYS_PER_ROW,
+                        MAX_KEYS_PER_ROW);
+    }
+
+    /**
+     * {@code (bucket, pks)} of a statement of at most one row (the common single-row write): its row's bucket and
+     * key, and for an update the old row's too, one change-log row per bucket as the grouped query logs them, but
+     * without its aggregation and lateral split for an insert or a delete (they cost a one-row insert transaction
+     * about a quarter of its throughput: bench/README.md, "Capture cost"); an update's two rows are grouped by
+     * bucket. A null key is left out as there; a null bucket is dropped by the caller.
+     */
+    private static String oneRow(Rows rows, CompiledCollection c, UnaryOperator<String> quoteLiteral) {
+        String bucketKey = inline(c.bucketKey(), quoteLiteral);
+        String rowKey = inline(c.rowKey(), quoteLiteral);
+        String where = " where " + inline(c.rowMatches(), quoteLiteral) + " and " + rowKey + " is not null";
+        return switch (rows) {
+            case INSERTED, DELETED ->
+                "select " + bucketKey + " as bucket, array[" + rowKey + "] as pks from "
+                        + (rows == Rows.INSERTED ? NEW_ROWS : OLD_ROWS) + " as t" + where;
+            case UPDATED ->
+                "select k.bucket, array_agg(distinct k.key) as pks from (select " + bucketKey + " as bucket, " + rowKey
+                        + " as key from " + Rows.UPDATED.sql + " as t" + where + ") as k group by k.bucket";
+        };
     }
 
     /**

@@ -130,7 +130,13 @@ class CaptureFunctionTest {
                 .contains("array_agg(cast(t.\"id\" as text)) as pks from nizhal_old as t"
                         + " where t.\"owner_id\" is not null and cast(t.\"id\" as text) is not null group by")
                 .doesNotContain("not exists")
-                .contains("when n.pks = o.pks then n.pks else array(select distinct u.key");
+                .contains("when n.pks = o.pks then n.pks else array(select distinct u.key")
+                // a statement of at most one row: its key in an array, without aggregation (an update: both sides
+                // grouped by bucket)
+                .contains("perform from nizhal_new offset 1;\n        if not found then")
+                .contains("perform from nizhal_old offset 1;")
+                .contains(" as bucket, array[cast(t.\"id\" as text)] as pks from nizhal_new as t where")
+                .contains("select k.bucket, array_agg(distinct k.key) as pks from (select");
         assertThat(plain.settings()).containsExactly("search_path=pg_catalog, pg_temp");
         assertThat(plain.createFunction())
                 .contains("set search_path = pg_catalog, pg_temp")

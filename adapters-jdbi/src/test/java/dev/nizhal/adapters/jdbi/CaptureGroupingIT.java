@@ -48,6 +48,9 @@ class CaptureGroupingIT {
                         create table moves(id text primary key, owner_id text, level int4, body text);
                         create table grouped_notes(id text primary key, owner_id text, team int4, level int4,
                                                    body text);
+                        -- grouped_notes' twin: its statements carry a ballast row that is in no bucket
+                        create table twin_notes(id text primary key, owner_id text, team int4, level int4,
+                                                body text);
                         -- the same, but a nondeterministic collation is not plain: buckets per row; the owners
                         -- written here differ by more than case, so both tables hold the same buckets
                         create table per_row_notes(id text primary key, owner_id text collate case_blind,
@@ -58,8 +61,8 @@ class CaptureGroupingIT {
 
     @BeforeEach
     void emptyTablesAndLog() {
-        jdbi.useHandle(h -> h.createScript(
-                        "truncate typed_notes, odd, moves, grouped_notes, per_row_notes; truncate nizhal.change_log")
+        jdbi.useHandle(h -> h.createScript("truncate typed_notes, odd, moves, grouped_notes, twin_notes, per_row_notes;"
+                        + " truncate nizhal.change_log")
                 .execute());
     }
 
@@ -185,6 +188,84 @@ class CaptureGroupingIT {
         assertThat(rows("grouped_notes")).as("seed %d", seed).isEqualTo(rows("per_row_notes"));
     }
 
+    /**
+     * A statement of one row takes a path of its own (no aggregation); it must log what the grouped query logs. The
+     * twin table runs each statement with a second row, a ballast row that is in no bucket before or after (no owner,
+     * level 99), so that its statement takes the grouped query and logs only the first row's buckets.
+     */
+    @Test
+    void aOneRowStatementLogsWhatTheGroupedQueryLogsForThatRow() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        int compared = 0;
+        int logged = 0;
+        for (int i = 0; i < 300; i++) {
+            String id = "'n" + random.nextInt(12) + "'";
+            String[] statement = oneRowStatement(random, i, id);
+            sql("insert into twin_notes values ('ballast', null, null, 99, 'b') on conflict (id) do update"
+                    + " set owner_id = null, team = null, level = 99");
+            clearLog();
+            int one = jdbi.withHandle(h -> h.execute(statement[0].formatted("grouped_notes")));
+            List<Entry> oneRow = logOf("grouped_notes");
+            clearLog();
+            int two = jdbi.withHandle(h -> h.execute(statement[1].formatted("twin_notes")));
+            List<Entry> grouped = logOf("twin_notes");
+            assertThat(oneRow)
+                    .as("seed %d, statement %d: %s", seed, i, statement[0])
+                    .isEqualTo(grouped);
+            if (one == 1 && two == 2) {
+                compared++;
+                logged += oneRow.size();
+            }
+        }
+        assertThat(compared)
+                .as("seed %d: statements of one row against two", seed)
+                .isGreaterThan(80);
+        assertThat(logged).as("seed %d", seed).isGreaterThan(30);
+        assertThat(rows("grouped_notes"))
+                .as("seed %d", seed)
+                .isEqualTo(rows("twin_notes").stream()
+                        .filter(row -> !row.startsWith("ballast"))
+                        .toList());
+    }
+
+    /**
+     * A statement of at most one row of {@code grouped_notes} (%s) and the same for its twin with the ballast row: an
+     * insert, an update of the row (its owner, team, level, body or key; the ballast row keeps no owner and level
+     * 99), or a delete.
+     */
+    private static String[] oneRowStatement(Random random, int i, String id) {
+        String ballast = "left(id, 7) = 'ballast'";
+        return switch (random.nextInt(7)) {
+            case 0, 1 -> {
+                String values = "(" + id + ", " + pick(random, OWNERS) + ", " + pick(random, TEAMS) + ", "
+                        + random.nextInt(12) + ", 'b')";
+                String insert = "insert into %s(id, owner_id, team, level, body) values ";
+                yield new String[] {
+                    insert + values + " on conflict (id) do nothing",
+                    insert + values + ", ('ballast-" + i + "', null, 1, 99, 'b') on conflict (id) do nothing"
+                };
+            }
+            case 5 ->
+                new String[] {
+                    "delete from %s where id = " + id, "delete from %s where id = " + id + " or id = 'ballast'"
+                };
+            default -> {
+                String set = switch (random.nextInt(5)) {
+                    case 0 -> "owner_id = case when " + ballast + " then null else " + pick(random, OWNERS) + " end";
+                    case 1 -> "team = " + pick(random, TEAMS);
+                    case 2 -> "level = case when " + ballast + " then 99 else " + random.nextInt(12) + " end";
+                    case 3 -> "body = body || 'x'";
+                    default -> "id = id || 'k" + i + "'";
+                };
+                yield new String[] {
+                    "update %s set " + set + " where id = " + id,
+                    "update %s set " + set + " where id = " + id + " or id = 'ballast'"
+                };
+            }
+        };
+    }
+
     // --- random statements, the same for both tables (%s is the table)
 
     private static final String[] OWNERS = {"'u1'", "'u2'", "'u3'", "'u4'", "null"};
@@ -230,6 +311,11 @@ class CaptureGroupingIT {
     private static List<Entry> logOf(String statement, String table) {
         clearLog();
         sql(statement);
+        return logOf(table);
+    }
+
+    /** What the log holds, all of {@code table}, without the table's name, sorted. */
+    private static List<Entry> logOf(String table) {
         List<Entry> entries = new ArrayList<>();
         for (Entry e : LoggedChange.entries(jdbi)) {
             assertThat(e.tbl()).isEqualTo(table);
@@ -269,6 +355,12 @@ class CaptureGroupingIT {
                         r -> r.parameters(p -> p.fromActor("ownerId").fromClaim("team", "team"))
                                 .data(bucket -> List.of(
                                         b.table("grouped_notes")
+                                                .columns("id", "owner_id", "team", "level", "body")
+                                                .where(b.and(
+                                                        b.eq("owner_id", bucket.param("ownerId")),
+                                                        b.eq("team", bucket.param("team")),
+                                                        b.lt("level", 10))),
+                                        b.table("twin_notes")
                                                 .columns("id", "owner_id", "team", "level", "body")
                                                 .where(b.and(
                                                         b.eq("owner_id", bucket.param("ownerId")),
