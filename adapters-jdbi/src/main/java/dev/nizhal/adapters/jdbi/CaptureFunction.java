@@ -299,8 +299,9 @@ record CaptureFunction(TableName table, String name, String source, List<String>
      * only a bucket with more than {@link #MAX_KEYS_PER_ROW} keys is split, through {@code unnest}, so the cost stays
      * linear in the rows. A null key is filtered out per row (a key is cheap to compute again); a null bucket is
      * dropped in the lateral split, where no filter can be pushed down into a scan (which would compute the bucket
-     * key once more per row). A statement of at most one row (a second row is looked for first) logs the same
-     * (bucket, key) pairs by a query without aggregation ({@link #oneRow}).
+     * key once more per row). A statement of at most one row (an update: at most two on its two sides; a further
+     * row is looked for first, and only one) logs the same (bucket, key) pairs by a query without aggregation ({@link
+     * #oneRow}).
      */
     private static String logKeys(
             Rows rows,
@@ -315,7 +316,7 @@ record CaptureFunction(TableName table, String name, String source, List<String>
                 .map(c -> oneRow(rows, c, quoteLiteral))
                 .collect(Collectors.joining("\n                            union all\n                            "));
         return """
-                        perform from %s offset 1;
+                        perform from %s limit 1;
                         if not found then
                             insert into nizhal.change_log (bucket, tbl, pks)
                             select r.bucket, %s, r.pks
@@ -333,7 +334,13 @@ record CaptureFunction(TableName table, String name, String source, List<String>
                                 group by (u.n - 1) / %d) as s(pks);
                         end if;
                 """.formatted(
-                        rows == Rows.DELETED ? OLD_ROWS : NEW_ROWS,
+                        // a statement of at most one row (an update: at most two rows on its two sides, which may
+                        // differ in number: a row moved between partitions whose insert a trigger suppressed)
+                        switch (rows) {
+                            case INSERTED -> NEW_ROWS + " offset 1";
+                            case DELETED -> OLD_ROWS + " offset 1";
+                            case UPDATED -> Rows.UPDATED.sql + " as r offset 2";
+                        },
                         tbl,
                         oneRow,
                         tbl,

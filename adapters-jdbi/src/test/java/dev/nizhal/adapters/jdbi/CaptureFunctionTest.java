@@ -133,8 +133,11 @@ class CaptureFunctionTest {
                 .contains("when n.pks = o.pks then n.pks else array(select distinct u.key")
                 // a statement of at most one row: its key in an array, without aggregation (an update: both sides
                 // grouped by bucket)
-                .contains("perform from nizhal_new offset 1;\n        if not found then")
-                .contains("perform from nizhal_old offset 1;")
+                // looking for a second row reads no further (an update: a third of its two sides together)
+                .contains("perform from nizhal_new offset 1 limit 1;\n        if not found then")
+                .contains("perform from nizhal_old offset 1 limit 1;")
+                .contains("perform from (select * from nizhal_old union all select * from nizhal_new) as r offset 2"
+                        + " limit 1;")
                 .contains(" as bucket, array[cast(t.\"id\" as text)] as pks from nizhal_new as t where")
                 .contains("select k.bucket, array_agg(distinct k.key) as pks from (select");
         assertThat(plain.settings()).containsExactly("search_path=pg_catalog, pg_temp");
