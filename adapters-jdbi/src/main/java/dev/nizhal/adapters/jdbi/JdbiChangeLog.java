@@ -3,6 +3,7 @@ package dev.nizhal.adapters.jdbi;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.Tx;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -145,24 +146,28 @@ public final class JdbiChangeLog implements ChangeLog {
     @Override
     public Logged loggedSince(Tx tx, long after) {
         // pg_current_xact_id_if_assigned: a transaction that wrote nothing has no id, and then logged nothing; the
-        // entries of one transaction are found on change_log_txid, and its later ones by their rising seq
-        return handle(tx)
-                .createQuery("select cast(x.txid as text) as txid, array(select distinct c.bucket"
-                        + " from nizhal.change_log as c where c.txid = x.txid and c.seq > :after) as buckets,"
-                        + " (select max(c.seq) from nizhal.change_log as c where c.txid = x.txid) as position"
-                        + " from (select pg_current_xact_id_if_assigned() as txid) as x")
+        // entries of one transaction are found on change_log_txid, and its later ones by their rising seq. One scan,
+        // the distinct buckets and the last seq taken here: a mutation of a push group reads this after its body
+        List<LoggedEntry> entries = handle(tx)
+                .createQuery("select cast(c.txid as text), c.seq, c.bucket from nizhal.change_log as c"
+                        + " where c.txid = pg_current_xact_id_if_assigned() and c.seq > :after")
                 .bind("after", after)
-                .map((rs, ctx) -> {
-                    String[] buckets = (String[]) rs.getArray("buckets").getArray();
-                    long position = Math.max(after, rs.getLong("position"));
-                    return new Logged(
-                            buckets.length == 0
-                                    ? Written.NOTHING
-                                    : new Written(Long.parseLong(rs.getString("txid")), Set.of(buckets)),
-                            position);
-                })
-                .one();
+                .map((rs, ctx) -> new LoggedEntry(rs.getString(1), rs.getLong(2), rs.getString(3)))
+                .list();
+        if (entries.isEmpty()) {
+            return new Logged(Written.NOTHING, after);
+        }
+        long position = after;
+        Set<String> buckets = new HashSet<>();
+        for (LoggedEntry entry : entries) {
+            position = Math.max(position, entry.seq());
+            buckets.add(entry.bucket());
+        }
+        return new Logged(new Written(Long.parseLong(entries.getFirst().txid()), buckets), position);
     }
+
+    /** One entry of the transaction's own change log. */
+    private record LoggedEntry(String txid, long seq, String bucket) {}
 
     /**
      * The realtime poller's read: the window's two branches as in {@link #WINDOW_SQL}, for every bucket, as distinct

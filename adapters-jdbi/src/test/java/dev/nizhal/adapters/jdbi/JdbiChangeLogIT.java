@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.domain.mutator.Isolation;
 import dev.nizhal.ports.contract.ChangeLogContract;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.Transactions;
@@ -64,6 +65,42 @@ class JdbiChangeLogIT extends ChangeLogContract {
         assertThat(window(s0, s1, Set.of("b"), null, 100))
                 .flatExtracting(ChangeLog.Entry::keys)
                 .containsExactly("committed");
+    }
+
+    /**
+     * What a push group reads after each body: its own transaction's entries after a position (their buckets, its
+     * id), never another transaction's, and the position to read from next.
+     */
+    @Test
+    void aTransactionReadsWhatItLoggedSinceAPosition() {
+        ChangeLog changeLog = new JdbiChangeLog();
+        Handle other = open();
+        insert(other, entry("other", "notes", "o1"));
+        List<Object> seen = new JdbiTransactions(jdbi).inWriteTransaction(Isolation.READ_COMMITTED, tx -> {
+            Handle handle = tx.handle(Handle.class);
+            ChangeLog.Logged nothing = changeLog.loggedSince(tx, 0);
+            long txid = insert(handle, entry("b1", "notes", "k1"));
+            ChangeLog.Logged first = changeLog.loggedSince(tx, nothing.position());
+            insert(other, entry("other", "notes", "o2"));
+            insert(handle, entry("b2", "notes", "k2"), entry("b3", "notes", "k3"), entry("b2", "notes", "k4"));
+            ChangeLog.Logged second = changeLog.loggedSince(tx, first.position());
+            ChangeLog.Logged none = changeLog.loggedSince(tx, second.position());
+            return List.of(nothing, txid, first, second, none);
+        });
+        ChangeLog.Logged nothing = (ChangeLog.Logged) seen.get(0);
+        long txid = (Long) seen.get(1);
+        ChangeLog.Logged first = (ChangeLog.Logged) seen.get(2);
+        ChangeLog.Logged second = (ChangeLog.Logged) seen.get(3);
+        ChangeLog.Logged none = (ChangeLog.Logged) seen.get(4);
+
+        // a transaction that wrote nothing has no id and logged nothing
+        assertThat(nothing).isEqualTo(new ChangeLog.Logged(ChangeLog.Written.NOTHING, 0));
+        assertThat(first.written()).isEqualTo(new ChangeLog.Written(txid, Set.of("b1")));
+        assertThat(first.position()).isPositive();
+        // the other transaction's entry, logged in between, is not this one's
+        assertThat(second.written()).isEqualTo(new ChangeLog.Written(txid, Set.of("b2", "b3")));
+        assertThat(second.position()).isGreaterThan(first.position());
+        assertThat(none).isEqualTo(new ChangeLog.Logged(ChangeLog.Written.NOTHING, second.position()));
     }
 
     @Test
