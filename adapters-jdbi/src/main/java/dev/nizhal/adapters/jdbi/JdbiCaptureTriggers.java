@@ -83,7 +83,11 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  *       that every client resets;
  *   <li>logical replication into a synced table (the apply worker fires row triggers only), and anything that
  *       writes below SQL ({@code pg_upgrade}-style tools, extensions writing heap tuples);
- *   <li>a superuser or the table owner dropping or replacing the triggers or functions.
+ *   <li>a superuser or the table owner dropping or replacing the triggers or functions;
+ *   <li>a {@code MERGE} on a partitioned table whose only action is {@code UPDATE} and which moves a row to another
+ *       partition: PostgreSQL (15 to 18) puts the moved row in the statement's delete and insert transition tables
+ *       and fires only its update statement triggers, so the move is not captured (a plain {@code UPDATE} moving the
+ *       row is, and so is a {@code MERGE} that also has an {@code INSERT} or {@code DELETE} action).
  * </ul>
  *
  * <p>Not a bypass, but stale until {@code nizhal migrate} runs again: {@code ALTER TABLE ... ALTER COLUMN ... TYPE}
