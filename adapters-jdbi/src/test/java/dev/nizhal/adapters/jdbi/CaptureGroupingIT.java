@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -353,25 +354,15 @@ class CaptureGroupingIT {
                 .rule(
                         "teamNotes",
                         r -> r.parameters(p -> p.fromActor("ownerId").fromClaim("team", "team"))
-                                .data(bucket -> List.of(
-                                        b.table("grouped_notes")
+                                // three tables alike: grouped, its twin and the per-row one
+                                .data(bucket -> Stream.of("grouped_notes", "twin_notes", "per_row_notes")
+                                        .map(table -> b.table(table)
                                                 .columns("id", "owner_id", "team", "level", "body")
                                                 .where(b.and(
                                                         b.eq("owner_id", bucket.param("ownerId")),
                                                         b.eq("team", bucket.param("team")),
-                                                        b.lt("level", 10))),
-                                        b.table("twin_notes")
-                                                .columns("id", "owner_id", "team", "level", "body")
-                                                .where(b.and(
-                                                        b.eq("owner_id", bucket.param("ownerId")),
-                                                        b.eq("team", bucket.param("team")),
-                                                        b.lt("level", 10))),
-                                        b.table("per_row_notes")
-                                                .columns("id", "owner_id", "team", "level", "body")
-                                                .where(b.and(
-                                                        b.eq("owner_id", bucket.param("ownerId")),
-                                                        b.eq("team", bucket.param("team")),
-                                                        b.lt("level", 10)))))));
+                                                        b.lt("level", 10))))
+                                        .toList())));
         return SqlCompiler.compile(rules, new JdbiSchemaCatalog(jdbi).describe(rules.tables()));
     }
 
