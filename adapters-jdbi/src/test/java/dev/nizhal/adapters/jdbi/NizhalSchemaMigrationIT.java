@@ -20,8 +20,8 @@ class NizhalSchemaMigrationIT {
         int second = migration.migrate();
 
         assertThat(first)
-                .as("V1 schema, V2 cursor key check, V3 the admin console's tables")
-                .isEqualTo(3);
+                .as("V1 schema, V2 cursor key check, V3 the admin console's tables, V4 the log's keys uncompressed")
+                .isEqualTo(4);
         assertThat(second).isZero();
         assertThat(strings(
                         db,
@@ -39,6 +39,12 @@ class NizhalSchemaMigrationIT {
                         "replays",
                         "snapshot_marks");
         assertThat(identity).hasSize(1).allSatisfy(id -> assertThat(id).hasSize(36));
+        // a bulk statement's key arrays are stored out of line without compression
+        assertThat(strings(
+                        db,
+                        "select attstorage from pg_catalog.pg_attribute"
+                                + " where attrelid = 'nizhal.change_log'::regclass and attname = 'pks'"))
+                .containsExactly("e");
         assertThat(strings(db, "select identity from nizhal.meta")).isEqualTo(identity);
         assertThat(strings(db, "select table_name from information_schema.tables where table_schema = 'public'"))
                 .isEmpty();
