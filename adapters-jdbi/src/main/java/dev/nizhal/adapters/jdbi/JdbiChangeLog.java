@@ -18,19 +18,29 @@ import org.jdbi.v3.core.statement.Query;
 public final class JdbiChangeLog implements ChangeLog {
 
     /**
-     * The window of CHANGE-CAPTURE.md "The snapshot cursor", as two disjoint branches (a UNION ALL rather than the
-     * OR of the design) so that each one is an index range of its own: transactions that began at or after {@code
-     * xmax(S_prev)} (a range of txids) and those in flight at {@code S_prev} (all below its {@code xmax}: a lookup
-     * of the listed txids). The paging position is applied inside each branch ({@code txid >=} keeps it an index
-     * condition on {@code (bucket, txid)} too), and the page is cut to {@code :limit_keys} keys in SQL, so that a
-     * page of large bulk entries does not ship keys it drops.
+     * The window of CHANGE-CAPTURE.md "The snapshot cursor", read per bucket: for each bucket, a lateral read of its
+     * first {@code :limit_entries} entries in two disjoint branches (a UNION ALL rather than the OR of the design),
+     * transactions that began at or after {@code xmax(S_prev)} and those in flight at {@code S_prev} (all below its
+     * {@code xmax}: a lookup of the listed txids); then the buckets' reads merged in {@code (txid, seq)} order and the
+     * page cut to {@code :limit_keys} keys in SQL, so that a page of large bulk entries does not ship keys it drops.
      *
-     * <p>On PostgreSQL 18 with 300k entries the planner reads both branches by the {@code (txid)} index in txid
-     * order, sorts by seq within a txid only (incremental sort) and merges the two: a page costs about what it
-     * returns (JdbiChangeLogPlanIT checks that no plan scans the log).
+     * <p>Why per bucket, and why the first branch's bounds are row comparisons led by the bucket: a read of every
+     * bucket at once, ordered by {@code (txid, seq)} with a limit, lets the planner walk {@code change_log_txid}
+     * over the window and filter by bucket. It takes that plan when the statistics say the window is small, which
+     * they do right after a busy stretch: {@code txid} grows, and a range above the last {@code ANALYZE}'s histogram
+     * is estimated at a fraction of a percent of the log. A client returning after a million entries of other
+     * buckets then reads all of them for a page of its own (JdbiChangeLogStaleStatisticsIT). Here the first
+     * branch's bounds are {@code (bucket, txid[, seq])} row comparisons: only {@code change_log_bucket_txid} can
+     * take them as an index condition, and a walk of {@code change_log_txid} would have to sort the whole log. They
+     * imply {@code bucket = b.bucket}, which is deliberately not written: the planner estimates a row comparison
+     * against a lateral value at a fixed third, not from the statistics, so the bucket's estimated entries stay a
+     * share of the log's size, large enough on a large log that it reads the index in order and stops at the
+     * limit, rather than reading all of the bucket's entries in the window into a bitmap and sorting them.
      *
-     * <p>Every entry holds at least one key (empty ones are skipped), except the one at the paging position, which
-     * may have none left; so {@code :limit_keys + 1} entries always hold enough keys for a full page.
+     * <p>{@code :from_txid}/{@code :from_seq} is the later of {@code (xmax(S_prev), 0)} and the paging position,
+     * computed by the caller. Every entry holds at least one key (empty ones are skipped), except the one at the
+     * paging position, which may have none left; so {@code :limit_keys + 1} entries always hold enough keys for a
+     * full page.
      */
     static final String WINDOW_SQL = """
             select cast(w.txid as text) as txid, w.seq, w.bucket, w.tbl, w.first_ordinal,
@@ -44,28 +54,25 @@ public final class JdbiChangeLog implements ChangeLog {
                 from (
                     select e.txid, e.seq, e.bucket, e.tbl, e.pks, o.first_ordinal,
                            greatest(cardinality(e.pks) - o.first_ordinal, 0) as remaining
-                    from (
+                    from unnest(cast(:buckets as text[])) as b(bucket)
+                    cross join lateral (
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
-                         where c.bucket = any(cast(:buckets as text[]))
-                           and cardinality(c.pks) > 0
-                           and c.txid >= pg_snapshot_xmax(cast(:s_prev as pg_snapshot))
-                           and c.txid < pg_snapshot_xmax(cast(:s_hi as pg_snapshot))
+                         where (c.bucket, c.txid, c.seq) >= (b.bucket, cast(:from_txid as xid8), :from_seq)
+                           and (c.bucket, c.txid) < (b.bucket, pg_snapshot_xmax(cast(:s_hi as pg_snapshot)))
                            and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot))
-                           and c.txid >= cast(:after_txid as xid8)
-                           and (c.txid, c.seq) >= (cast(:after_txid as xid8), :after_seq)
-                         order by c.txid, c.seq
+                           and cardinality(c.pks) > 0
+                         order by c.bucket, c.txid, c.seq
                          limit :limit_entries)
                         union all
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
-                         where c.txid = any(array(select pg_snapshot_xip(cast(:s_prev as pg_snapshot))))
-                           and c.bucket = any(cast(:buckets as text[]))
-                           and cardinality(c.pks) > 0
+                         where c.bucket = b.bucket
+                           and c.txid = any(array(select pg_snapshot_xip(cast(:s_prev as pg_snapshot))))
                            and c.txid < pg_snapshot_xmax(cast(:s_hi as pg_snapshot))
                            and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot))
-                           and c.txid >= cast(:after_txid as xid8)
                            and (c.txid, c.seq) >= (cast(:after_txid as xid8), :after_seq)
+                           and cardinality(c.pks) > 0
                          order by c.txid, c.seq
                          limit :limit_entries)
                     ) as e
@@ -132,6 +139,10 @@ public final class JdbiChangeLog implements ChangeLog {
         long afterTxid = after == null ? 0 : after.txid();
         long afterSeq = after == null ? 0 : after.seq();
         int afterOrdinal = after == null ? -1 : after.ordinal();
+        // the first branch starts at the later of the window's start and the position
+        boolean fromPosition = afterTxid >= sPrev.xmax();
+        long fromTxid = fromPosition ? afterTxid : sPrev.xmax();
+        long fromSeq = fromPosition ? afterSeq : 0;
         return handle.createQuery(prefix + WINDOW_SQL)
                 .bind("s_prev", sPrev.text())
                 .bind("s_hi", sHi.text())
@@ -139,6 +150,8 @@ public final class JdbiChangeLog implements ChangeLog {
                 .bind("after_txid", Long.toString(afterTxid))
                 .bind("after_seq", afterSeq)
                 .bind("after_ordinal", afterOrdinal)
+                .bind("from_txid", Long.toString(fromTxid))
+                .bind("from_seq", fromSeq)
                 .bind("limit_keys", limitKeys)
                 .bind("limit_entries", (long) limitKeys + 1);
     }

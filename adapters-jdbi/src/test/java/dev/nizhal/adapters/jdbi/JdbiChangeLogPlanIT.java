@@ -6,14 +6,10 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.ports.out.ChangeLog.Position;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +56,6 @@ class JdbiChangeLogPlanIT {
 
     @Test
     void inTheGenericPlanOfAPreparedStatementBothBranchesReadIndexRanges() {
-        // EXPLAIN of a bound statement plans with the values; a generic plan needs PREPARE with $n parameters
         Map<String, String> values = new LinkedHashMap<>();
         values.put("s_prev", S_PREV.text());
         values.put("s_hi", S_HI.text());
@@ -68,27 +63,13 @@ class JdbiChangeLogPlanIT {
         values.put("after_txid", Long.toString(AFTER.txid()));
         values.put("after_seq", Long.toString(AFTER.seq()));
         values.put("after_ordinal", Integer.toString(AFTER.ordinal()));
+        values.put("from_txid", Long.toString(S_PREV.xmax()));
+        values.put("from_seq", "0");
         values.put("limit_keys", "100");
         values.put("limit_entries", "101");
-        List<String> order = new ArrayList<>();
-        Matcher named = Pattern.compile(":([a-z_]+)").matcher(JdbiChangeLog.WINDOW_SQL);
-        StringBuilder positional = new StringBuilder();
-        while (named.find()) {
-            if (!order.contains(named.group(1))) {
-                order.add(named.group(1));
-            }
-            named.appendReplacement(positional, "\\$" + (order.indexOf(named.group(1)) + 1));
-        }
-        named.appendTail(positional);
-        assertThat(order).containsExactlyInAnyOrderElementsOf(values.keySet());
-        String arguments = String.join(
-                ", ", order.stream().map(n -> "'" + values.get(n) + "'").toList());
 
-        List<String> plan = jdbi.withHandle(handle -> {
-            handle.execute("prepare nizhal_window as " + positional);
-            handle.execute("set plan_cache_mode = force_generic_plan");
-            return explain(handle, "explain execute nizhal_window(" + arguments + ")");
-        });
+        List<String> plan = jdbi.withHandle(
+                handle -> GenericPlans.explain(handle, "nizhal_window", "", JdbiChangeLog.WINDOW_SQL, values));
 
         assertReadsIndexRangesOnly(plan);
     }
@@ -103,10 +84,6 @@ class JdbiChangeLogPlanIT {
                 .list());
 
         assertReadsIndexRangesOnly(plan);
-    }
-
-    private static List<String> explain(Handle handle, String sql) {
-        return handle.createQuery(sql).mapTo(String.class).list();
     }
 
     private static void assertReadsIndexRangesOnly(List<String> plan) {

@@ -1,0 +1,157 @@
+package dev.nizhal.adapters.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.ports.out.ChangeLog.Position;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A page of the window costs about the page, whatever the log's statistics say, on a change log whose last ANALYZE
+ * saw it small: a client returning after a busy stretch of other buckets does not read that stretch, and a bucket
+ * with a large window of its own is read in order up to the page, not whole. Each test counts the change-log rows
+ * the executed plan touched (EXPLAIN ANALYZE: rows returned and removed by filters, over every scan of the log),
+ * with the parameter values and in the generic plan of a prepared statement.
+ *
+ * <p>The log: 5,000 entries of 50 buckets, analyzed, then, with autovacuum off so the statistics stay as they were
+ * (as they do for a while when a busy stretch arrives faster than autovacuum's next analyze), 400,000 entries of
+ * other buckets, 100 entries of {@code b1} and 100,000 entries of a bucket the statistics never saw.
+ */
+@ExtendWith(PostgresExtension.class)
+class JdbiChangeLogBusyWindowIT {
+
+    private static final PgSnapshot S_PREV = PgSnapshot.of(9_000, 9_000);
+    private static final PgSnapshot S_HI = PgSnapshot.of(400_000, 400_000);
+    /** The client's position: the last entry of b1 it read before the busy stretch. */
+    private static final Position AFTER = new Position(5_999, 5_000, 0);
+
+    private static Jdbi jdbi;
+
+    @BeforeAll
+    static void growALogPastItsStatistics(TestDatabase database) {
+        new NizhalSchemaMigration(database.dataSource()).migrate();
+        jdbi = database.jdbi();
+        jdbi.useHandle(handle -> {
+            handle.execute("alter table nizhal.change_log set (autovacuum_enabled = false)");
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(1000 + g as text) as xid8), 'b' || (g % 50), 'notes', array[cast(g as text)]"
+                    + " from generate_series(0, 4999) as g");
+            handle.execute("analyze nizhal.change_log");
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(10000 + g / 10 as text) as xid8), 'other' || (g % 40000), 'notes',"
+                    + " array[cast(g as text)] from generate_series(0, 399999) as g");
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(200000 + g as text) as xid8), 'b1', 'notes', array['late' || g]"
+                    + " from generate_series(0, 99) as g");
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(300000 + g / 10 as text) as xid8), 'big', 'notes', array[cast(g as text)]"
+                    + " from generate_series(0, 99999) as g");
+        });
+    }
+
+    @Test
+    void aClientReturningAfterABusyStretchOfOtherBucketsReadsItsPageOnly() {
+        List<Long> txids = jdbi.withHandle(
+                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
+                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
+                        .list());
+        assertThat(txids)
+                .containsExactlyElementsOf(
+                        LongStream.range(200_000, 200_100).boxed().toList());
+
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
+                        handle, "explain (analyze) ", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
+                .mapTo(String.class)
+                .list());
+        assertReadsAboutThePage(plan, 1_001);
+    }
+
+    @Test
+    void aBucketWithALargeWindowIsReadInOrderUpToThePage() {
+        List<Long> txids = jdbi.withHandle(
+                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
+                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
+                        .list());
+        // b1's 100 entries come first, then big's first 900 (ten a transaction)
+        assertThat(txids).hasSize(1_000);
+        assertThat(txids.subList(0, 100))
+                .containsExactlyElementsOf(
+                        LongStream.range(200_000, 200_100).boxed().toList());
+        assertThat(txids.subList(100, 1_000)).allMatch(t -> t >= 300_000 && t < 300_090);
+
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
+                        handle, "explain (analyze) ", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
+                .mapTo(String.class)
+                .list());
+        assertReadsAboutThePage(plan, 2 * 1_001);
+    }
+
+    @Test
+    void inTheGenericPlanOfAPreparedStatementBothReadAboutThePage() {
+        for (Set<String> buckets : List.of(Set.of("b1"), Set.of("big", "b1"))) {
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put("s_prev", S_PREV.text());
+            values.put("s_hi", S_HI.text());
+            values.put("buckets", "{" + String.join(",", buckets) + "}");
+            values.put("after_txid", Long.toString(AFTER.txid()));
+            values.put("after_seq", Long.toString(AFTER.seq()));
+            values.put("after_ordinal", Integer.toString(AFTER.ordinal()));
+            values.put("from_txid", Long.toString(S_PREV.xmax()));
+            values.put("from_seq", "0");
+            values.put("limit_keys", "1000");
+            values.put("limit_entries", "1001");
+
+            List<String> plan = jdbi.withHandle(handle ->
+                    GenericPlans.explain(handle, "nizhal_window", "(analyze)", JdbiChangeLog.WINDOW_SQL, values));
+
+            assertReadsAboutThePage(plan, buckets.size() * 1_001);
+        }
+    }
+
+    private static final Pattern ACTUAL =
+            Pattern.compile("actual time=[0-9.]+\\.\\.[0-9.]+ rows=([0-9.]+) loops=([0-9]+)");
+    private static final Pattern REMOVED = Pattern.compile("Rows Removed by (Filter|Index Recheck): ([0-9]+)");
+
+    /**
+     * The rows the plan's scans of the change log touched: returned or removed by a filter or recheck (EXPLAIN
+     * prints both per loop), at most a small multiple of the page's entries; a walk of the busy stretch touches
+     * hundreds of thousands.
+     */
+    private static void assertReadsAboutThePage(List<String> plan, int pageEntries) {
+        String text = String.join("\n", plan);
+        double touched = 0;
+        boolean inLogScan = false;
+        double loops = 0;
+        int scans = 0;
+        for (String line : plan) {
+            Matcher actual = ACTUAL.matcher(line);
+            if (actual.find()) {
+                inLogScan = line.matches(".*(Scan|Scan using \\S+) on change_log.*");
+                if (inLogScan) {
+                    scans++;
+                    loops = Double.parseDouble(actual.group(2));
+                    touched += Double.parseDouble(actual.group(1)) * loops;
+                }
+                continue;
+            }
+            Matcher removed = REMOVED.matcher(line);
+            if (inLogScan && removed.find()) {
+                touched += Double.parseDouble(removed.group(2)) * loops;
+            }
+        }
+        assertThat(scans).as(text).isPositive();
+        assertThat(touched).as(text).isLessThanOrEqualTo(5.0 * pageEntries);
+    }
+}
