@@ -37,54 +37,74 @@ public final class JdbiChangeLog implements ChangeLog {
      * share of the log's size, large enough on a large log that it reads the index in order and stops at the
      * limit, rather than reading all of the bucket's entries in the window into a bitmap and sorting them.
      *
+     * <p>The values come in through one materialized row ({@code p}), so that no plan sees them as constants: the
+     * plans PostgreSQL makes with the values (its first five executions of a prepared statement) then have the same
+     * estimates as the generic plan, and it settles on the generic one instead of planning the query on every pull
+     * (JdbiChangeLogPlanIT). Otherwise the bucket count and the limit, known to a custom plan and guessed by the
+     * generic one, made every custom plan look cheaper.
+     *
+     * <p>On PostgreSQL before 18, a btree scan ends at the first column of a row comparison only: a bucket with fewer
+     * than the page's entries left in the window is then read on past {@code xmax(S_hi)}, through its entries
+     * written since the window's snapshot (the planner's choice is the same; PostgreSQL 18 stops at the bound). This
+     * costs in proportion to the requesting bucket's own later writes, never to other buckets'.
+     *
      * <p>{@code :from_txid}/{@code :from_seq} is the later of {@code (xmax(S_prev), 0)} and the paging position,
      * computed by the caller. Every entry holds at least one key (empty ones are skipped), except the one at the
      * paging position, which may have none left; so {@code :limit_keys + 1} entries always hold enough keys for a
      * full page.
      */
     static final String WINDOW_SQL = """
+            with p as materialized (
+                select cast(:s_prev as pg_snapshot) as s_prev, cast(:s_hi as pg_snapshot) as s_hi,
+                       cast(:buckets as text[]) as buckets,
+                       cast(:from_txid as xid8) as from_txid, cast(:from_seq as bigint) as from_seq,
+                       cast(:after_txid as xid8) as after_txid, cast(:after_seq as bigint) as after_seq,
+                       cast(:after_ordinal as int) as after_ordinal,
+                       cast(:limit_keys as int) as limit_keys, cast(:limit_entries as bigint) as limit_entries
+            )
             select cast(w.txid as text) as txid, w.seq, w.bucket, w.tbl, w.first_ordinal,
-                   w.pks[w.first_ordinal + 1 : cast(w.first_ordinal + least(w.remaining, :limit_keys - w.keys_before) as int)]
+                   w.pks[w.first_ordinal + 1 : cast(w.first_ordinal + least(w.remaining, w.limit_keys - w.keys_before) as int)]
                        as keys
             from (
-                select p.*,
-                       coalesce(sum(p.remaining) over (order by p.txid, p.seq
+                select q.*,
+                       coalesce(sum(q.remaining) over (order by q.txid, q.seq
                                                        rows between unbounded preceding and 1 preceding), 0)
                            as keys_before
                 from (
-                    select e.txid, e.seq, e.bucket, e.tbl, e.pks, o.first_ordinal,
+                    select e.txid, e.seq, e.bucket, e.tbl, e.pks, o.first_ordinal, p.limit_keys,
                            greatest(cardinality(e.pks) - o.first_ordinal, 0) as remaining
-                    from unnest(cast(:buckets as text[])) as b(bucket)
+                    from p
+                    cross join lateral unnest(p.buckets) as b(bucket)
                     cross join lateral (
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
-                         where (c.bucket, c.txid, c.seq) >= (b.bucket, cast(:from_txid as xid8), :from_seq)
-                           and (c.bucket, c.txid) < (b.bucket, pg_snapshot_xmax(cast(:s_hi as pg_snapshot)))
-                           and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot))
+                         where (c.bucket, c.txid, c.seq) >= (b.bucket, p.from_txid, p.from_seq)
+                           and (c.bucket, c.txid) < (b.bucket, pg_snapshot_xmax(p.s_hi))
+                           and pg_visible_in_snapshot(c.txid, p.s_hi)
                            and cardinality(c.pks) > 0
                          order by c.bucket, c.txid, c.seq
-                         limit :limit_entries)
+                         limit p.limit_entries)
                         union all
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
                          where c.bucket = b.bucket
-                           and c.txid = any(array(select pg_snapshot_xip(cast(:s_prev as pg_snapshot))))
-                           and c.txid < pg_snapshot_xmax(cast(:s_hi as pg_snapshot))
-                           and pg_visible_in_snapshot(c.txid, cast(:s_hi as pg_snapshot))
-                           and (c.txid, c.seq) >= (cast(:after_txid as xid8), :after_seq)
+                           and c.txid = any(array(select pg_snapshot_xip(p.s_prev)))
+                           and c.txid < pg_snapshot_xmax(p.s_hi)
+                           and pg_visible_in_snapshot(c.txid, p.s_hi)
+                           and (c.txid, c.seq) >= (p.after_txid, p.after_seq)
                            and cardinality(c.pks) > 0
                          order by c.txid, c.seq
-                         limit :limit_entries)
+                         limit p.limit_entries)
                     ) as e
                     cross join lateral (
-                        select case when (e.txid, e.seq) = (cast(:after_txid as xid8), :after_seq)
-                                    then :after_ordinal + 1 else 0 end as first_ordinal
+                        select case when (e.txid, e.seq) = (p.after_txid, p.after_seq)
+                                    then p.after_ordinal + 1 else 0 end as first_ordinal
                     ) as o
                     order by e.txid, e.seq
-                    limit :limit_entries
-                ) as p
+                    limit (select p.limit_entries from p)
+                ) as q
             ) as w
-            where w.remaining > 0 and w.keys_before < :limit_keys
+            where w.remaining > 0 and w.keys_before < w.limit_keys
             order by w.txid, w.seq
             """;
 

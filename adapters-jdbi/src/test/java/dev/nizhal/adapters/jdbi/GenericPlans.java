@@ -24,6 +24,33 @@ final class GenericPlans {
      * the statement), which must name every parameter of {@code sql}.
      */
     static List<String> explain(Handle handle, String name, String options, String sql, Map<String, String> values) {
+        String arguments = prepare(handle, name, sql, values);
+        handle.execute("set plan_cache_mode = force_generic_plan");
+        return handle.createQuery("explain " + options + " execute " + name + "(" + arguments + ")")
+                .mapTo(String.class)
+                .list();
+    }
+
+    /**
+     * Prepares {@code sql} under {@code name}, executes it {@code times} with {@code values} as PostgreSQL's plan cache
+     * chooses ({@code plan_cache_mode = auto}), and returns how many of those executions used the generic plan.
+     */
+    static long genericExecutions(Handle handle, String name, String sql, Map<String, String> values, int times) {
+        String arguments = prepare(handle, name, sql, values);
+        handle.execute("set plan_cache_mode = auto");
+        for (int i = 0; i < times; i++) {
+            handle.createQuery("execute " + name + "(" + arguments + ")")
+                    .mapToMap()
+                    .list();
+        }
+        return handle.createQuery("select generic_plans from pg_prepared_statements where name = :name")
+                .bind("name", name)
+                .mapTo(Long.class)
+                .one();
+    }
+
+    /** PREPAREs {@code sql} with {@code $n} for its {@code :name} parameters; returns the values as EXECUTE's list. */
+    private static String prepare(Handle handle, String name, String sql, Map<String, String> values) {
         List<String> order = new ArrayList<>();
         Matcher named = Pattern.compile(":([a-z_]+)").matcher(sql);
         StringBuilder positional = new StringBuilder();
@@ -35,12 +62,8 @@ final class GenericPlans {
         }
         named.appendTail(positional);
         assertThat(order).containsExactlyInAnyOrderElementsOf(values.keySet());
-        String arguments = String.join(
-                ", ", order.stream().map(n -> "'" + values.get(n) + "'").toList());
         handle.execute("prepare " + name + " as " + positional);
-        handle.execute("set plan_cache_mode = force_generic_plan");
-        return handle.createQuery("explain " + options + " execute " + name + "(" + arguments + ")")
-                .mapTo(String.class)
-                .list();
+        return String.join(
+                ", ", order.stream().map(n -> "'" + values.get(n) + "'").toList());
     }
 }

@@ -5,7 +5,7 @@ import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.out.Transactions;
 import java.util.Map;
 
-/** The services' read transactions: a database that is unavailable is {@code TRANSIENT}, the client asks again. */
+/** The services' read transactions: a database that is unavailable or busy (no free connection in time) is {@code TRANSIENT}, the client asks again. */
 final class ReadTransactions {
     private ReadTransactions() {}
 
@@ -17,7 +17,8 @@ final class ReadTransactions {
             if (e instanceof SyncException || !transactions.isTransient(e)) {
                 throw e;
             }
-            throw new SyncException(SyncErrorCode.TRANSIENT, "the database is unavailable; retry later", Map.of(), e);
+            throw new SyncException(
+                    SyncErrorCode.TRANSIENT, "the database is unavailable or busy; retry later", Map.of(), e);
         }
     }
 }
