@@ -24,29 +24,25 @@ public final class JdbiChangeLog implements ChangeLog {
      * {@code xmax}: a lookup of the listed txids); then the buckets' reads merged in {@code (txid, seq)} order and the
      * page cut to {@code :limit_keys} keys in SQL, so that a page of large bulk entries does not ship keys it drops.
      *
-     * <p>Why per bucket, and why the first branch's bounds are row comparisons led by the bucket: a read of every
-     * bucket at once, ordered by {@code (txid, seq)} with a limit, lets the planner walk {@code change_log_txid}
-     * over the window and filter by bucket. It takes that plan when the statistics say the window is small, which
-     * they do right after a busy stretch: {@code txid} grows, and a range above the last {@code ANALYZE}'s histogram
-     * is estimated at a fraction of a percent of the log. A client returning after a million entries of other
-     * buckets then reads all of them for a page of its own (JdbiChangeLogStaleStatisticsIT). Here the first
-     * branch's bounds are {@code (bucket, txid[, seq])} row comparisons: only {@code change_log_bucket_txid} can
-     * take them as an index condition, and a walk of {@code change_log_txid} would have to sort the whole log. They
-     * imply {@code bucket = b.bucket}, which is deliberately not written: the planner estimates a row comparison
-     * against a lateral value at a fixed third, not from the statistics, so the bucket's estimated entries stay a
-     * share of the log's size, large enough on a large log that it reads the index in order and stops at the
-     * limit, rather than reading all of the bucket's entries in the window into a bitmap and sorting them.
+     * <p>Why per bucket: a read of every bucket at once, ordered by {@code (txid, seq)} with a limit, lets the
+     * planner walk {@code change_log_txid} over the window and filter by bucket. It takes that plan when the
+     * statistics say the window is small, which they do right after a busy stretch: {@code txid} grows, and a range
+     * above the last {@code ANALYZE}'s histogram is estimated at a fraction of a percent of the log. A client
+     * returning after a million entries of other buckets then read all of them for a page of its own
+     * (JdbiChangeLogBusyWindowIT). Here each bucket's read is an equality on the bucket with the txid range after
+     * it, which {@code change_log_bucket_txid} serves in order, and its lower bound is a {@code (bucket, txid, seq)}
+     * row comparison, which only that index can take: a walk of {@code change_log_txid} would start at the log's
+     * oldest entry. The equality also makes {@code txid < xmax(S_hi)} end the index scan on every PostgreSQL version
+     * (before 18 a btree scan ends at a row comparison's first column only, and read a bucket on through its
+     * entries written after the window's snapshot).
      *
      * <p>The values come in through one materialized row ({@code p}), so that no plan sees them as constants: the
      * plans PostgreSQL makes with the values (its first five executions of a prepared statement) then have the same
      * estimates as the generic plan, and it settles on the generic one instead of planning the query on every pull
      * (JdbiChangeLogPlanIT). Otherwise the bucket count and the limit, known to a custom plan and guessed by the
-     * generic one, made every custom plan look cheaper.
-     *
-     * <p>On PostgreSQL before 18, a btree scan ends at the first column of a row comparison only: a bucket with fewer
-     * than the page's entries left in the window is then read on past {@code xmax(S_hi)}, through its entries
-     * written since the window's snapshot (the planner's choice is the same; PostgreSQL 18 stops at the bound). This
-     * costs in proportion to the requesting bucket's own later writes, never to other buckets'.
+     * generic one, made every custom plan look cheaper. The limit, unknown to the planner, is taken as a tenth of
+     * the bucket's estimated entries, so a read in index order that stops at the limit is preferred to a bitmap of
+     * the bucket's whole window.
      *
      * <p>{@code :from_txid}/{@code :from_seq} is the later of {@code (xmax(S_prev), 0)} and the paging position,
      * computed by the caller. Every entry holds at least one key (empty ones are skipped), except the one at the
@@ -79,7 +75,8 @@ public final class JdbiChangeLog implements ChangeLog {
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
                          where (c.bucket, c.txid, c.seq) >= (b.bucket, p.from_txid, p.from_seq)
-                           and (c.bucket, c.txid) < (b.bucket, pg_snapshot_xmax(p.s_hi))
+                           and c.bucket = b.bucket
+                           and c.txid < pg_snapshot_xmax(p.s_hi)
                            and pg_visible_in_snapshot(c.txid, p.s_hi)
                            and cardinality(c.pks) > 0
                          order by c.bucket, c.txid, c.seq

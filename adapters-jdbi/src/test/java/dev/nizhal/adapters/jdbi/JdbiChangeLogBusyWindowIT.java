@@ -23,11 +23,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * saw it small: a client returning after a busy stretch of other buckets does not read that stretch, and a bucket
  * with a large window of its own is read in order up to the page, not whole. Each test counts the change-log rows
  * the executed plan touched (EXPLAIN ANALYZE: rows returned and removed by filters, over every scan of the log),
- * with the parameter values and in the generic plan of a prepared statement.
+ * and the buffers they read, with the parameter values and in the generic plan of a prepared statement.
  *
  * <p>The log: 5,000 entries of 50 buckets, analyzed, then, with autovacuum off so the statistics stay as they were
  * (as they do for a while when a busy stretch arrives faster than autovacuum's next analyze), 400,000 entries of
- * other buckets, 100 entries of {@code b1} and 100,000 entries of a bucket the statistics never saw.
+ * other buckets, 100 entries of {@code b1} and 100,000 entries of a bucket the statistics never saw, then 200,000
+ * entries of {@code b1} after the window's snapshot {@code S_hi}.
  */
 @ExtendWith(PostgresExtension.class)
 class JdbiChangeLogBusyWindowIT {
@@ -58,6 +59,10 @@ class JdbiChangeLogBusyWindowIT {
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
                     + " select cast(cast(300000 + g / 10 as text) as xid8), 'big', 'notes', array[cast(g as text)]"
                     + " from generate_series(0, 99999) as g");
+            // written after the window's snapshot: not in the window, and not to be read for it either
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(500000 + g as text) as xid8), 'b1', 'notes', array['later' || g]"
+                    + " from generate_series(0, 199999) as g");
         });
     }
 
@@ -72,7 +77,7 @@ class JdbiChangeLogBusyWindowIT {
                         LongStream.range(200_000, 200_100).boxed().toList());
 
         List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
-                        handle, "explain (analyze) ", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
+                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
                 .mapTo(String.class)
                 .list());
         assertReadsAboutThePage(plan, 1_001);
@@ -92,7 +97,7 @@ class JdbiChangeLogBusyWindowIT {
         assertThat(txids.subList(100, 1_000)).allMatch(t -> t >= 300_000 && t < 300_090);
 
         List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
-                        handle, "explain (analyze) ", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
+                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
                 .mapTo(String.class)
                 .list());
         assertReadsAboutThePage(plan, 2 * 1_001);
@@ -113,8 +118,8 @@ class JdbiChangeLogBusyWindowIT {
             values.put("limit_keys", "1000");
             values.put("limit_entries", "1001");
 
-            List<String> plan = jdbi.withHandle(handle ->
-                    GenericPlans.explain(handle, "nizhal_window", "(analyze)", JdbiChangeLog.WINDOW_SQL, values));
+            List<String> plan = jdbi.withHandle(handle -> GenericPlans.explain(
+                    handle, "nizhal_window", "(analyze, buffers)", JdbiChangeLog.WINDOW_SQL, values));
 
             assertReadsAboutThePage(plan, buckets.size() * 1_001);
         }
@@ -123,6 +128,7 @@ class JdbiChangeLogBusyWindowIT {
     private static final Pattern ACTUAL =
             Pattern.compile("actual time=[0-9.]+\\.\\.[0-9.]+ rows=([0-9.]+) loops=([0-9]+)");
     private static final Pattern REMOVED = Pattern.compile("Rows Removed by (Filter|Index Recheck): ([0-9]+)");
+    private static final Pattern BUFFERS = Pattern.compile("Buffers: shared(?: hit=([0-9]+))?(?: read=([0-9]+))?");
 
     /**
      * The rows the plan's scans of the change log touched: returned or removed by a filter or recheck (EXPLAIN
@@ -135,7 +141,11 @@ class JdbiChangeLogBusyWindowIT {
         boolean inLogScan = false;
         double loops = 0;
         int scans = 0;
+        long read = 0;
         for (String line : plan) {
+            if (line.strip().startsWith("Planning")) {
+                inLogScan = false; // the planner's own buffers follow
+            }
             Matcher actual = ACTUAL.matcher(line);
             if (actual.find()) {
                 inLogScan = line.matches(".*(Scan|Scan using \\S+) on change_log.*");
@@ -150,8 +160,20 @@ class JdbiChangeLogBusyWindowIT {
             if (inLogScan && removed.find()) {
                 touched += Double.parseDouble(removed.group(2)) * loops;
             }
+            Matcher buffers = BUFFERS.matcher(line);
+            if (inLogScan && buffers.find()) {
+                // a node's buffers are its total over all loops; an entry rejected inside the index shows here only
+                for (int group = 1; group <= 2; group++) {
+                    if (buffers.group(group) != null) {
+                        read += Long.parseLong(buffers.group(group));
+                    }
+                }
+            }
         }
         assertThat(scans).as(text).isPositive();
         assertThat(touched).as(text).isLessThanOrEqualTo(5.0 * pageEntries);
+        // a page's entries sit on a few dozen pages of the log and its index; the 200,000 later entries of b1 span
+        // about a thousand index pages
+        assertThat(read).as(text).isLessThanOrEqualTo(pageEntries / 4 + 100);
     }
 }
