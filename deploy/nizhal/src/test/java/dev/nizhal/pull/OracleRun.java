@@ -226,6 +226,15 @@ final class OracleRun {
         return counters;
     }
 
+    /** The most turns the clients get after the writers, for the events of their own choices. */
+    private static final int EXTRA_ACTS = 5_000;
+
+    private boolean clientEventsCovered() {
+        return List.of("lost", "staleRefused", "filterChanged", "reset").stream()
+                .allMatch(
+                        event -> counters.getOrDefault(event, new AtomicLong()).get() > 0);
+    }
+
     private void count(String what) {
         counters.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
     }
@@ -287,6 +296,14 @@ final class OracleRun {
                             new AssertionError(
                                     "a write failed unexpectedly, SQLSTATE " + sqlState(e.getCause()), e.getCause()));
                 }
+            }
+            // how many times the clients acted while the writers wrote depends on the machine's timing; the events
+            // only a client's own choices make (a lost response, a stale one refused, a filter changed, a damaged
+            // cursor) are given more turns until each happened, so that the coverage check below fails on a path
+            // that no longer runs, not on a short run
+            for (int extra = 0; checkCoverage && extra < EXTRA_ACTS && !clientEventsCovered(); extra++) {
+                OracleClient client = clients.get(random.nextInt(clients.size()));
+                client.act(random);
             }
         } finally {
             stop.set(true); // a failed check stops the writers too
