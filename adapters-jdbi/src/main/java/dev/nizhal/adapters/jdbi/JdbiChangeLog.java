@@ -29,12 +29,18 @@ public final class JdbiChangeLog implements ChangeLog {
      * statistics say the window is small, which they do right after a busy stretch: {@code txid} grows, and a range
      * above the last {@code ANALYZE}'s histogram is estimated at a fraction of a percent of the log. A client
      * returning after a million entries of other buckets then read all of them for a page of its own
-     * (JdbiChangeLogBusyWindowIT). Here each bucket's read is an equality on the bucket with the txid range after
-     * it, which {@code change_log_bucket_txid} serves in order, and its lower bound is a {@code (bucket, txid, seq)}
-     * row comparison, which only that index can take: a walk of {@code change_log_txid} would start at the log's
-     * oldest entry. The equality also makes {@code txid < xmax(S_hi)} end the index scan on every PostgreSQL version
-     * (before 18 a btree scan ends at a row comparison's first column only, and read a bucket on through its
-     * entries written after the window's snapshot).
+     * (JdbiChangeLogBusyWindowIT). Here each bucket's first branch is bounded by {@code (bucket, txid[, seq])} row
+     * comparisons only: {@code change_log_bucket_txid} takes them as the start and the end of its scan, and no plain
+     * condition on {@code txid} is left for a walk of {@code change_log_txid}, which would have to start at the log's
+     * oldest entry. They imply {@code bucket = b.bucket}, deliberately not written: with an equality on the bucket, a
+     * btree scan starts at the bucket's oldest entry and tests the row comparison on each one (a bucket's whole
+     * history read on every pull); and a plain {@code txid >=} for the start would let the planner walk {@code
+     * change_log_txid} again when it guesses few buckets.
+     *
+     * <p>On PostgreSQL before 18, a btree scan ends at a row comparison's first column only: a bucket with fewer
+     * entries left in the window than the page is read on through its entries written after {@code S_hi} (the
+     * window's snapshot). For a client that is up to date those are the writes since its request began; a client
+     * paging through an old window pays for its bucket's writes since then, never for other buckets'.
      *
      * <p>The values come in through one materialized row ({@code p}), so that no plan sees them as constants: the
      * plans PostgreSQL makes with the values (its first five executions of a prepared statement) then have the same
@@ -75,8 +81,7 @@ public final class JdbiChangeLog implements ChangeLog {
                         (select c.txid, c.seq, c.bucket, c.tbl, c.pks
                          from nizhal.change_log as c
                          where (c.bucket, c.txid, c.seq) >= (b.bucket, p.from_txid, p.from_seq)
-                           and c.bucket = b.bucket
-                           and c.txid < pg_snapshot_xmax(p.s_hi)
+                           and (c.bucket, c.txid) < (b.bucket, pg_snapshot_xmax(p.s_hi))
                            and pg_visible_in_snapshot(c.txid, p.s_hi)
                            and cardinality(c.pks) > 0
                          order by c.bucket, c.txid, c.seq

@@ -27,23 +27,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The log: 5,000 entries of 50 buckets, analyzed, then, with autovacuum off so the statistics stay as they were
  * (as they do for a while when a busy stretch arrives faster than autovacuum's next analyze), 400,000 entries of
- * other buckets, 100 entries of {@code b1} and 100,000 entries of a bucket the statistics never saw, then 200,000
- * entries of {@code b1} after the window's snapshot {@code S_hi}.
+ * other buckets, 100 entries of {@code b1} and 100,000 entries of a bucket the statistics never saw; a bucket
+ * {@code old} with 100,000 entries before the window and 10 in it; then 200,000 entries of {@code b1} after the
+ * window's snapshot {@code S_hi}.
  */
 @ExtendWith(PostgresExtension.class)
 class JdbiChangeLogBusyWindowIT {
 
-    private static final PgSnapshot S_PREV = PgSnapshot.of(9_000, 9_000);
+    private static final PgSnapshot S_PREV = PgSnapshot.of(109_000, 109_000);
     private static final PgSnapshot S_HI = PgSnapshot.of(400_000, 400_000);
     /** The client's position: the last entry of b1 it read before the busy stretch. */
     private static final Position AFTER = new Position(5_999, 5_000, 0);
 
     private static Jdbi jdbi;
+    private static int serverVersion;
 
     @BeforeAll
     static void growALogPastItsStatistics(TestDatabase database) {
         new NizhalSchemaMigration(database.dataSource()).migrate();
         jdbi = database.jdbi();
+        serverVersion = jdbi.withHandle(handle -> handle.createQuery("select current_setting('server_version_num')")
+                .mapTo(Integer.class)
+                .one());
         jdbi.useHandle(handle -> {
             handle.execute("alter table nizhal.change_log set (autovacuum_enabled = false)");
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
@@ -51,7 +56,7 @@ class JdbiChangeLogBusyWindowIT {
                     + " from generate_series(0, 4999) as g");
             handle.execute("analyze nizhal.change_log");
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
-                    + " select cast(cast(10000 + g / 10 as text) as xid8), 'other' || (g % 40000), 'notes',"
+                    + " select cast(cast(110000 + g / 10 as text) as xid8), 'other' || (g % 40000), 'notes',"
                     + " array[cast(g as text)] from generate_series(0, 399999) as g");
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
                     + " select cast(cast(200000 + g as text) as xid8), 'b1', 'notes', array['late' || g]"
@@ -59,6 +64,13 @@ class JdbiChangeLogBusyWindowIT {
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
                     + " select cast(cast(300000 + g / 10 as text) as xid8), 'big', 'notes', array[cast(g as text)]"
                     + " from generate_series(0, 99999) as g");
+            // a bucket with a long history before the window and 10 entries in it
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(6000 + g as text) as xid8), 'old', 'notes', array[cast(g as text)]"
+                    + " from generate_series(0, 99999) as g");
+            handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
+                    + " select cast(cast(250000 + g as text) as xid8), 'old', 'notes', array['new' || g]"
+                    + " from generate_series(0, 9) as g");
             // written after the window's snapshot: not in the window, and not to be read for it either
             handle.execute("insert into nizhal.change_log (txid, bucket, tbl, pks)"
                     + " select cast(cast(500000 + g as text) as xid8), 'b1', 'notes', array['later' || g]"
@@ -104,8 +116,25 @@ class JdbiChangeLogBusyWindowIT {
     }
 
     @Test
-    void inTheGenericPlanOfAPreparedStatementBothReadAboutThePage() {
-        for (Set<String> buckets : List.of(Set.of("b1"), Set.of("big", "b1"))) {
+    void aBucketWithALongHistoryBeforeTheWindowIsReadFromTheWindowsStart() {
+        List<Long> txids = jdbi.withHandle(
+                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("old"), null, 1_000)
+                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
+                        .list());
+        assertThat(txids)
+                .containsExactlyElementsOf(
+                        LongStream.range(250_000, 250_010).boxed().toList());
+
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
+                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("old"), null, 1_000)
+                .mapTo(String.class)
+                .list());
+        assertReadsAboutThePage(plan, 1_001);
+    }
+
+    @Test
+    void inTheGenericPlanOfAPreparedStatementEachReadsAboutThePage() {
+        for (Set<String> buckets : List.of(Set.of("b1"), Set.of("big", "b1"), Set.of("old"))) {
             Map<String, String> values = new LinkedHashMap<>();
             values.put("s_prev", S_PREV.text());
             values.put("s_hi", S_HI.text());
@@ -173,7 +202,9 @@ class JdbiChangeLogBusyWindowIT {
         assertThat(scans).as(text).isPositive();
         assertThat(touched).as(text).isLessThanOrEqualTo(5.0 * pageEntries);
         // a page's entries sit on a few dozen pages of the log and its index; the 200,000 later entries of b1 span
-        // about a thousand index pages
-        assertThat(read).as(text).isLessThanOrEqualTo(pageEntries / 4 + 100);
+        // about a thousand index pages, as do the 100,000 entries of old before the window. Before PostgreSQL 18 a
+        // btree scan ends at a row comparison's first column only, so a bucket's later entries are read too (see
+        // JdbiChangeLog.WINDOW_SQL): there the bound allows them
+        assertThat(read).as(text).isLessThanOrEqualTo(pageEntries / 4 + 100 + (serverVersion < 180_000 ? 1_500 : 0));
     }
 }

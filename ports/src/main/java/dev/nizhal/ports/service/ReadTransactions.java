@@ -5,7 +5,10 @@ import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.out.Transactions;
 import java.util.Map;
 
-/** The services' read transactions: a database that is unavailable or busy (no free connection in time) is {@code TRANSIENT}, the client asks again. */
+/**
+ * The services' read transactions: a database that is unavailable or busy (no free connection in time) is {@code
+ * TRANSIENT}, the client asks again.
+ */
 final class ReadTransactions {
     private ReadTransactions() {}
 
