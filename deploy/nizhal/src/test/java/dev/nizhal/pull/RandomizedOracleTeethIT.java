@@ -27,8 +27,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Teeth for the randomized oracle (TESTING.md): run against a known-broken pull ({@link PullDefect}) or a broken
  * capture trigger ({@link BrokenCapture}), it must fail, and at the check ({@link Check}) that catches that defect.
- * Each case runs up to three short seeded runs and stops at the first failure. Rerun one case with other seeds with
- * {@code -Dnizhal.test.oracleTeethDefect=READ_SET_WITHOUT_LOADS -Dnizhal.test.oracleTeethSeeds=4,5,6}.
+ * Each case runs up to six short seeded runs and stops at the first failure (which runs catch a defect depends on
+ * the interleaving of the clients and the writers: {@code DROPS_OLD_BUCKET} escaped seeds 1 to 3 in one run of four
+ * on 2026-12-07, caught at seed 2 in the others). Rerun one case with other seeds with
+ * {@code -Dnizhal.test.oracleTeethDefect=READ_SET_WITHOUT_LOADS -Dnizhal.test.oracleTeethSeeds=7,8,9}.
  *
  * <table>
  *   <caption>Which check of the oracle catches which defect</caption>
@@ -61,8 +63,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(PostgresExtension.class)
 class RandomizedOracleTeethIT {
     private static final int OPERATIONS = Integer.getInteger("nizhal.test.oracleTeethOperations", 500);
-    private static final List<Long> SEEDS = Stream.of(
-                    System.getProperty("nizhal.test.oracleTeethSeeds", "1,2,3").split(","))
+    private static final List<Long> SEEDS = Stream.of(System.getProperty("nizhal.test.oracleTeethSeeds", "1,2,3,4,5,6")
+                    .split(","))
             .map(seed -> Long.parseLong(seed.strip()))
             .toList();
     /** When set, only the case of this pull defect or capture defect (a name other than {@code NONE}). */
