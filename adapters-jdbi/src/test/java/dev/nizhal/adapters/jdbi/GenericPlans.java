@@ -16,19 +16,26 @@ import org.jdbi.v3.core.Handle;
  */
 final class GenericPlans {
 
+    /** A {@code :name} parameter, not the second colon of a {@code ::} cast. */
+    private static final Pattern NAMED = Pattern.compile("(?<!:):([a-z_]+)");
+
     private GenericPlans() {}
 
     /**
      * Prepares {@code sql} (with {@code :name} parameters) under {@code name}, forces generic plans on the handle's
-     * session and returns the lines of {@code explain [options] execute} with {@code values} (text literals, cast by
-     * the statement), which must name every parameter of {@code sql}.
+     * session and returns the lines of {@code explain [options] execute} with {@code values} (text, quoted here and
+     * cast by the statement), which must name every parameter of {@code sql}.
      */
     static List<String> explain(Handle handle, String name, String options, String sql, Map<String, String> values) {
-        String arguments = prepare(handle, name, sql, values);
+        String execute = prepare(handle, name, sql, values);
         handle.execute("set plan_cache_mode = force_generic_plan");
-        return handle.createQuery("explain " + options + " execute " + name + "(" + arguments + ")")
-                .mapTo(String.class)
-                .list();
+        try {
+            return handle.createQuery("explain " + options + " " + execute)
+                    .mapTo(String.class)
+                    .list();
+        } finally {
+            handle.execute("reset plan_cache_mode");
+        }
     }
 
     /**
@@ -36,12 +43,10 @@ final class GenericPlans {
      * chooses ({@code plan_cache_mode = auto}), and returns how many of those executions used the generic plan.
      */
     static long genericExecutions(Handle handle, String name, String sql, Map<String, String> values, int times) {
-        String arguments = prepare(handle, name, sql, values);
+        String execute = prepare(handle, name, sql, values);
         handle.execute("set plan_cache_mode = auto");
         for (int i = 0; i < times; i++) {
-            handle.createQuery("execute " + name + "(" + arguments + ")")
-                    .mapToMap()
-                    .list();
+            handle.createQuery(execute).mapToMap().list();
         }
         return handle.createQuery("select generic_plans from pg_prepared_statements where name = :name")
                 .bind("name", name)
@@ -49,10 +54,10 @@ final class GenericPlans {
                 .one();
     }
 
-    /** PREPAREs {@code sql} with {@code $n} for its {@code :name} parameters; returns the values as EXECUTE's list. */
+    /** PREPAREs {@code sql} with {@code $n} for its {@code :name} parameters; returns the EXECUTE of the values. */
     private static String prepare(Handle handle, String name, String sql, Map<String, String> values) {
         List<String> order = new ArrayList<>();
-        Matcher named = Pattern.compile(":([a-z_]+)").matcher(sql);
+        Matcher named = NAMED.matcher(sql);
         StringBuilder positional = new StringBuilder();
         while (named.find()) {
             if (!order.contains(named.group(1))) {
@@ -62,8 +67,13 @@ final class GenericPlans {
         }
         named.appendTail(positional);
         assertThat(order).containsExactlyInAnyOrderElementsOf(values.keySet());
+        handle.execute("deallocate all"); // a pooled session may hold the name from an earlier test
         handle.execute("prepare " + name + " as " + positional);
-        return String.join(
-                ", ", order.stream().map(n -> "'" + values.get(n) + "'").toList());
+        String arguments = String.join(
+                ", ",
+                order.stream()
+                        .map(n -> "'" + values.get(n).replace("'", "''") + "'")
+                        .toList());
+        return "execute " + name + (order.isEmpty() ? "" : "(" + arguments + ")");
     }
 }

@@ -10,12 +10,10 @@ import dev.nizhal.ports.in.InspectSyncState.JournalQuery;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -198,40 +196,19 @@ class JdbiOperatorStorePlanIT {
         assertThat(seqScansOfBigTables(plan)).isNotEmpty();
     }
 
-    /** EXPLAIN of a bound statement plans with the values; a generic plan needs PREPARE with $n parameters. */
+    /** The plan PostgreSQL may switch a reused prepared statement to (GenericPlans). */
     private static List<String> genericPlan(Handle h, Read read) {
-        List<String> order = new ArrayList<>();
-        Matcher named = Pattern.compile("(?<!:):([a-z_]+)").matcher(read.sql());
-        StringBuilder positional = new StringBuilder();
-        while (named.find()) {
-            if (!order.contains(named.group(1))) {
-                order.add(named.group(1));
-            }
-            named.appendReplacement(positional, "\\$" + (order.indexOf(named.group(1)) + 1));
-        }
-        named.appendTail(positional);
-        assertThat(order).containsExactlyInAnyOrderElementsOf(read.params().keySet());
-        h.execute("deallocate all");
-        h.execute("set plan_cache_mode = force_generic_plan");
-        try {
-            h.execute("prepare console_read as " + positional);
-            String arguments = String.join(
-                    ", ", order.stream().map(n -> literal(read.params().get(n))).toList());
-            return h.createQuery("explain execute console_read" + (order.isEmpty() ? "" : "(" + arguments + ")"))
-                    .mapTo(String.class)
-                    .list();
-        } finally {
-            h.execute("reset plan_cache_mode");
-        }
+        Map<String, String> values = new LinkedHashMap<>();
+        read.params().forEach((name, value) -> values.put(name, text(value)));
+        return GenericPlans.explain(h, "console_read", "", read.sql(), values);
     }
 
-    private static String literal(Object value) {
-        String text = switch (value) {
+    private static String text(Object value) {
+        return switch (value) {
             case String[] array -> "{" + String.join(",", array) + "}";
             case Timestamp t -> t.toInstant().toString();
             default -> value.toString();
         };
-        return "'" + text.replace("'", "''") + "'";
     }
 
     private static void assertReadsIndexRanges(List<String> plan, String index) {
