@@ -2,7 +2,9 @@ package dev.nizhal.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A probe for A/B comparisons of the engine, where the suite's figures are too noisy to tell two versions apart:
@@ -37,7 +39,7 @@ public final class Probe {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : defaults[0];
         int per = args.length > 2 ? Integer.parseInt(args[2]) : defaults[1];
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (BenchDatabase database = BenchDatabase.start(BenchDatabase.Durability.FSYNC_OFF);
+        try (BenchDatabase database = BenchDatabase.start(BenchDatabase.Durability.FSYNC_OFF, settings());
                 BenchServer server = BenchServer.start(database);
                 SyncHttp http = new SyncHttp()) {
             Round round = switch (path) {
@@ -66,6 +68,27 @@ public final class Probe {
                         extra);
             }
         }
+    }
+
+    /**
+     * PostgreSQL settings from {@code -Dprobe.settings=name=value,name=value} (e.g. {@code
+     * shared_preload_libraries=auto_explain,...}: values hold no comma), none by default.
+     */
+    private static Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        String given = System.getProperty("probe.settings", "");
+        for (String setting : given.split(",")) {
+            if (setting.isBlank()) {
+                continue;
+            }
+            int eq = setting.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("probe.settings: '" + setting + "' is not name=value");
+            }
+            settings.put(
+                    setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+        }
+        return settings;
     }
 
     /** One round: its operations (timed), then what to add to its line (not timed). */
