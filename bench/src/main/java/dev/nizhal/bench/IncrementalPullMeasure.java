@@ -72,7 +72,7 @@ final class IncrementalPullMeasure {
         while (true) {
             String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + from.clientId() + "\",\"cursor\":"
                     + (cursor == null ? "null" : JSON.writeValueAsString(cursor)) + ",\"limit\":" + LIMIT + "}";
-            InitialSyncMeasure.Page page = InitialSyncMeasure.page(http.postBytes(pull, token, request));
+            InitialSyncMeasure.Page page = InitialSyncMeasure.page(http.postStream(pull, token, request));
             upserts += page.upserts();
             cursor = page.cursor();
             if (!page.hasMore()) {

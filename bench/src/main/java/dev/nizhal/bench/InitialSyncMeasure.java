@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -74,7 +75,8 @@ final class InitialSyncMeasure {
 
     /**
      * A fresh client's pulls until it is up to date; fails unless it got {@code rows} rows. Each response is parsed
-     * as a client does, every value of every change read (with Jackson's streaming parser, not into a tree).
+     * as a client does, every value of every change read (with Jackson's streaming parser, not into a tree), as its
+     * bytes arrive.
      */
     static long pull(BenchServer server, SyncHttp http, int rows) throws Exception {
         String token = server.token(OWNER);
@@ -85,7 +87,7 @@ final class InitialSyncMeasure {
         while (true) {
             String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":"
                     + (cursor == null ? "null" : JSON.writeValueAsString(cursor)) + ",\"limit\":" + LIMIT + "}";
-            Page page = page(http.postBytes(pull, token, request));
+            Page page = page(http.postStream(pull, token, request));
             received += page.upserts();
             cursor = page.cursor();
             if (!page.hasMore()) {
@@ -101,11 +103,13 @@ final class InitialSyncMeasure {
     /** What the pull loop needs of a response. */
     record Page(String cursor, boolean hasMore, long upserts) {}
 
-    static Page page(byte[] body) throws IOException {
+    /** Parses a pull response as its bytes arrive, to the end of the stream, which it closes. */
+    static Page page(InputStream body) throws IOException {
         String cursor = null;
         Boolean hasMore = null;
         long upserts = 0;
-        try (JsonParser json = JSON.getFactory().createParser(body)) {
+        try (InputStream in = body;
+                JsonParser json = JSON.getFactory().createParser(in)) {
             expect(json.nextToken(), JsonToken.START_OBJECT);
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
@@ -123,6 +127,9 @@ final class InitialSyncMeasure {
                     }
                     default -> values(json, value);
                 }
+            }
+            if (json.nextToken() != null) {
+                throw new IllegalStateException("a pull response with more after its object");
             }
         }
         if (cursor == null || hasMore == null) {

@@ -161,7 +161,7 @@ final class PullingClientsMeasure {
             throws Exception {
         String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":" + quoted(cursor)
                 + ",\"limit\":500}";
-        return InitialSyncMeasure.page(http.postBytes(pull, token, request)).cursor();
+        return InitialSyncMeasure.page(http.postStream(pull, token, request)).cursor();
     }
 
     /** One client's request latencies in nanoseconds (the first 65,536 of the measured period). */

@@ -1,6 +1,7 @@
 package dev.nizhal.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,19 +33,26 @@ final class SyncHttp implements AutoCloseable {
         return response.body();
     }
 
-    /** The body of a 200 answer to a JSON POST, as bytes (a client's JSON parser reads them as they came). */
-    byte[] postBytes(URI uri, String token, String body) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(
+    /**
+     * A 200 answer to a JSON POST, its body read as it arrives (a streaming client's parser works while the server is
+     * still writing); anything else fails the run. The caller reads the stream to its end and closes it, which returns
+     * the connection to the client's pool.
+     */
+    InputStream postStream(URI uri, String token, String body) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(
                 HttpRequest.newBuilder(uri)
                         .timeout(Duration.ofSeconds(60))
                         .header("Content-Type", "application/json")
                         .header("Authorization", "Bearer " + token)
                         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                         .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": "
-                    + new String(response.body(), StandardCharsets.UTF_8));
+            String answer;
+            try (InputStream in = response.body()) {
+                answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": " + answer);
         }
         return response.body();
     }
