@@ -22,12 +22,15 @@ import dev.nizhal.ports.in.PushMutations.PushResponse;
 import dev.nizhal.ports.in.PushMutations.Rejected;
 import dev.nizhal.ports.out.RowSource.JsonText;
 import dev.nizhal.ports.out.RowValues;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -78,13 +81,20 @@ public final class ResponseWriter {
      * a second time); {@code out} is flushed, not closed.
      */
     public static void pull(PullResponse response, OutputStream out) throws IOException {
-        try (JsonGenerator json = MAPPER.createGenerator(out)) {
+        // the generator hands its buffer over at every 8,000 bytes, which the container copies into its own and sends
+        // when that is full: a page of a megabyte went out as about 30 system calls; 64 KiB writes go through as they
+        // are
+        OutputStream page = new BufferedOutputStream(out, PAGE_WRITE_BYTES);
+        try (JsonGenerator json = MAPPER.createGenerator(page)) {
             pull(json, response);
-        }
+        } // the generator's close flushes the buffer and then {@code out}, and closes neither
     }
 
+    /** The size of the writes of a pull response to the container's stream. */
+    private static final int PAGE_WRITE_BYTES = 64 * 1024;
+
     private static void pull(JsonGenerator json, PullResponse response) throws IOException {
-        ColumnNames names = new ColumnNames();
+        Encoded names = new Encoded();
         json.writeStartObject();
         json.writeStringField("cursor", response.cursor());
         json.writeBooleanField("hasMore", response.hasMore());
@@ -104,24 +114,20 @@ public final class ResponseWriter {
         json.writeEndObject();
     }
 
-    private static void change(JsonGenerator json, Change change, ColumnNames names) throws IOException {
+    private static void change(JsonGenerator json, Change change, Encoded names) throws IOException {
         json.writeStartObject();
         switch (change) {
             case Upsert upsert -> {
                 json.writeFieldName(OP);
                 json.writeString(UPSERT);
                 json.writeFieldName(COLLECTION);
-                json.writeString(upsert.collection());
+                json.writeString(names.collection(upsert.collection()));
                 json.writeFieldName(KEY);
                 json.writeString(upsert.key());
                 json.writeFieldName(ROW);
                 row(json, upsert.row(), names);
                 json.writeFieldName(BUCKETS);
-                json.writeStartArray();
-                for (String bucket : upsert.buckets()) {
-                    json.writeString(bucket);
-                }
-                json.writeEndArray();
+                json.writeRawValue(names.buckets(upsert.buckets()));
             }
             case Delete delete -> {
                 json.writeStringField("op", "delete");
@@ -133,7 +139,7 @@ public final class ResponseWriter {
     }
 
     /** A row's values, its column names encoded once per name. */
-    private static void row(JsonGenerator json, Map<String, Object> row, ColumnNames names) throws IOException {
+    private static void row(JsonGenerator json, Map<String, Object> row, Encoded names) throws IOException {
         if (row == null) {
             json.writeNull();
             return;
@@ -155,10 +161,18 @@ public final class ResponseWriter {
         json.writeEndObject();
     }
 
-    /** The encoded column names of the collection last written in a response (rows of one page share one list). */
-    private static final class ColumnNames {
+    /**
+     * What the changes of one response repeat, encoded once: the column names of the collection last written (rows of
+     * one page share one list), its name, and the last list of buckets as the JSON array it is written as (the rows of
+     * a load page name the same buckets).
+     */
+    private static final class Encoded {
         private List<String> names;
         private SerializedString[] encoded;
+        private String collection;
+        private SerializedString collectionEncoded;
+        private List<String> buckets;
+        private SerializedString bucketsJson;
 
         SerializedString[] of(List<String> names) {
             if (names != this.names) {
@@ -170,6 +184,24 @@ public final class ResponseWriter {
                 this.encoded = fresh;
             }
             return encoded;
+        }
+
+        SerializedString collection(String name) {
+            if (!name.equals(collection)) {
+                collection = name;
+                collectionEncoded = new SerializedString(name);
+            }
+            return collectionEncoded;
+        }
+
+        /** The JSON array of {@code buckets}, as the response's own generator would write it. */
+        SerializedString buckets(List<String> buckets) {
+            if (!buckets.equals(this.buckets)) {
+                this.buckets = new ArrayList<>(buckets);
+                bucketsJson =
+                        new SerializedString(new String(write(json -> strings(json, buckets)), StandardCharsets.UTF_8));
+            }
+            return bucketsJson;
         }
     }
 
@@ -323,7 +355,12 @@ public final class ResponseWriter {
     }
 
     private static void strings(JsonGenerator json, String name, List<String> values) throws IOException {
-        json.writeArrayFieldStart(name);
+        json.writeFieldName(name);
+        strings(json, values);
+    }
+
+    private static void strings(JsonGenerator json, List<String> values) throws IOException {
+        json.writeStartArray();
         for (String value : values) {
             json.writeString(value);
         }

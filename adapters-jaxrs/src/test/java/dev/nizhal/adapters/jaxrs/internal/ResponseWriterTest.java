@@ -150,6 +150,39 @@ class ResponseWriterTest {
                 .contains("\"row\":{\"id\":\"n2\",\"body\":null,\"meta\":null,\"owner_id\":\"u1\"}");
     }
 
+    @Test
+    void eachChangeNamesItsOwnCollectionAndBucketsWhenTheyRepeatOrChange() throws Exception {
+        // the writer encodes a repeated collection name and bucket list once: every change must still get its own
+        List<String> alice = List.of("myNotes[\"alicé 😀\"]");
+        List<String> both = List.of("myNotes[\"alicé 😀\"]", "shared[7]");
+        List<Upsert> changes = List.of(
+                new Upsert("notes", "n1", row("id", "n1"), alice),
+                new Upsert("notes", "n2", row("id", "n2"), new java.util.ArrayList<>(alice)),
+                new Upsert("lists", "l1", row("id", "l1"), both),
+                new Upsert("notes", "n3", row("id", "n3"), List.of()),
+                new Upsert("notes", "n4", row("id", "n4"), alice));
+
+        String written = text(ResponseWriter.pull(page(changes)));
+
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(written)
+                .get("changes");
+        assertThat(tree).hasSize(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            Upsert change = changes.get(i);
+            assertThat(tree.get(i).get("collection").asText()).isEqualTo(change.collection());
+            assertThat(tree.get(i).get("key").asText()).isEqualTo(change.key());
+            List<String> buckets = new java.util.ArrayList<>();
+            tree.get(i).get("buckets").forEach(b -> buckets.add(b.asText()));
+            assertThat(buckets).isEqualTo(change.buckets());
+        }
+        // byte for byte as a string value is written elsewhere in the response: quotes escaped, the emoji as UTF-8
+        assertThat(written)
+                .contains("\"key\":\"n1\",\"row\":{\"id\":\"n1\"},\"buckets\":[\"myNotes[\\\"alicé 😀\\\"]\"]}")
+                .contains("\"buckets\":[\"myNotes[\\\"alicé 😀\\\"]\",\"shared[7]\"]}")
+                .contains("\"key\":\"n3\",\"row\":{\"id\":\"n3\"},\"buckets\":[]}");
+    }
+
     private static PullResponse page(List<Upsert> changes) {
         return new PullResponse(
                 "c", true, false, List.of("b"), List.of(), List.of(), List.of("b"), List.copyOf(changes), null);
