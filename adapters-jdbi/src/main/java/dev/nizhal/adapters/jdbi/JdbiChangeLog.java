@@ -244,27 +244,39 @@ public final class JdbiChangeLog implements ChangeLog {
                 .list();
     }
 
+    /**
+     * Whether {@code nizhal.meta} was found once: from then on a read of it does not ask first (a round trip of every
+     * pull). Should the schema be dropped under a running server, the read fails, and the next one asks again.
+     */
+    private volatile boolean installed;
+
     @Override
     public Meta meta(Tx tx) {
-        // before the first migrate there is no schema: that is "nothing installed", not an error
-        boolean installed = handle(tx)
-                .createQuery("select to_regclass('nizhal.meta') is not null")
-                .mapTo(Boolean.class)
-                .one();
+        Handle handle = handle(tx);
         if (!installed) {
-            return new Meta(null, null, null);
+            // before the first migrate there is no schema: that is "nothing installed", not an error
+            if (!handle.createQuery("select to_regclass('nizhal.meta') is not null")
+                    .mapTo(Boolean.class)
+                    .one()) {
+                return new Meta(null, null, null);
+            }
+            installed = true;
         }
-        return handle(tx)
-                .createQuery("select identity, plan_hash, cast(retention_mark as text) as retention_mark"
-                        + " from nizhal.meta")
-                .map((rs, ctx) -> {
-                    String mark = rs.getString("retention_mark");
-                    return new Meta(
-                            rs.getString("identity"),
-                            rs.getString("plan_hash"),
-                            mark == null ? null : PgSnapshot.parse(mark));
-                })
-                .one();
+        try {
+            return handle.createQuery("select identity, plan_hash, cast(retention_mark as text) as retention_mark"
+                            + " from nizhal.meta")
+                    .map((rs, ctx) -> {
+                        String mark = rs.getString("retention_mark");
+                        return new Meta(
+                                rs.getString("identity"),
+                                rs.getString("plan_hash"),
+                                mark == null ? null : PgSnapshot.parse(mark));
+                    })
+                    .one();
+        } catch (RuntimeException e) {
+            installed = false; // perhaps dropped: the next read asks again
+            throw e;
+        }
     }
 
     private static Handle handle(Tx tx) {
