@@ -33,6 +33,11 @@ public final class NizhalTestSeams {
         return builder.changeServices(config -> ServicesTestSeams.pullObserver(config, observer));
     }
 
+    /** Another bound on the rows of a response's load pages (about 4 MiB in production). */
+    public static Nizhal.Builder maxLoadBytes(Nizhal.Builder builder, long bytes) {
+        return builder.changeServices(config -> ServicesTestSeams.maxLoadBytes(config, bytes));
+    }
+
     /** Hooks inside each mutation's transaction (fault injection); null for none. */
     public static Nizhal.Builder pushHooks(Nizhal.Builder builder, PushHooks hooks) {
         return builder.changeServices(config -> ServicesTestSeams.pushHooks(config, hooks));

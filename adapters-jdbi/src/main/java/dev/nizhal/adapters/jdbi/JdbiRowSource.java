@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.result.ResultIterator;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -103,17 +104,71 @@ public final class JdbiRowSource implements RowSource {
     }
 
     @Override
-    public List<Row> page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit) {
+    public Page page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit, long maxBytes) {
         Objects.requireNonNull(bucket, "bucket");
         if (limit < 0) {
             throw new IllegalArgumentException("a page size cannot be negative: " + limit);
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("a page's size bound must be positive: " + maxBytes);
         }
         Map<String, Consumer<Query>> runtime = Map.of(
                 "bucket", q -> q.bind("bucket", bucket),
                 "limit", q -> q.bind("limit", limit),
                 "after", q -> q.bind("after", afterKey));
         SqlFragment fragment = afterKey == null ? collection.firstPage() : collection.nextPage();
-        return rows(compiled(handle(tx), fragment, runtime), collection, false);
+        Query query = compiled(handle(tx), fragment, runtime);
+        PageReader reader = new PageReader(collection, limit, maxBytes);
+        // the first rows come alone (the driver reads the result by fetches within the transaction): what they
+        // weigh sizes the next fetch, so that wide rows past the size bound are never read from the database
+        query.setFetchSize(Math.max(1, Math.min(limit, PageReader.FIRST_FETCH)));
+        List<Row> rows = new ArrayList<>(Math.min(limit, 1_024));
+        try (ResultIterator<Row> page = query.map(reader).iterator()) {
+            while (reader.bytes < maxBytes && page.hasNext()) {
+                rows.add(page.next());
+            }
+        }
+        return new Page(rows, reader.bytes, reader.bytes >= maxBytes && rows.size() < limit);
+    }
+
+    /**
+     * Maps a page's rows, adds up their sizes, and once the first fetch is read sets the size of the driver's next
+     * fetch to the rows that fit in what is left of the page's bound (and its limit).
+     */
+    private static final class PageReader implements RowMapper<Row> {
+        /** The rows of a page's first fetch, whose sizes size the next one. */
+        static final int FIRST_FETCH = 16;
+
+        private final int limit;
+        private final long maxBytes;
+        private RowMapper<Row> rows;
+        private int count;
+        long bytes;
+
+        PageReader(CompiledCollection collection, int limit, long maxBytes) {
+            this.rows = new RowReader(collection, false);
+            this.limit = limit;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public RowMapper<Row> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
+            rows = rows.specialize(rs, ctx);
+            return this;
+        }
+
+        @Override
+        public Row map(ResultSet rs, StatementContext ctx) throws SQLException {
+            Row row = rows.map(rs, ctx);
+            count++;
+            bytes += row.size();
+            if (count == FIRST_FETCH && count < limit && bytes < maxBytes) {
+                long each = Math.max(1, bytes / count);
+                long fit = (maxBytes - bytes + each - 1) / each;
+                rs.setFetchSize((int) Math.max(1, Math.min(limit - count, fit)));
+            }
+            return row;
+        }
     }
 
     /**

@@ -46,9 +46,11 @@ class RandomizedOracleIT {
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(
                     "randomized oracle failed with seed " + seed + " (rerun: -Dnizhal.test.seed=" + seed
-                            + "); counters " + run.counters(),
+                            + "); load pages bound at " + run.loadBytes() + " bytes (0: the engine's own); counters "
+                            + run.counters(),
                     e);
         }
-        System.out.println("oracle seed " + seed + ": " + run.counters());
+        System.out.println(
+                "oracle seed " + seed + ", load pages bound at " + run.loadBytes() + " bytes: " + run.counters());
     }
 }

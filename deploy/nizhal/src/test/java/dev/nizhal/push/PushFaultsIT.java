@@ -640,9 +640,14 @@ class PushFaultsIT {
             }
 
             @Override
-            public List<Row> page(
-                    Tx tx, CompiledRules.CompiledCollection collection, String bucket, String afterKey, int limit) {
-                return real.page(tx, collection, bucket, afterKey, limit);
+            public Page page(
+                    Tx tx,
+                    CompiledRules.CompiledCollection collection,
+                    String bucket,
+                    String afterKey,
+                    int limit,
+                    long maxBytes) {
+                return real.page(tx, collection, bucket, afterKey, limit, maxBytes);
             }
         };
         Jdbi jdbi = Jdbi.create(poolA);

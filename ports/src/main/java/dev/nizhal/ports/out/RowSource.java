@@ -39,8 +39,34 @@ public interface RowSource {
     /** The current rows with {@code keys} that belong to one of {@code readSet}; a key without a row was deleted. */
     List<Row> changedRows(Tx tx, CompiledCollection collection, List<String> keys, Set<String> readSet);
 
-    /** One initial-load page of {@code bucket}: rows after {@code afterKey} (null: from the start), in key order. */
-    List<Row> page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit);
+    /**
+     * One initial-load page of {@code bucket}: rows after {@code afterKey} (null: from the start), in key order, at
+     * most {@code limit}.
+     */
+    default List<Row> page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit) {
+        return page(tx, collection, bucket, afterKey, limit, Long.MAX_VALUE).rows();
+    }
+
+    /**
+     * One initial-load page of {@code bucket} bounded by its rows and by its size: rows after {@code afterKey} (null:
+     * from the start), in key order, at most {@code limit}, and none after the row at which the {@link Row#size()
+     * sizes} of the page's rows reach {@code maxBytes} (so a page holds at least one row when there is one). A page
+     * of wide rows never holds much more than {@code maxBytes} in memory, nor asks the database for much more.
+     */
+    Page page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit, long maxBytes);
+
+    /**
+     * A page of rows.
+     *
+     * @param bytes the sum of the rows' {@link Row#size() sizes}
+     * @param cut true when the page ended at its size bound with fewer than its limit of rows: rows after its last one
+     *     may follow, as after a full page
+     */
+    record Page(List<Row> rows, long bytes, boolean cut) {
+        public Page {
+            rows = List.copyOf(rows);
+        }
+    }
 
     /**
      * A current row.
@@ -49,7 +75,54 @@ public interface RowSource {
      * @param values the synced columns in the order of {@link CompiledCollection#columns()}, encoded for the wire as
      *     this interface says
      */
-    record Row(String key, String bucket, Map<String, Object> values) {}
+    record Row(String key, String bucket, Map<String, Object> values) {
+        /**
+         * About the bytes of this row in a pull response: its key, its column names and its values as JSON text
+         * (a character counted as a byte). What bounds a page by size; not an exact count.
+         */
+        public long size() {
+            long size = CHANGE_OVERHEAD + key.length();
+            if (values instanceof RowValues row) {
+                for (int i = 0; i < row.size(); i++) {
+                    size += row.name(i).length() + VALUE_OVERHEAD + size(row.value(i));
+                }
+            } else if (values != null) {
+                for (Map.Entry<String, Object> column : values.entrySet()) {
+                    size += column.getKey().length() + VALUE_OVERHEAD + size(column.getValue());
+                }
+            }
+            return size;
+        }
+
+        /** The braces, names and quotes of a change around its key and row. */
+        private static final int CHANGE_OVERHEAD = 64;
+
+        /** A name's quotes, its colon and the comma after its value. */
+        private static final int VALUE_OVERHEAD = 4;
+
+        private static long size(Object value) {
+            return switch (value) {
+                case null -> 4;
+                case String text -> text.length() + 2;
+                case JsonText json -> json.json().length();
+                case List<?> list -> {
+                    long size = 2;
+                    for (Object element : list) {
+                        size += size(element) + 1;
+                    }
+                    yield size;
+                }
+                case Map<?, ?> map -> {
+                    long size = 2;
+                    for (Map.Entry<?, ?> entry : map.entrySet()) {
+                        size += String.valueOf(entry.getKey()).length() + VALUE_OVERHEAD + size(entry.getValue());
+                    }
+                    yield size;
+                }
+                default -> 8; // numbers and booleans
+            };
+        }
+    }
 
     /**
      * A json or jsonb column's value: JSON text that a JSON writer inserts as it is (a nested value, not a string).

@@ -199,6 +199,7 @@ public final class NizhalServices {
         private final RealtimeNotifier notifier;
         private final PullObserver pullObserver;
         private final PullDefect pullDefect;
+        private final long maxLoadBytes;
         private final PushHooks pushHooks;
         private final OperatorStore operatorStore;
         private final PullActivity pullActivity;
@@ -225,6 +226,7 @@ public final class NizhalServices {
             this.notifier = b.notifier;
             this.pullObserver = b.pullObserver == null ? PullObserver.NONE : b.pullObserver;
             this.pullDefect = b.pullDefect == null ? PullDefect.NONE : b.pullDefect;
+            this.maxLoadBytes = b.maxLoadBytes;
             this.pushHooks = b.pushHooks == null ? PushHooks.NONE : b.pushHooks;
             this.operatorStore = b.operatorStore;
             this.pullActivity = b.pullActivity == null ? PullActivity.NONE : b.pullActivity;
@@ -307,6 +309,11 @@ public final class NizhalServices {
             return pullDefect;
         }
 
+        /** The bound on the rows of a response's load pages; {@link PullChangesService#MAX_LOAD_BYTES} unless a test set one. */
+        long maxLoadBytes() {
+            return maxLoadBytes;
+        }
+
         /** Test seam: hooks inside each mutation's transaction; none unless a test set them. */
         PushHooks pushHooks() {
             return pushHooks;
@@ -331,6 +338,7 @@ public final class NizhalServices {
             private RealtimeNotifier notifier;
             private PullObserver pullObserver;
             private PullDefect pullDefect;
+            private long maxLoadBytes = PullChangesService.MAX_LOAD_BYTES;
             private PushHooks pushHooks;
             private OperatorStore operatorStore;
             private PullActivity pullActivity;
@@ -392,6 +400,19 @@ public final class NizhalServices {
             @TestSeam
             Builder pullDefect(PullDefect value) {
                 this.pullDefect = value;
+                return this;
+            }
+
+            /**
+             * Test seam, package-private: another bound on the rows of a response's load pages (pages of small rows
+             * cut at many points), set through {@code ServicesTestSeams.maxLoadBytes}.
+             */
+            @TestSeam
+            Builder maxLoadBytes(long value) {
+                if (value < 1) {
+                    throw new IllegalArgumentException("maxLoadBytes must be positive");
+                }
+                this.maxLoadBytes = value;
                 return this;
             }
 

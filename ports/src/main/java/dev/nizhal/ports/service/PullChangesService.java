@@ -32,6 +32,12 @@ import java.util.TreeSet;
 final class PullChangesService implements PullChanges {
     static final int PROTOCOL = 1;
     static final int MAX_LIMIT = 5_000;
+
+    /**
+     * About the most bytes of rows a response's initial-load pages hold ({@link RowSource.Row#size()}): a page of wide
+     * rows ends there, before its limit of rows, and the load goes on in the next response.
+     */
+    static final long MAX_LOAD_BYTES = 4L * 1024 * 1024;
     /** Loading buckets carried in one cursor; more wait, queued, for a later window. */
     static final int MAX_LOADING = 16;
     /** In-flight transaction ids kept per snapshot in a cursor (the cursor size rule). */
@@ -113,6 +119,7 @@ final class PullChangesService implements PullChanges {
         private final Set<String> loaded = new TreeSet<>();
         private final List<Change> changes = new ArrayList<>();
         private int budget;
+        private long bytesLeft = config.maxLoadBytes();
         private boolean truncated;
 
         Pull(Tx tx, Actor actor, PullRequest request, CompiledRule rule) {
@@ -332,23 +339,28 @@ final class PullChangesService implements PullChanges {
                     bug);
         }
 
-        /** Pages of loading buckets with the remaining budget, in cursor order. */
+        /**
+         * Pages of loading buckets with the remaining budget, in cursor order, until the budget of rows or of bytes
+         * ({@link #MAX_LOAD_BYTES}) is spent.
+         */
         private void readLoads() {
-            for (int i = 0; i < loading.size() && budget > 0; ) {
+            for (int i = 0; i < loading.size() && budget > 0 && bytesLeft > 0; ) {
                 Cursor.Loading l = loading.get(i);
                 int tableIndex = l.tableIndex();
                 String after = l.lastKey();
                 boolean complete = false;
-                while (budget > 0) {
+                while (budget > 0 && bytesLeft > 0) {
                     CompiledCollection collection = rule.collections().get(tableIndex);
                     int asked = budget;
-                    List<RowSource.Row> page = rows.page(tx, collection, l.bucketKey(), after, asked);
-                    for (RowSource.Row row : page) {
+                    RowSource.Page page = rows.page(tx, collection, l.bucketKey(), after, asked, bytesLeft);
+                    for (RowSource.Row row : page.rows()) {
                         changes.add(new Upsert(collection.name(), row.key(), row.values(), List.of(l.bucketKey())));
                     }
-                    budget -= page.size();
-                    if (page.size() == asked) {
-                        after = page.getLast().key();
+                    budget -= page.rows().size();
+                    bytesLeft -= page.bytes();
+                    if (page.rows().size() == asked || page.cut()) {
+                        // a full page, or one that ended at the size bound: the table may hold more after its last row
+                        after = page.rows().getLast().key();
                         continue;
                     }
                     tableIndex++;

@@ -14,6 +14,7 @@ import dev.nizhal.ports.out.RowSource.JsonText;
 import dev.nizhal.ports.out.RowSource.Row;
 import dev.nizhal.ports.out.SchemaCatalog;
 import dev.nizhal.ports.out.Transactions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -268,6 +269,48 @@ public abstract class RowSourceContract {
     }
 
     @Test
+    void aPageEndsAtTheRowWhereItsSizeReachesTheBoundAndSaysSoUnlessItIsFull() {
+        String u1 = "myNotes[\"u1\"]";
+        List<Row> all = page("myNotes", "notes", u1, null, 10);
+        assertThat(all).extracting(Row::key).containsExactly("n1", "n4", "n6");
+        long n1 = all.get(0).size();
+        long n4 = all.get(1).size();
+
+        RowSource.Page unbounded = sizedPage(u1, null, 10, Long.MAX_VALUE);
+        assertThat(unbounded.rows()).isEqualTo(all);
+        assertThat(unbounded.bytes())
+                .isEqualTo(all.stream().mapToLong(Row::size).sum());
+        assertThat(unbounded.cut()).isFalse();
+
+        // one byte: a row a page, each page cut, then an empty page that is not
+        List<String> keys = new ArrayList<>();
+        String after = null;
+        RowSource.Page page;
+        while (!(page = sizedPage(u1, after, 10, 1)).rows().isEmpty()) {
+            assertThat(page.rows()).hasSize(1);
+            assertThat(page.cut()).isTrue();
+            assertThat(page.bytes()).isEqualTo(page.rows().getFirst().size());
+            keys.add(page.rows().getFirst().key());
+            after = page.rows().getFirst().key();
+        }
+        assertThat(keys).containsExactly("n1", "n4", "n6");
+        assertThat(page.cut()).isFalse();
+        assertThat(page.bytes()).isZero();
+
+        // the row that reaches the bound is the page's last
+        RowSource.Page reached = sizedPage(u1, null, 10, n1 + n4);
+        assertThat(reached.rows()).extracting(Row::key).containsExactly("n1", "n4");
+        assertThat(reached.cut()).isTrue();
+        assertThat(sizedPage(u1, null, 10, n1 + 1).rows()).extracting(Row::key).containsExactly("n1", "n4");
+        assertThat(sizedPage(u1, null, 10, n1 + n4 + 1).rows()).hasSize(3);
+
+        // a page of its limit of rows is full, not cut, whatever its size
+        RowSource.Page full = sizedPage(u1, null, 1, 1);
+        assertThat(full.rows()).extracting(Row::key).containsExactly("n1");
+        assertThat(full.cut()).isFalse();
+    }
+
+    @Test
     void keysHoldingTimesAreCanonicalWhateverTheSessionTimeZone() {
         setup.execute(
                 "set local TimeZone = 'Asia/Kolkata'",
@@ -412,6 +455,11 @@ public abstract class RowSourceContract {
 
     private List<Row> page(String rule, String table, String bucket, String afterKey, int limit) {
         return read(tx -> setup.rowSource().page(tx, collection(rule, table), bucket, afterKey, limit));
+    }
+
+    private RowSource.Page sizedPage(String bucket, String afterKey, int limit, long maxBytes) {
+        return read(
+                tx -> setup.rowSource().page(tx, collection("myNotes", "notes"), bucket, afterKey, limit, maxBytes));
     }
 
     private CompiledRule rule(String name) {

@@ -26,6 +26,11 @@ public final class ServicesTestSeams {
         return config.pullDefect(defect);
     }
 
+    /** Another bound on the rows of a response's load pages than {@code PullChangesService.MAX_LOAD_BYTES}. */
+    public static Config.Builder maxLoadBytes(Config.Builder config, long bytes) {
+        return config.maxLoadBytes(bytes);
+    }
+
     /** Hooks inside each mutation's transaction (fault injection); null for none. */
     public static Config.Builder pushHooks(Config.Builder config, PushHooks hooks) {
         return config.pushHooks(hooks);
