@@ -1,10 +1,14 @@
 package dev.nizhal.adapters.jdbi;
 
 import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.domain.error.SyncErrorCode;
+import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.Tx;
+import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -246,7 +250,8 @@ public final class JdbiChangeLog implements ChangeLog {
 
     /**
      * Whether {@code nizhal.meta} was found once: from then on a read of it does not ask first (a round trip of every
-     * pull). Should the schema be dropped under a running server, the read fails, and the next one asks again.
+     * pull). Should the schema be dropped under a running server, the read fails as {@code TRANSIENT} "not installed",
+     * as a read before the first migrate answers, and the next one asks again.
      */
     private volatile boolean installed;
 
@@ -275,8 +280,27 @@ public final class JdbiChangeLog implements ChangeLog {
                     .one();
         } catch (RuntimeException e) {
             installed = false; // perhaps dropped: the next read asks again
+            if (missing(e)) {
+                // as before the first migrate: transient, and the caller's transaction (now aborted) ends here
+                throw new SyncException(
+                        SyncErrorCode.TRANSIENT,
+                        "the server's sync rules are not installed in the database yet; retry after migration",
+                        Map.of(),
+                        e);
+            }
             throw e;
         }
+    }
+
+    /** SQLSTATE 42P01 (undefined table) or 3F000 (invalid schema name) in the cause chain. */
+    private static boolean missing(Throwable failure) {
+        for (Throwable next = failure; next != null; next = next.getCause() == next ? null : next.getCause()) {
+            if (next instanceof SQLException sql
+                    && ("42P01".equals(sql.getSQLState()) || "3F000".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Handle handle(Tx tx) {

@@ -119,9 +119,8 @@ public final class JdbiRowSource implements RowSource {
         SqlFragment fragment = afterKey == null ? collection.firstPage() : collection.nextPage();
         Query query = compiled(handle(tx), fragment, runtime);
         PageReader reader = new PageReader(collection, limit, maxBytes);
-        // the first rows come alone (the driver reads the result by fetches within the transaction): what they
-        // weigh sizes the next fetch, so that wide rows past the size bound are never read from the database
-        query.setFetchSize(Math.max(1, Math.min(limit, PageReader.FIRST_FETCH)));
+        // the driver reads the result by fetches within the transaction, the first one small (see PageReader)
+        query.setFetchSize(reader.nextFetch());
         List<Row> rows = new ArrayList<>(Math.min(limit, 1_024));
         try (ResultIterator<Row> page = query.map(reader).iterator()) {
             while (reader.bytes < maxBytes && page.hasNext()) {
@@ -132,17 +131,25 @@ public final class JdbiRowSource implements RowSource {
     }
 
     /**
-     * Maps a page's rows, adds up their sizes, and once the first fetch is read sets the size of the driver's next
-     * fetch to the rows that fit in what is left of the page's bound (and its limit).
+     * Maps a page's rows, adds up their sizes, and after each row sets the size of the driver's next fetch: the rows
+     * that still fit in the page's bound if each were as wide as the widest so far, at most {@link #GROWTH} times the
+     * rows read so far, and the first fetch {@link #FIRST_FETCH} rows. So a page reads ahead of what it keeps by at
+     * most one fetch: rows as wide as those before them stop near the bound, and a run of rows much wider than every
+     * row before it is read at most {@code GROWTH} times the rows so far at once (a page of narrow rows takes about
+     * four fetches).
      */
-    private static final class PageReader implements RowMapper<Row> {
-        /** The rows of a page's first fetch, whose sizes size the next one. */
-        static final int FIRST_FETCH = 16;
+    static final class PageReader implements RowMapper<Row> {
+        /** The rows of a page's first fetch. */
+        static final int FIRST_FETCH = 4;
+
+        /** How many times the rows read so far a next fetch may hold. */
+        static final int GROWTH = 16;
 
         private final int limit;
         private final long maxBytes;
         private RowMapper<Row> rows;
         private int count;
+        private long widest;
         long bytes;
 
         PageReader(CompiledCollection collection, int limit, long maxBytes) {
@@ -160,14 +167,25 @@ public final class JdbiRowSource implements RowSource {
         @Override
         public Row map(ResultSet rs, StatementContext ctx) throws SQLException {
             Row row = rows.map(rs, ctx);
+            long size = row.size();
             count++;
-            bytes += row.size();
-            if (count == FIRST_FETCH && count < limit && bytes < maxBytes) {
-                long each = Math.max(1, bytes / count);
-                long fit = (maxBytes - bytes + each - 1) / each;
-                rs.setFetchSize((int) Math.max(1, Math.min(limit - count, fit)));
-            }
+            bytes += size;
+            widest = Math.max(widest, size);
+            rs.setFetchSize(nextFetch());
             return row;
+        }
+
+        /**
+         * The size of the driver's next fetch, as the class says; at least 1. One more than the rows the limit leaves:
+         * the fetch that holds a result's last rows then also brings its end, rather than a fetch of its own.
+         */
+        int nextFetch() {
+            long left = limit - count + 1L;
+            if (count == 0) {
+                return (int) Math.max(1, Math.min(left, FIRST_FETCH));
+            }
+            long fit = bytes >= maxBytes ? 1 : (maxBytes - bytes + widest - 1) / widest;
+            return (int) Math.max(1, Math.min(left, Math.min(fit, (long) GROWTH * count)));
         }
     }
 

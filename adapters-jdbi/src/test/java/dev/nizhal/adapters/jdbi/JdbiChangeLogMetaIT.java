@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link JdbiChangeLog#meta}: nothing installed before the first migrate, the installed meta after it without asking
- * whether the schema exists on every read, and "nothing installed" again once the schema is dropped under it.
+ * whether the schema exists on every read, and once the schema is dropped under it a read that fails as TRANSIENT "not
+ * installed", then "nothing installed" again.
  */
 @ExtendWith(PostgresExtension.class)
 class JdbiChangeLogMetaIT {

@@ -50,8 +50,9 @@ public interface RowSource {
     /**
      * One initial-load page of {@code bucket} bounded by its rows and by its size: rows after {@code afterKey} (null:
      * from the start), in key order, at most {@code limit}, and none after the row at which the {@link Row#size()
-     * sizes} of the page's rows reach {@code maxBytes} (so a page holds at least one row when there is one). A page
-     * of wide rows never holds much more than {@code maxBytes} in memory, nor asks the database for much more.
+     * sizes} of the page's rows reach {@code maxBytes} (so a page holds at least one row when there is one). An
+     * implementation reads little past that row from the database (how little is its own; see {@code
+     * JdbiRowSource}).
      */
     Page page(Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit, long maxBytes);
 
@@ -77,8 +78,10 @@ public interface RowSource {
      */
     record Row(String key, String bucket, Map<String, Object> values) {
         /**
-         * About the bytes of this row in a pull response: its key, its column names and its values as JSON text
-         * (a character counted as a byte). What bounds a page by size; not an exact count.
+         * About the bytes of this row in a pull response: its key, its column names and its values as JSON text.
+         * What bounds a page by size; not an exact count: a character counts as a byte (text outside ASCII takes two
+         * or three bytes in UTF-8, a character JSON escapes up to six), and the change's collection and buckets are
+         * left out.
          */
         public long size() {
             long size = CHANGE_OVERHEAD + key.length();
