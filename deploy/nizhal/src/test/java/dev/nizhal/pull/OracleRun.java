@@ -219,11 +219,11 @@ final class OracleRun {
         this.seed = seed;
         this.random = new Random(seed);
         this.defect = defect;
-        // the runs of even seeds without a known defect cut load pages at up to 400 bytes, so at every row to every few
-        // rows (the
-        // bound drawn apart from the run's own draws, which stay as they were for a seed)
-        this.loadBytes =
-                defect == PullDefect.NONE && (seed & 1) == 0 ? 1 + new Random(seed ^ 0x6c6f6164L).nextInt(400) : 0;
+        // the runs of even seeds without a known defect, and those of the defect that mistakes a cut page for the
+        // table's end, cut load pages at up to 400 bytes, so at every row to every few rows (the bound drawn apart from
+        // the run's own draws, which stay as they were for a seed)
+        boolean bounded = defect == PullDefect.NONE ? (seed & 1) == 0 : defect == PullDefect.LOAD_CUT_AS_END;
+        this.loadBytes = bounded ? 1 + new Random(seed ^ 0x6c6f6164L).nextInt(400) : 0;
         this.operations = operations;
         this.checkCoverage = checkCoverage;
         this.afterMigrate = afterMigrate;

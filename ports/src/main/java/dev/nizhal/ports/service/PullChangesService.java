@@ -358,7 +358,8 @@ final class PullChangesService implements PullChanges {
                     }
                     budget -= page.rows().size();
                     bytesLeft -= page.bytes();
-                    if (page.rows().size() == asked || page.cut()) {
+                    if (page.rows().size() == asked
+                            || (page.cut() && config.pullDefect() != PullDefect.LOAD_CUT_AS_END)) {
                         // a full page, or one that ended at the size bound: the table may hold more after its last row
                         after = page.rows().getLast().key();
                         continue;

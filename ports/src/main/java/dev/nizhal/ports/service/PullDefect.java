@@ -34,5 +34,10 @@ public enum PullDefect {
      * A loading bucket joins log selection in the window in which its load began, so log entries from before the
      * load are replayed (the randomized oracle's delete bound catches it).
      */
-    LOADS_JOIN_LOG_EARLY
+    LOADS_JOIN_LOG_EARLY,
+    /**
+     * A load page that ended at the size bound is taken for the end of its table: the rest of the table is skipped
+     * (the randomized oracle with load pages bound at a few hundred bytes catches it).
+     */
+    LOAD_CUT_AS_END
 }
