@@ -87,7 +87,7 @@ public final class ResponseWriter {
         OutputStream page = new BufferedOutputStream(out, PAGE_WRITE_BYTES);
         try (JsonGenerator json = MAPPER.createGenerator(page)) {
             pull(json, response);
-        } // the generator's close flushes the buffer and then {@code out}, and closes neither
+        } // the generator's close flushes the buffer and then out, and closes neither
     }
 
     /** The size of the writes of a pull response to the container's stream. */
