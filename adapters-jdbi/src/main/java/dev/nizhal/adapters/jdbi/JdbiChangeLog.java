@@ -7,6 +7,7 @@ import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.Tx;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -161,6 +162,23 @@ public final class JdbiChangeLog implements ChangeLog {
             Set<String> buckets,
             Position after,
             int limitKeys) {
+        Query query = handle.createQuery(prefix + WINDOW_SQL);
+        windowValues(sPrev, sHi, buckets, after, limitKeys).forEach((name, value) -> {
+            if (value instanceof List<?> list) {
+                query.bindArray(name, String.class, list);
+            } else {
+                query.bind(name, value);
+            }
+        });
+        return query;
+    }
+
+    /**
+     * The values of {@link #WINDOW_SQL}'s parameters by name, as {@link #windowQuery} binds them: the buckets as a
+     * list of strings (an array), the others as strings and numbers. The plan tests bind the same values as text.
+     */
+    static Map<String, Object> windowValues(
+            PgSnapshot sPrev, PgSnapshot sHi, Set<String> buckets, Position after, int limitKeys) {
         // xid8 0 is the invalid transaction id, below every real one, and seq starts at 1: "from the start"
         long afterTxid = after == null ? 0 : after.txid();
         long afterSeq = after == null ? 0 : after.seq();
@@ -169,17 +187,18 @@ public final class JdbiChangeLog implements ChangeLog {
         boolean fromPosition = afterTxid >= sPrev.xmax();
         long fromTxid = fromPosition ? afterTxid : sPrev.xmax();
         long fromSeq = fromPosition ? afterSeq : 0;
-        return handle.createQuery(prefix + WINDOW_SQL)
-                .bind("s_prev", sPrev.text())
-                .bind("s_hi", sHi.text())
-                .bindArray("buckets", String.class, List.copyOf(buckets))
-                .bind("after_txid", Long.toString(afterTxid))
-                .bind("after_seq", afterSeq)
-                .bind("after_ordinal", afterOrdinal)
-                .bind("from_txid", Long.toString(fromTxid))
-                .bind("from_seq", fromSeq)
-                .bind("limit_keys", limitKeys)
-                .bind("limit_entries", (long) limitKeys + 1);
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("s_prev", sPrev.text());
+        values.put("s_hi", sHi.text());
+        values.put("buckets", List.copyOf(buckets));
+        values.put("after_txid", Long.toString(afterTxid));
+        values.put("after_seq", afterSeq);
+        values.put("after_ordinal", afterOrdinal);
+        values.put("from_txid", Long.toString(fromTxid));
+        values.put("from_seq", fromSeq);
+        values.put("limit_keys", limitKeys);
+        values.put("limit_entries", (long) limitKeys + 1);
+        return values;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.nizhal.adapters.jdbi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -20,6 +21,23 @@ final class GenericPlans {
     private static final Pattern NAMED = Pattern.compile("(?<!:):([a-z_]+)");
 
     private GenericPlans() {}
+
+    /**
+     * {@code values} as the text the statement casts: a list as an array literal of its elements (plain words:
+     * bucket names without quotes, commas or braces), anything else its string form. For {@link
+     * JdbiChangeLog#windowValues}, so a plan test binds what the pull binds.
+     */
+    static Map<String, String> text(Map<String, Object> values) {
+        Map<String, String> text = new LinkedHashMap<>();
+        values.forEach((name, value) -> text.put(
+                name,
+                value instanceof List<?> list
+                        ? "{"
+                                + String.join(
+                                        ",", list.stream().map(String::valueOf).toList()) + "}"
+                        : String.valueOf(value)));
+        return text;
+    }
 
     /**
      * Prepares {@code sql} (with {@code :name} parameters) under {@code name}, forces generic plans on the handle's

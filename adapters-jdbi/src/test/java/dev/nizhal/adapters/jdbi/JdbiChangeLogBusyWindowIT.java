@@ -6,7 +6,6 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.ports.out.ChangeLog.Position;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,17 +134,8 @@ class JdbiChangeLogBusyWindowIT {
     @Test
     void inTheGenericPlanOfAPreparedStatementEachReadsAboutThePage() {
         for (Set<String> buckets : List.of(Set.of("b1"), Set.of("big", "b1"), Set.of("old"))) {
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put("s_prev", S_PREV.text());
-            values.put("s_hi", S_HI.text());
-            values.put("buckets", "{" + String.join(",", buckets) + "}");
-            values.put("after_txid", Long.toString(AFTER.txid()));
-            values.put("after_seq", Long.toString(AFTER.seq()));
-            values.put("after_ordinal", Integer.toString(AFTER.ordinal()));
-            values.put("from_txid", Long.toString(S_PREV.xmax()));
-            values.put("from_seq", "0");
-            values.put("limit_keys", "1000");
-            values.put("limit_entries", "1001");
+            Map<String, String> values =
+                    GenericPlans.text(JdbiChangeLog.windowValues(S_PREV, S_HI, buckets, AFTER, 1_000));
 
             List<String> plan = jdbi.withHandle(handle -> GenericPlans.explain(
                     handle, "nizhal_window", "(analyze, buffers)", JdbiChangeLog.WINDOW_SQL, values));

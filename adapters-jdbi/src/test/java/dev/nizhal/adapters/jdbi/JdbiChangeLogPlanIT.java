@@ -6,7 +6,6 @@ import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.cursor.PgSnapshot;
 import dev.nizhal.ports.out.ChangeLog.Position;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,18 +74,7 @@ class JdbiChangeLogPlanIT {
     }
 
     private static Map<String, String> values() {
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("s_prev", S_PREV.text());
-        values.put("s_hi", S_HI.text());
-        values.put("buckets", "{b1,b2}");
-        values.put("after_txid", Long.toString(AFTER.txid()));
-        values.put("after_seq", Long.toString(AFTER.seq()));
-        values.put("after_ordinal", Integer.toString(AFTER.ordinal()));
-        values.put("from_txid", Long.toString(S_PREV.xmax()));
-        values.put("from_seq", "0");
-        values.put("limit_keys", "100");
-        values.put("limit_entries", "101");
-        return values;
+        return GenericPlans.text(JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("b1", "b2"), AFTER, 100));
     }
 
     @Test
