@@ -277,24 +277,52 @@ public final class JdbiChangeLog implements ChangeLog {
     @Override
     public Meta meta(Tx tx) {
         Handle handle = handle(tx);
-        if (!installed) {
-            // before the first migrate there is no schema: that is "nothing installed", not an error
-            if (!handle.createQuery("select to_regclass('nizhal.meta') is not null")
-                    .mapTo(Boolean.class)
-                    .one()) {
-                return new Meta(null, null, null);
-            }
-            installed = true;
+        if (!installed && !installed(handle)) {
+            return new Meta(null, null, null);
         }
+        return readMeta(handle, "", (rs, meta) -> meta);
+    }
+
+    /** The meta and the snapshot in one statement, once the schema was found. */
+    @Override
+    public MetaAndSnapshot metaAndSnapshot(Tx tx) {
+        Handle handle = handle(tx);
+        if (!installed && !installed(handle)) {
+            return new MetaAndSnapshot(new Meta(null, null, null), currentSnapshot(tx));
+        }
+        return readMeta(
+                handle,
+                ", cast(pg_current_snapshot() as text) as snapshot",
+                (rs, meta) -> new MetaAndSnapshot(meta, PgSnapshot.parse(rs.getString("snapshot"))));
+    }
+
+    /** Whether {@code nizhal.meta} exists; remembered once it was found (a pull asks no more). */
+    private boolean installed(Handle handle) {
+        // before the first migrate there is no schema: that is "nothing installed", not an error
+        installed = handle.createQuery("select to_regclass('nizhal.meta') is not null")
+                .mapTo(Boolean.class)
+                .one();
+        return installed;
+    }
+
+    /** What a row of {@code nizhal.meta} (and {@code more} columns) gives, as {@code result} makes it. */
+    @FunctionalInterface
+    private interface MetaResult<T> {
+        T of(java.sql.ResultSet rs, Meta meta) throws SQLException;
+    }
+
+    private <T> T readMeta(Handle handle, String more, MetaResult<T> result) {
         try {
             return handle.createQuery("select identity, plan_hash, cast(retention_mark as text) as retention_mark"
-                            + " from nizhal.meta")
+                            + more + " from nizhal.meta")
                     .map((rs, ctx) -> {
                         String mark = rs.getString("retention_mark");
-                        return new Meta(
-                                rs.getString("identity"),
-                                rs.getString("plan_hash"),
-                                mark == null ? null : PgSnapshot.parse(mark));
+                        return result.of(
+                                rs,
+                                new Meta(
+                                        rs.getString("identity"),
+                                        rs.getString("plan_hash"),
+                                        mark == null ? null : PgSnapshot.parse(mark)));
                     })
                     .one();
         } catch (RuntimeException e) {

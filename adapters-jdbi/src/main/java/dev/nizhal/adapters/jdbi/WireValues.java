@@ -2,6 +2,7 @@ package dev.nizhal.adapters.jdbi;
 
 import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.RowSource.JsonText;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -171,7 +172,7 @@ final class WireValues {
             return "-infinity";
         }
         // the instant, whatever zone the session or the driver used to read it
-        return isoDateTime(value.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()) + "Z";
+        return isoDateTime(value.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime(), true);
     }
 
     /**
@@ -184,23 +185,33 @@ final class WireValues {
         if (year < 0 || year > 9999) {
             return DateTimeFormatter.ISO_LOCAL_DATE.format(value);
         }
-        StringBuilder text = new StringBuilder(10);
+        byte[] text = new byte[10];
         date(text, year, value.getMonthValue(), value.getDayOfMonth());
-        return text.toString();
+        return new String(text, StandardCharsets.ISO_8859_1);
     }
 
     /** {@link DateTimeFormatter#ISO_LOCAL_DATE_TIME}'s text of {@code value}; by hand as {@link #isoDate}. */
     static String isoDateTime(LocalDateTime value) {
+        return isoDateTime(value, false);
+    }
+
+    /** {@link #isoDateTime(LocalDateTime)}, followed by {@code Z} when {@code utc}. */
+    static String isoDateTime(LocalDateTime value, boolean utc) {
         int year = value.getYear();
         if (year < 0 || year > 9999) {
-            return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(value);
+            String text = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(value);
+            return utc ? text + "Z" : text;
         }
-        StringBuilder text = new StringBuilder(29);
+        // the characters written into one array: a page writes one or more of these per row
+        byte[] text = new byte[30];
         date(text, year, value.getMonthValue(), value.getDayOfMonth());
-        text.append('T');
-        digits(text, value.getHour(), 2).append(':');
-        digits(text, value.getMinute(), 2).append(':');
-        digits(text, value.getSecond(), 2);
+        text[10] = 'T';
+        digits(text, 11, value.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, value.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, value.getSecond(), 2);
+        int length = 19;
         int nano = value.getNano();
         if (nano != 0) {
             // the formatter's fraction: as many digits as needed, trailing zeros left out
@@ -209,24 +220,29 @@ final class WireValues {
                 nano /= 10;
                 width--;
             }
-            digits(text.append('.'), nano, width);
+            text[length++] = '.';
+            digits(text, length, nano, width);
+            length += width;
         }
-        return text.toString();
+        if (utc) {
+            text[length++] = 'Z';
+        }
+        return new String(text, 0, length, StandardCharsets.ISO_8859_1);
     }
 
-    private static void date(StringBuilder text, int year, int month, int day) {
-        digits(text, year, 4).append('-');
-        digits(text, month, 2).append('-');
-        digits(text, day, 2);
+    private static void date(byte[] text, int year, int month, int day) {
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, month, 2);
+        text[7] = '-';
+        digits(text, 8, day, 2);
     }
 
-    /** {@code value} (0 or more) with at least {@code width} digits, zero-padded. */
-    private static StringBuilder digits(StringBuilder text, int value, int width) {
-        for (int pad = width - 1, limit = 10; pad > 0; pad--, limit *= 10) {
-            if (value < limit) {
-                text.append('0');
-            }
+    /** {@code value} (0 to 10^width − 1) as {@code width} digits, zero-padded, at {@code at}. */
+    private static void digits(byte[] text, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
         }
-        return text.append(value);
     }
 }

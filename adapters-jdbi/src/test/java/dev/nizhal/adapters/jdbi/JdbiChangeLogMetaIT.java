@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.ports.out.ChangeLog;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@link JdbiChangeLog#meta}: nothing installed before the first migrate, the installed meta after it without asking
  * whether the schema exists on every read, and once the schema is dropped under it a read that fails as TRANSIENT "not
- * installed", then "nothing installed" again.
+ * installed", then "nothing installed" again; {@link JdbiChangeLog#metaAndSnapshot} as the two reads it joins.
  */
 @ExtendWith(PostgresExtension.class)
 class JdbiChangeLogMetaIT {
@@ -53,6 +55,61 @@ class JdbiChangeLogMetaIT {
         new NizhalSchemaMigration(database.dataSource()).migrate();
         ChangeLog.Meta again = meta(transactions, changeLog, statements);
         assertThat(again.identity()).isNotBlank().isNotEqualTo(installed.identity());
+    }
+
+    @Test
+    void readsTheMetaAndTheSnapshotInOneStatementAsTheSeparateReadsWouldInTheSameTransaction(TestDatabase database) {
+        Jdbi jdbi = database.jdbi();
+        List<String> statements = new ArrayList<>();
+        jdbi.setSqlLogger(new SqlLogger() {
+            @Override
+            public void logAfterExecution(StatementContext context) {
+                statements.add(context.getRawSql());
+            }
+        });
+        JdbiTransactions transactions = new JdbiTransactions(jdbi);
+        JdbiChangeLog changeLog = new JdbiChangeLog();
+
+        // before the first migrate (the database may be another test's): nothing installed, and the snapshot
+        jdbi.useHandle(h -> h.execute("drop schema if exists nizhal cascade"));
+        transactions.inReadTransaction(tx -> {
+            ChangeLog.MetaAndSnapshot start = changeLog.metaAndSnapshot(tx);
+            assertThat(start.meta()).isEqualTo(new ChangeLog.Meta(null, null, null));
+            assertThat(start.snapshot()).isEqualTo(changeLog.currentSnapshot(tx));
+            return null;
+        });
+
+        new NizhalSchemaMigration(database.dataSource()).migrate();
+        transactions.inReadTransaction(tx -> {
+            statements.clear();
+            ChangeLog.MetaAndSnapshot start = changeLog.metaAndSnapshot(tx);
+            assertThat(start.meta().identity()).isNotBlank();
+            assertThat(start.snapshot()).isEqualTo(changeLog.currentSnapshot(tx));
+            assertThat(start.meta()).isEqualTo(changeLog.meta(tx));
+            return null;
+        });
+        // the first read after the migrate asked for the schema; the next one is a single statement
+        jdbi.useHandle(
+                h -> h.execute("create table if not exists other_writes(id int); insert into other_writes values (1)"));
+        transactions.inReadTransaction(tx -> {
+            statements.clear();
+            ChangeLog.MetaAndSnapshot start = changeLog.metaAndSnapshot(tx);
+            assertThat(statements).hasSize(1).first().asString().contains("pg_current_snapshot");
+            // a commit after the statement is not in the transaction's snapshot, read with the meta or alone
+            commitElsewhere(database, "insert into other_writes values (2)");
+            assertThat(changeLog.currentSnapshot(tx)).isEqualTo(start.snapshot());
+            return null;
+        });
+    }
+
+    /** {@code sql} committed on a connection of its own (a handle here would be the open transaction's). */
+    private static void commitElsewhere(TestDatabase database, String sql) {
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The meta read in a read transaction, with the statements it made (the transaction's own left out). */

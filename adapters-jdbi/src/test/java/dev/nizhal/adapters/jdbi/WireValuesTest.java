@@ -57,9 +57,11 @@ class WireValuesTest {
             for (LocalTime time : times) {
                 for (int nano : nanos) {
                     LocalDateTime value = LocalDateTime.of(date, time.withNano(nano));
-                    assertThat(WireValues.isoDateTime(value))
+                    String text = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(value);
+                    assertThat(WireValues.isoDateTime(value)).as("%s", value).isEqualTo(text);
+                    assertThat(WireValues.isoDateTime(value, true))
                             .as("%s", value)
-                            .isEqualTo(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(value));
+                            .isEqualTo(text + "Z");
                 }
             }
         }

@@ -52,6 +52,18 @@ public interface ChangeLog {
      */
     record Meta(String identity, String planHash, PgSnapshot retentionMark) {}
 
+    /**
+     * {@link #meta} and {@link #currentSnapshot} of {@code tx}, as a pull begins: an adapter reads both in one
+     * statement where it can (a round trip less per pull).
+     */
+    default MetaAndSnapshot metaAndSnapshot(Tx tx) {
+        Meta meta = meta(tx);
+        return new MetaAndSnapshot(meta, currentSnapshot(tx));
+    }
+
+    /** What {@link #metaAndSnapshot} reads. */
+    record MetaAndSnapshot(Meta meta, PgSnapshot snapshot) {}
+
     /** The bucket under which the TRUNCATE trigger of {@code table} logs its marker: every pull of it resets. */
     static String truncateBucket(String table) {
         return "truncate:" + table;

@@ -117,7 +117,7 @@ final class PullChangesService implements PullChanges {
         private final Set<String> held = new TreeSet<>();
         private final Set<String> revoked = new TreeSet<>();
         private final Set<String> loaded = new TreeSet<>();
-        private final List<Change> changes = new ArrayList<>();
+        private final ArrayList<Change> changes = new ArrayList<>();
         private int budget;
         private long bytesLeft = config.maxLoadBytes();
         private boolean truncated;
@@ -133,7 +133,8 @@ final class PullChangesService implements PullChanges {
         }
 
         PullResponse run() {
-            ChangeLog.Meta meta = changeLog.meta(tx);
+            ChangeLog.MetaAndSnapshot start = changeLog.metaAndSnapshot(tx);
+            ChangeLog.Meta meta = start.meta();
             if (!compiled.planHash().equals(meta.planHash())) {
                 throw new SyncException(
                         SyncErrorCode.TRANSIENT,
@@ -145,7 +146,7 @@ final class PullChangesService implements PullChanges {
                             SyncErrorCode.CLIENT_ACTOR_MISMATCH, "this clientId belongs to another actor");
                 }
             });
-            PgSnapshot current = changeLog.currentSnapshot(tx);
+            PgSnapshot current = start.snapshot(); // the transaction's snapshot, whenever it is read
             snapshot = current.limitInFlight(MAX_IN_FLIGHT);
             boolean reset = restore(meta, current.xmax());
             if (config.pullDefect() == PullDefect.S_HI_PER_PAGE && !reset && !drained) {
@@ -346,6 +347,7 @@ final class PullChangesService implements PullChanges {
         private void readLoads() {
             for (int i = 0; i < loading.size() && budget > 0 && bytesLeft > 0; ) {
                 Cursor.Loading l = loading.get(i);
+                List<String> buckets = List.of(l.bucketKey()); // one list for the rows of its pages
                 int tableIndex = l.tableIndex();
                 String after = l.lastKey();
                 boolean complete = false;
@@ -353,8 +355,9 @@ final class PullChangesService implements PullChanges {
                     CompiledCollection collection = rule.collections().get(tableIndex);
                     int asked = budget;
                     RowSource.Page page = rows.page(tx, collection, l.bucketKey(), after, asked, bytesLeft);
+                    changes.ensureCapacity(changes.size() + page.rows().size());
                     for (RowSource.Row row : page.rows()) {
-                        changes.add(new Upsert(collection.name(), row.key(), row.values(), List.of(l.bucketKey())));
+                        changes.add(new Upsert(collection.name(), row.key(), row.values(), buckets));
                     }
                     budget -= page.rows().size();
                     bytesLeft -= page.bytes();

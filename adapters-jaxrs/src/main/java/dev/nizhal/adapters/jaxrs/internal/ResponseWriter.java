@@ -30,7 +30,6 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -196,8 +195,8 @@ public final class ResponseWriter {
 
         /** The JSON array of {@code buckets}, as the response's own generator would write it. */
         SerializedString buckets(List<String> buckets) {
-            if (!buckets.equals(this.buckets)) {
-                this.buckets = new ArrayList<>(buckets);
+            if (buckets != this.buckets && !buckets.equals(this.buckets)) {
+                this.buckets = List.copyOf(buckets); // the same list if it is one already (a load page's rows)
                 bucketsJson =
                         new SerializedString(new String(write(json -> strings(json, buckets)), StandardCharsets.UTF_8));
             }
