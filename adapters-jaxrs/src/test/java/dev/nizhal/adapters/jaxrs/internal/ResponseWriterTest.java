@@ -151,6 +151,38 @@ class ResponseWriterTest {
     }
 
     @Test
+    void theRowSourcesStringsAreWrittenAsAnyStringForEveryCharacterButALoneSurrogate() {
+        // every character of the BMP but the surrogates, in strings of 64, then pairs (emoji and others) and the
+        // characters JSON escapes: the row source's path (databaseText) against a map's (writeString)
+        StringBuilder all = new StringBuilder();
+        for (int c = 0; c <= 0xFFFF; c++) {
+            if (!Character.isSurrogate((char) c)) {
+                all.append((char) c);
+            }
+        }
+        for (int cp : new int[] {0x1F600, 0x10000, 0x10FFFF, 0x1D11E}) {
+            all.appendCodePoint(cp);
+        }
+        all.append("\"\\\u0000\n\u007f\u2028/");
+        List<String> names = List.of("id", "body");
+        List<Upsert> compact = new java.util.ArrayList<>();
+        for (int at = 0; at < all.length(); at += 64) {
+            int end = Math.min(all.length(), at + 64);
+            if (end < all.length() && Character.isHighSurrogate(all.charAt(end - 1))) {
+                end++; // a pair stays whole
+            }
+            String text = all.substring(at, end);
+            compact.add(new Upsert("notes", text, new RowValues(names, new Object[] {text, text + "!"}), List.of("b")));
+            at = end - 64;
+        }
+        List<Upsert> maps = compact.stream()
+                .map(u -> new Upsert(u.collection(), u.key(), new LinkedHashMap<>(u.row()), u.buckets()))
+                .toList();
+
+        assertThat(ResponseWriter.pull(page(compact))).isEqualTo(ResponseWriter.pull(page(maps)));
+    }
+
+    @Test
     void eachChangeNamesItsOwnCollectionAndBucketsWhenTheyRepeatOrChange() throws Exception {
         // the writer encodes a repeated collection name and bucket list once: every change must still get its own
         List<String> alice = List.of("myNotes[\"alicé 😀\"]");
