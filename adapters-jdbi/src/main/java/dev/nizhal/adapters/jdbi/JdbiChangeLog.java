@@ -5,15 +5,19 @@ import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.ports.out.ChangeLog;
 import dev.nizhal.ports.out.Tx;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 
 /**
  * {@link ChangeLog} over {@code nizhal.change_log} and {@code nizhal.meta} on PostgreSQL 13+, in the caller's
@@ -139,42 +143,89 @@ public final class JdbiChangeLog implements ChangeLog {
         if (buckets.isEmpty()) {
             return List.of();
         }
-        return windowQuery(handle(tx), "", sPrev, sHi, buckets, after, limitKeys)
-                .map((rs, ctx) -> new Entry(
+        return windowRows(
+                handle(tx),
+                "",
+                windowValues(sPrev, sHi, buckets, after, limitKeys),
+                rs -> new Entry(
                         Long.parseLong(rs.getString("txid")),
                         rs.getLong("seq"),
                         rs.getString("bucket"),
                         rs.getString("tbl"),
                         rs.getInt("first_ordinal"),
-                        List.of((String[]) rs.getArray("keys").getArray())))
-                .list();
+                        List.of((String[]) rs.getArray("keys").getArray())));
+    }
+
+    /** Makes a value of a result's current row. */
+    @FunctionalInterface
+    interface ResultRow<T> {
+        T of(ResultSet rs) throws SQLException;
     }
 
     /**
-     * The window query with its parameters bound, after {@code prefix} ({@code explain} in the test that checks
-     * its plan).
+     * {@link #WINDOW_SQL} after {@code prefix} ({@code explain} in the tests that check its plan), its parameters bound
+     * by position to {@code values} ({@link #windowValues}), each row of its result made by {@code row}. Through JDBC
+     * rather than JDBI: JDBI's binding of the ten named values (an argument factory looked up per value, the array's
+     * generic type built each time) took longer than the statement's round trip, on every pull.
      */
-    static Query windowQuery(
-            Handle handle,
-            String prefix,
-            PgSnapshot sPrev,
-            PgSnapshot sHi,
-            Set<String> buckets,
-            Position after,
-            int limitKeys) {
-        Query query = handle.createQuery(prefix + WINDOW_SQL);
-        windowValues(sPrev, sHi, buckets, after, limitKeys).forEach((name, value) -> {
-            if (value instanceof List<?> list) {
-                query.bindArray(name, String.class, list);
-            } else {
-                query.bind(name, value);
+    static <T> List<T> windowRows(Handle handle, String prefix, Map<String, Object> values, ResultRow<T> row) {
+        if (values.size() != WINDOW_PARAMETERS.size()) {
+            throw new IllegalArgumentException("the window takes " + WINDOW_PARAMETERS + ", got " + values.keySet());
+        }
+        try (PreparedStatement statement = handle.getConnection().prepareStatement(prefix + WINDOW_POSITIONAL)) {
+            for (int i = 0; i < WINDOW_PARAMETERS.size(); i++) {
+                String name = WINDOW_PARAMETERS.get(i);
+                if (!values.containsKey(name)) {
+                    throw new IllegalArgumentException("no value for the window's parameter " + name);
+                }
+                bind(statement, i + 1, values.get(name));
             }
-        });
-        return query;
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row.of(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            // the cause keeps its SQLSTATE: a transient failure stays transient for the caller
+            throw new IllegalStateException("the change log's window could not be read", e);
+        }
+    }
+
+    /** A window parameter's value by its Java type, as JDBI bound it before (the SQL casts each one). */
+    private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        switch (value) {
+            case String text -> statement.setString(index, text);
+            case Long number -> statement.setLong(index, number);
+            case Integer number -> statement.setInt(index, number);
+            case List<?> list ->
+                statement.setArray(index, statement.getConnection().createArrayOf("varchar", list.toArray()));
+            default -> throw new IllegalArgumentException("a window parameter of type " + value.getClass());
+        }
+    }
+
+    /** The names of {@link #WINDOW_SQL}'s parameters, in the order they appear. */
+    private static final List<String> WINDOW_PARAMETERS;
+
+    /** {@link #WINDOW_SQL} with a {@code ?} for each parameter. */
+    private static final String WINDOW_POSITIONAL;
+
+    static {
+        Matcher parameter = Pattern.compile("(?<![:\\w]):([a-z_]+)").matcher(WINDOW_SQL);
+        List<String> names = new ArrayList<>();
+        StringBuilder positional = new StringBuilder();
+        while (parameter.find()) {
+            names.add(parameter.group(1));
+            parameter.appendReplacement(positional, "?");
+        }
+        parameter.appendTail(positional);
+        WINDOW_PARAMETERS = List.copyOf(names);
+        WINDOW_POSITIONAL = positional.toString();
     }
 
     /**
-     * The values of {@link #WINDOW_SQL}'s parameters by name, as {@link #windowQuery} binds them: the buckets as a
+     * The values of {@link #WINDOW_SQL}'s parameters by name, as {@link #windowRows} binds them: the buckets as a
      * list of strings (an array), the others as strings and numbers. The plan tests bind the same values as text.
      */
     static Map<String, Object> windowValues(

@@ -79,27 +79,30 @@ class JdbiChangeLogBusyWindowIT {
 
     @Test
     void aClientReturningAfterABusyStretchOfOtherBucketsReadsItsPageOnly() {
-        List<Long> txids = jdbi.withHandle(
-                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
-                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
-                        .list());
+        List<Long> txids = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("b1"), AFTER, 1_000),
+                rs -> Long.parseLong(rs.getString("txid"))));
         assertThat(txids)
                 .containsExactlyElementsOf(
                         LongStream.range(200_000, 200_100).boxed().toList());
 
-        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
-                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("b1"), AFTER, 1_000)
-                .mapTo(String.class)
-                .list());
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "explain (analyze, buffers) ",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("b1"), AFTER, 1_000),
+                rs -> rs.getString(1)));
         assertReadsAboutThePage(plan, 1_001);
     }
 
     @Test
     void aBucketWithALargeWindowIsReadInOrderUpToThePage() {
-        List<Long> txids = jdbi.withHandle(
-                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
-                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
-                        .list());
+        List<Long> txids = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000),
+                rs -> Long.parseLong(rs.getString("txid"))));
         // b1's 100 entries come first, then big's first 900 (ten a transaction)
         assertThat(txids).hasSize(1_000);
         assertThat(txids.subList(0, 100))
@@ -107,27 +110,30 @@ class JdbiChangeLogBusyWindowIT {
                         LongStream.range(200_000, 200_100).boxed().toList());
         assertThat(txids.subList(100, 1_000)).allMatch(t -> t >= 300_000 && t < 300_090);
 
-        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
-                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000)
-                .mapTo(String.class)
-                .list());
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "explain (analyze, buffers) ",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("big", "b1"), AFTER, 1_000),
+                rs -> rs.getString(1)));
         assertReadsAboutThePage(plan, 2 * 1_001);
     }
 
     @Test
     void aBucketWithALongHistoryBeforeTheWindowIsReadFromTheWindowsStart() {
-        List<Long> txids = jdbi.withHandle(
-                handle -> JdbiChangeLog.windowQuery(handle, "", S_PREV, S_HI, Set.of("old"), null, 1_000)
-                        .map((rs, ctx) -> Long.parseLong(rs.getString("txid")))
-                        .list());
+        List<Long> txids = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("old"), null, 1_000),
+                rs -> Long.parseLong(rs.getString("txid"))));
         assertThat(txids)
                 .containsExactlyElementsOf(
                         LongStream.range(250_000, 250_010).boxed().toList());
 
-        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowQuery(
-                        handle, "explain (analyze, buffers) ", S_PREV, S_HI, Set.of("old"), null, 1_000)
-                .mapTo(String.class)
-                .list());
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "explain (analyze, buffers) ",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, Set.of("old"), null, 1_000),
+                rs -> rs.getString(1)));
         assertReadsAboutThePage(plan, 1_001);
     }
 

@@ -45,10 +45,11 @@ class JdbiChangeLogPlanIT {
 
     @Test
     void withTheParameterValuesBothBranchesReadIndexRanges() {
-        List<String> plan = jdbi.withHandle(
-                handle -> JdbiChangeLog.windowQuery(handle, "explain ", S_PREV, S_HI, BUCKETS, AFTER, 100)
-                        .mapTo(String.class)
-                        .list());
+        List<String> plan = jdbi.withHandle(handle -> JdbiChangeLog.windowRows(
+                handle,
+                "explain ",
+                JdbiChangeLog.windowValues(S_PREV, S_HI, BUCKETS, AFTER, 100),
+                rs -> rs.getString(1)));
 
         assertReadsIndexRangesOnly(plan);
     }
