@@ -28,13 +28,7 @@ class JdbiChangeLogMetaIT {
     @Test
     void readsTheMetaWithoutAskingForTheSchemaOnceItWasFoundAndAsksAgainAfterADrop(TestDatabase database) {
         Jdbi jdbi = database.jdbi();
-        List<String> statements = new ArrayList<>();
-        jdbi.setSqlLogger(new SqlLogger() {
-            @Override
-            public void logAfterExecution(StatementContext context) {
-                statements.add(context.getRawSql());
-            }
-        });
+        List<String> statements = logged(jdbi);
         JdbiTransactions transactions = new JdbiTransactions(jdbi);
         JdbiChangeLog changeLog = new JdbiChangeLog();
 
@@ -60,13 +54,7 @@ class JdbiChangeLogMetaIT {
     @Test
     void readsTheMetaAndTheSnapshotInOneStatementAsTheSeparateReadsWouldInTheSameTransaction(TestDatabase database) {
         Jdbi jdbi = database.jdbi();
-        List<String> statements = new ArrayList<>();
-        jdbi.setSqlLogger(new SqlLogger() {
-            @Override
-            public void logAfterExecution(StatementContext context) {
-                statements.add(context.getRawSql());
-            }
-        });
+        List<String> statements = logged(jdbi);
         JdbiTransactions transactions = new JdbiTransactions(jdbi);
         JdbiChangeLog changeLog = new JdbiChangeLog();
 
@@ -100,6 +88,18 @@ class JdbiChangeLogMetaIT {
             assertThat(changeLog.currentSnapshot(tx)).isEqualTo(start.snapshot());
             return null;
         });
+    }
+
+    /** The statements {@code jdbi} executes from now on, as they are added. */
+    private static List<String> logged(Jdbi jdbi) {
+        List<String> statements = new ArrayList<>();
+        jdbi.setSqlLogger(new SqlLogger() {
+            @Override
+            public void logAfterExecution(StatementContext context) {
+                statements.add(context.getRawSql());
+            }
+        });
+        return statements;
     }
 
     /** {@code sql} committed on a connection of its own (a handle here would be the open transaction's). */
