@@ -33,9 +33,9 @@ public final class NizhalTestSeams {
         return builder.changeServices(config -> ServicesTestSeams.pullObserver(config, observer));
     }
 
-    /** Another bound on the rows of a response's load pages (about 4 MiB in production). */
-    public static Nizhal.Builder maxLoadBytes(Nizhal.Builder builder, long bytes) {
-        return builder.changeServices(config -> ServicesTestSeams.maxLoadBytes(config, bytes));
+    /** Another bound on the rows of a response (its window's changed rows and its load pages) (about 4 MiB in production). */
+    public static Nizhal.Builder maxRowBytes(Nizhal.Builder builder, long bytes) {
+        return builder.changeServices(config -> ServicesTestSeams.maxRowBytes(config, bytes));
     }
 
     /** Hooks inside each mutation's transaction (fault injection); null for none. */

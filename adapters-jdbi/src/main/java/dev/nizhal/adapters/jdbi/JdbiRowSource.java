@@ -1,6 +1,7 @@
 package dev.nizhal.adapters.jdbi;
 
 import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.cursor.ReadAhead;
 import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
 import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
 import dev.nizhal.domain.sql.SqlFragment;
@@ -131,20 +132,12 @@ public final class JdbiRowSource implements RowSource {
     }
 
     /**
-     * Maps a page's rows, adds up their sizes, and after each row sets the size of the driver's next fetch: the rows
-     * that still fit in the page's bound if each were as wide as the widest so far, at most {@link #GROWTH} times the
-     * rows read so far, and the first fetch {@link #FIRST_FETCH} rows. So a page reads ahead of what it keeps by at
-     * most one fetch: rows as wide as those before them stop near the bound, and a run of rows much wider than every
-     * row before it is read at most {@code GROWTH} times the rows so far at once (a page of narrow rows takes about
-     * four fetches).
+     * Maps a page's rows, adds up their sizes, and after each row sets the size of the driver's next fetch as {@link
+     * ReadAhead} says, and one more than the rows the limit leaves: the fetch that holds a result's last rows then also
+     * brings its end, rather than a fetch of its own. So a page reads ahead of what it keeps by at most one fetch (a
+     * page of narrow rows takes about four fetches).
      */
     static final class PageReader implements RowMapper<Row> {
-        /** The rows of a page's first fetch. */
-        static final int FIRST_FETCH = 4;
-
-        /** How many times the rows read so far a next fetch may hold. */
-        static final int GROWTH = 16;
-
         private final int limit;
         private final long maxBytes;
         private RowMapper<Row> rows;
@@ -175,17 +168,9 @@ public final class JdbiRowSource implements RowSource {
             return row;
         }
 
-        /**
-         * The size of the driver's next fetch, as the class says; at least 1. One more than the rows the limit leaves:
-         * the fetch that holds a result's last rows then also brings its end, rather than a fetch of its own.
-         */
+        /** The size of the driver's next fetch, as the class says. */
         int nextFetch() {
-            long left = limit - count + 1L;
-            if (count == 0) {
-                return (int) Math.max(1, Math.min(left, FIRST_FETCH));
-            }
-            long fit = bytes >= maxBytes ? 1 : (maxBytes - bytes + widest - 1) / widest;
-            return (int) Math.max(1, Math.min(left, Math.min(fit, (long) GROWTH * count)));
+            return ReadAhead.step(count, bytes, widest, maxBytes, limit - count + 1L);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.cursor.ReadAhead;
 import dev.nizhal.domain.rules.SyncRules;
 import dev.nizhal.domain.sql.CompiledRules;
 import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
@@ -88,7 +89,7 @@ class JdbiRowSourcePageFetchIT {
         // four rows of a million reach the bound only with the fifth
         assertThat(page.rows()).hasSize(5);
         assertThat(page.cut()).isTrue();
-        assertThat(protocol.fetches.getFirst()).isEqualTo(JdbiRowSource.PageReader.FIRST_FETCH);
+        assertThat(protocol.fetches.getFirst()).isEqualTo(ReadAhead.FIRST);
         assertThat(protocol.rows)
                 .as("rows read")
                 .isLessThanOrEqualTo(page.rows().size() + 4);
@@ -104,7 +105,7 @@ class JdbiRowSourcePageFetchIT {
         // here: the worst case the sizing allows), not the 5,000 asked
         assertThat(protocol.rows)
                 .as("rows read")
-                .isLessThanOrEqualTo(page.rows().size() * (1 + JdbiRowSource.PageReader.GROWTH));
+                .isLessThanOrEqualTo(page.rows().size() * (1 + ReadAhead.GROWTH));
     }
 
     @Test

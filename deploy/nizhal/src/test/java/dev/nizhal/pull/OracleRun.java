@@ -182,8 +182,8 @@ final class OracleRun {
     private final long seed;
     private final Random random;
     private final PullDefect defect;
-    /** The bound on the rows of a response's load pages, or 0 for the engine's own (about 4 MiB: never reached here). */
-    private final long loadBytes;
+    /** The bound on the rows of a response, or 0 for the engine's own (about 4 MiB: never reached here). */
+    private final long rowBytes;
 
     private final int operations;
     private final boolean checkCoverage;
@@ -219,11 +219,13 @@ final class OracleRun {
         this.seed = seed;
         this.random = new Random(seed);
         this.defect = defect;
-        // the runs of even seeds without a known defect, and those of the defect that mistakes a cut page for the
-        // table's end, cut load pages at up to 400 bytes, so at every row to every few rows (the bound drawn apart from
-        // the run's own draws, which stay as they were for a seed)
-        boolean bounded = defect == PullDefect.NONE ? (seed & 1) == 0 : defect == PullDefect.LOAD_CUT_AS_END;
-        this.loadBytes = bounded ? 1 + new Random(seed ^ 0x6c6f6164L).nextInt(400) : 0;
+        // the runs of even seeds without a known defect, and those of the defects that mistake a cut page or window for
+        // the whole, cut responses (load pages and windows' changed rows) at up to 400 bytes of rows, so at every row
+        // to every few rows (the bound drawn apart from the run's own draws, which stay as they were for a seed)
+        boolean bounded = defect == PullDefect.NONE
+                ? (seed & 1) == 0
+                : defect == PullDefect.LOAD_CUT_AS_END || defect == PullDefect.WINDOW_CUT_AS_END;
+        this.rowBytes = bounded ? 1 + new Random(seed ^ 0x6c6f6164L).nextInt(400) : 0;
         this.operations = operations;
         this.checkCoverage = checkCoverage;
         this.afterMigrate = afterMigrate;
@@ -234,9 +236,9 @@ final class OracleRun {
         return counters;
     }
 
-    /** The bound on the rows of a response's load pages in this run; 0 for the engine's own. */
-    long loadBytes() {
-        return loadBytes;
+    /** The bound on the rows of a response in this run; 0 for the engine's own. */
+    long rowBytes() {
+        return rowBytes;
     }
 
     /** The most turns the clients get after the writers, for the events of their own choices. */
@@ -261,7 +263,7 @@ final class OracleRun {
     }
 
     void execute() throws Exception {
-        nizhal = SeedDatabase.engine(db, RULES, this::checkNoLeak, defect, loadBytes);
+        nizhal = SeedDatabase.engine(db, RULES, this::checkNoLeak, defect, rowBytes);
         afterMigrate.accept(jdbi);
         StringBuilder setup = new StringBuilder();
         for (int i = 0; i < LISTS; i++) {

@@ -46,11 +46,12 @@ class RandomizedOracleIT {
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(
                     "randomized oracle failed with seed " + seed + " (rerun: -Dnizhal.test.seed=" + seed
-                            + "); load pages bound at " + run.loadBytes() + " bytes (0: the engine's own); counters "
+                            + "); responses' rows bound at " + run.rowBytes()
+                            + " bytes (0: the engine's own); counters "
                             + run.counters(),
                     e);
         }
         System.out.println(
-                "oracle seed " + seed + ", load pages bound at " + run.loadBytes() + " bytes: " + run.counters());
+                "oracle seed " + seed + ", responses' rows bound at " + run.rowBytes() + " bytes: " + run.counters());
     }
 }

@@ -48,6 +48,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <tr><td>{@code LOADS_JOIN_LOG_EARLY}</td><td>{@code P2_DELETE_LOGGED_AFTER_LOAD}, only through its bound on when
  *       the load began</td></tr>
  *   <tr><td>{@code LOAD_CUT_AS_END}</td><td>{@code P1_ROWS} (its runs cut load pages at up to 400 bytes)</td></tr>
+ *   <tr><td>{@code WINDOW_CUT_AS_END}</td><td>{@code P1_ROWS} (its runs cut windows' changed rows at up to 400
+ *       bytes)</td></tr>
  *   <tr><td>capture {@code SKIPS_SOME_UPDATES}</td><td>{@code P1_ROWS}</td></tr>
  *   <tr><td>capture {@code DROPS_OLD_BUCKET}</td><td>{@code P1_ROWS}: a row that left a bucket stays on the
  *       client</td></tr>
@@ -178,6 +180,8 @@ class RandomizedOracleTeethIT {
                         PullDefect.LOADS_JOIN_LOG_EARLY, BrokenCapture.NONE, Set.of(Check.P2_DELETE_LOGGED_AFTER_LOAD)),
                 // load pages cut at a few hundred bytes: the rows after each cut are never loaded
                 Arguments.of(PullDefect.LOAD_CUT_AS_END, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
+                // windows cut at a few hundred bytes of changed rows: the changes after each cut are never sent
+                Arguments.of(PullDefect.WINDOW_CUT_AS_END, BrokenCapture.NONE, Set.of(Check.P1_ROWS)),
                 Arguments.of(PullDefect.NONE, BrokenCapture.SKIPS_SOME_UPDATES, Set.of(Check.P1_ROWS)),
                 Arguments.of(PullDefect.NONE, BrokenCapture.DROPS_OLD_BUCKET, Set.of(Check.P1_ROWS)));
     }

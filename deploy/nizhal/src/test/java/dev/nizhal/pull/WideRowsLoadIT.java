@@ -28,7 +28,7 @@ class WideRowsLoadIT {
     private static final int DOCS = 60;
     private static final int DOC_CHARS = 300_000;
     private static final int TAGS = 50;
-    /** The pull's bound on the rows of a response's load pages (PullChangesService.MAX_LOAD_BYTES). */
+    /** The pull's bound on the rows of a response (PullChangesService.MAX_ROW_BYTES). */
     private static final long BOUND = 4L * 1024 * 1024;
 
     private static TestDatabase db;

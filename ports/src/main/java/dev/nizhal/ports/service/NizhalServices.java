@@ -199,7 +199,7 @@ public final class NizhalServices {
         private final RealtimeNotifier notifier;
         private final PullObserver pullObserver;
         private final PullDefect pullDefect;
-        private final long maxLoadBytes;
+        private final long maxRowBytes;
         private final PushHooks pushHooks;
         private final OperatorStore operatorStore;
         private final PullActivity pullActivity;
@@ -226,7 +226,7 @@ public final class NizhalServices {
             this.notifier = b.notifier;
             this.pullObserver = b.pullObserver == null ? PullObserver.NONE : b.pullObserver;
             this.pullDefect = b.pullDefect == null ? PullDefect.NONE : b.pullDefect;
-            this.maxLoadBytes = b.maxLoadBytes;
+            this.maxRowBytes = b.maxRowBytes;
             this.pushHooks = b.pushHooks == null ? PushHooks.NONE : b.pushHooks;
             this.operatorStore = b.operatorStore;
             this.pullActivity = b.pullActivity == null ? PullActivity.NONE : b.pullActivity;
@@ -309,9 +309,9 @@ public final class NizhalServices {
             return pullDefect;
         }
 
-        /** The bound on the rows of a response's load pages; {@link PullChangesService#MAX_LOAD_BYTES} unless a test set one. */
-        long maxLoadBytes() {
-            return maxLoadBytes;
+        /** The bound on the rows of a response (its window's changed rows and its load pages); {@link PullChangesService#MAX_ROW_BYTES} unless a test set one. */
+        long maxRowBytes() {
+            return maxRowBytes;
         }
 
         /** Test seam: hooks inside each mutation's transaction; none unless a test set them. */
@@ -338,7 +338,7 @@ public final class NizhalServices {
             private RealtimeNotifier notifier;
             private PullObserver pullObserver;
             private PullDefect pullDefect;
-            private long maxLoadBytes = PullChangesService.MAX_LOAD_BYTES;
+            private long maxRowBytes = PullChangesService.MAX_ROW_BYTES;
             private PushHooks pushHooks;
             private OperatorStore operatorStore;
             private PullActivity pullActivity;
@@ -404,15 +404,15 @@ public final class NizhalServices {
             }
 
             /**
-             * Test seam, package-private: another bound on the rows of a response's load pages (pages of small rows
-             * cut at many points), set through {@code ServicesTestSeams.maxLoadBytes}.
+             * Test seam, package-private: another bound on the rows of a response (responses of small rows
+             * cut at many points), set through {@code ServicesTestSeams.maxRowBytes}.
              */
             @TestSeam
-            Builder maxLoadBytes(long value) {
+            Builder maxRowBytes(long value) {
                 if (value < 1) {
-                    throw new IllegalArgumentException("maxLoadBytes must be positive");
+                    throw new IllegalArgumentException("maxRowBytes must be positive");
                 }
-                this.maxLoadBytes = value;
+                this.maxRowBytes = value;
                 return this;
             }
 

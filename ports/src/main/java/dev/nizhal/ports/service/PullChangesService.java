@@ -6,6 +6,7 @@ import dev.nizhal.domain.cursor.CursorCheck;
 import dev.nizhal.domain.cursor.CursorCodec;
 import dev.nizhal.domain.cursor.CursorExpectation;
 import dev.nizhal.domain.cursor.PgSnapshot;
+import dev.nizhal.domain.cursor.ReadAhead;
 import dev.nizhal.domain.error.SyncErrorCode;
 import dev.nizhal.domain.error.SyncException;
 import dev.nizhal.domain.sql.CompiledRules;
@@ -17,8 +18,9 @@ import dev.nizhal.ports.out.PullActivity;
 import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.out.Tx;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +36,11 @@ final class PullChangesService implements PullChanges {
     static final int MAX_LIMIT = 5_000;
 
     /**
-     * About the most bytes of rows a response's initial-load pages hold ({@link RowSource.Row#size()}): a page of wide
-     * rows ends there, before its limit of rows, and the load goes on in the next response.
+     * About the most bytes of rows a response holds ({@link RowSource.Row#size()}), its window's changed rows and its
+     * initial-load pages together: a response of wide rows ends there, before its limit of changes, and the window or
+     * the load goes on in the next response.
      */
-    static final long MAX_LOAD_BYTES = 4L * 1024 * 1024;
+    static final long MAX_ROW_BYTES = 4L * 1024 * 1024;
     /** Loading buckets carried in one cursor; more wait, queued, for a later window. */
     static final int MAX_LOADING = 16;
     /** In-flight transaction ids kept per snapshot in a cursor (the cursor size rule). */
@@ -119,7 +122,7 @@ final class PullChangesService implements PullChanges {
         private final Set<String> loaded = new TreeSet<>();
         private final ArrayList<Change> changes = new ArrayList<>();
         private int budget;
-        private long bytesLeft = config.maxLoadBytes();
+        private long bytesLeft = config.maxRowBytes();
         private boolean truncated;
 
         Pull(Tx tx, Actor actor, PullRequest request, CompiledRule rule) {
@@ -263,9 +266,15 @@ final class PullChangesService implements PullChanges {
             }
         }
 
-        /** Reads the window from the position with the remaining budget; true when the window is exhausted. */
+        /**
+         * Reads the window from the position with the remaining budget of changes and of bytes; true when the window
+         * is exhausted. The changed rows of a response hold about {@link #MAX_ROW_BYTES}, as its load pages do: when
+         * they reach that bound before the window's last key, the response answers the changes the log names before
+         * the first key left unread (in every table), and the position stops just before that key, so the next pull
+         * goes on from it.
+         */
         private boolean readWindow() {
-            if (budget == 0) {
+            if (budget == 0 || bytesLeft <= 0) {
                 return false;
             }
             Set<String> logBuckets = new TreeSet<>(held);
@@ -280,8 +289,10 @@ final class PullChangesService implements PullChanges {
             }
             int asked = budget;
             List<ChangeLog.Entry> entries = changeLog.window(tx, sPrev, sHi, logBuckets, position, asked);
+            // each table's distinct keys in the order the log names them, each with the place (in the window's
+            // sequence of keys) where the log first names it
             int taken = 0;
-            Map<String, LinkedHashSet<String>> keysByTable = new LinkedHashMap<>();
+            Map<String, LinkedHashMap<String, Integer>> keysByTable = new LinkedHashMap<>();
             for (ChangeLog.Entry e : entries) {
                 if (e.bucket().startsWith("truncate:")) {
                     truncated = true;
@@ -290,31 +301,115 @@ final class PullChangesService implements PullChanges {
                 if (rule.collection(e.table()).isEmpty()) {
                     throw notInTheRule(e);
                 }
-                keysByTable
-                        .computeIfAbsent(e.table(), t -> new LinkedHashSet<>())
-                        .addAll(e.keys());
-                taken += e.keys().size();
-                position = new ChangeLog.Position(
-                        e.txid(), e.seq(), e.firstOrdinal() + e.keys().size() - 1);
+                LinkedHashMap<String, Integer> keys =
+                        keysByTable.computeIfAbsent(e.table(), t -> new LinkedHashMap<>());
+                for (String key : e.keys()) {
+                    keys.putIfAbsent(key, taken++);
+                }
             }
             budget -= taken;
-            Set<String> readSet = readSet();
-            keysByTable.forEach((table, keys) -> {
-                CompiledCollection collection = rule.collection(table).orElseThrow(); // checked as read
-                Map<String, RowSource.Row> current = new LinkedHashMap<>();
-                for (RowSource.Row row : rows.changedRows(tx, collection, List.copyOf(keys), readSet)) {
-                    current.put(row.key(), row);
-                }
-                for (String key : keys) {
-                    RowSource.Row row = current.get(key);
+            Map<String, Map<String, RowSource.Row>> current = new HashMap<>();
+            int end = readChangedRows(keysByTable, taken, current);
+            for (Map.Entry<String, LinkedHashMap<String, Integer>> table : keysByTable.entrySet()) {
+                CompiledCollection collection = rule.collection(table.getKey()).orElseThrow(); // checked as read
+                Map<String, RowSource.Row> byKey = current.getOrDefault(table.getKey(), Map.of());
+                for (Map.Entry<String, Integer> key : table.getValue().entrySet()) {
+                    if (key.getValue() >= end) {
+                        break; // in the order the log names them: the rest come after the end too
+                    }
+                    RowSource.Row row = byKey.get(key.getKey());
                     changes.add(
                             row == null
-                                    ? new Delete(collection.name(), key)
-                                    : new Upsert(collection.name(), key, row.values(), List.of(row.bucket())));
+                                    ? new Delete(collection.name(), key.getKey())
+                                    : new Upsert(collection.name(), key.getKey(), row.values(), List.of(row.bucket())));
                 }
-            });
+            }
+            if (end < taken && config.pullDefect() != PullDefect.WINDOW_CUT_AS_END) {
+                position = positionOf(entries, end - 1);
+                return false;
+            }
+            if (!entries.isEmpty()) {
+                ChangeLog.Entry last = entries.getLast();
+                position = new ChangeLog.Position(
+                        last.txid(),
+                        last.seq(),
+                        last.firstOrdinal() + last.keys().size() - 1);
+            }
             return taken < asked;
         }
+
+        /** The position of the key at {@code place} in the sequence of the keys {@code entries} name. */
+        private static ChangeLog.Position positionOf(List<ChangeLog.Entry> entries, int place) {
+            int first = 0;
+            for (ChangeLog.Entry e : entries) {
+                if (place < first + e.keys().size()) {
+                    return new ChangeLog.Position(e.txid(), e.seq(), e.firstOrdinal() + place - first);
+                }
+                first += e.keys().size();
+            }
+            throw new IllegalArgumentException("no key at " + place + " of the window's " + first);
+        }
+
+        /**
+         * Reads the current rows of the window's keys into {@code current} (by table, then key) in the order the log
+         * first names them, by runs of keys sized as {@link ReadAhead} says (a statement per table a run
+         * names), until the rows reach the bytes left; returns the place of the first key not read (the window's
+         * answer ends before it), or {@code taken} when all were.
+         */
+        private int readChangedRows(
+                Map<String, LinkedHashMap<String, Integer>> keysByTable,
+                int taken,
+                Map<String, Map<String, RowSource.Row>> current) {
+            List<Mention> mentions = new ArrayList<>();
+            keysByTable.forEach(
+                    (table, keys) -> keys.forEach((key, place) -> mentions.add(new Mention(table, key, place))));
+            mentions.sort(Comparator.comparingInt(Mention::place));
+            Set<String> readSet = readSet();
+            long bytes = 0;
+            long widest = 0;
+            int read = 0;
+            while (read < mentions.size()) {
+                List<Mention> run = mentions.subList(
+                        read, read + ReadAhead.step(read, bytes, widest, bytesLeft, mentions.size() - read));
+                Map<String, List<String>> keys = new LinkedHashMap<>();
+                for (Mention m : run) {
+                    keys.computeIfAbsent(m.table(), t -> new ArrayList<>()).add(m.key());
+                }
+                long sum = 0;
+                for (Map.Entry<String, List<String>> table : keys.entrySet()) {
+                    CompiledCollection collection =
+                            rule.collection(table.getKey()).orElseThrow();
+                    Map<String, RowSource.Row> byKey = current.computeIfAbsent(table.getKey(), t -> new HashMap<>());
+                    for (RowSource.Row row : rows.changedRows(tx, collection, table.getValue(), readSet)) {
+                        long size = row.size();
+                        sum += size;
+                        widest = Math.max(widest, size);
+                        byKey.put(row.key(), row);
+                    }
+                }
+                if (bytes + sum < bytesLeft) {
+                    bytes += sum;
+                    read += run.size();
+                    continue;
+                }
+                // this run reaches the bound: the answer ends after the key whose row reaches it
+                for (Mention m : run) {
+                    RowSource.Row row = current.get(m.table()).get(m.key());
+                    bytes += row == null ? 0 : row.size();
+                    read++;
+                    if (bytes >= bytesLeft) {
+                        break;
+                    }
+                }
+                bytesLeft -= bytes;
+                return read < mentions.size() ? mentions.get(read).place() : taken;
+            }
+            bytesLeft -= bytes;
+            return taken;
+        }
+
+        /** A key of {@code table} that the window's log first names at {@code place}. */
+        private record Mention(String table, String key, int place) {}
 
         /**
          * A change logged under a bucket of this rule for a table the rule has no collection for. The capture
@@ -342,7 +437,7 @@ final class PullChangesService implements PullChanges {
 
         /**
          * Pages of loading buckets with the remaining budget, in cursor order, until the budget of rows or of bytes
-         * ({@link #MAX_LOAD_BYTES}) is spent.
+         * ({@link #MAX_ROW_BYTES}) is spent.
          */
         private void readLoads() {
             for (int i = 0; i < loading.size() && budget > 0 && bytesLeft > 0; ) {

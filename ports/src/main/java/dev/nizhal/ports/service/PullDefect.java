@@ -39,5 +39,10 @@ public enum PullDefect {
      * A load page that ended at the size bound is taken for the end of its table: the rest of the table is skipped
      * (the randomized oracle with load pages bound at a few hundred bytes catches it).
      */
-    LOAD_CUT_AS_END
+    LOAD_CUT_AS_END,
+    /**
+     * A window whose changed rows reached the size bound is answered as if whole: its position moves past the keys
+     * the response left out (the randomized oracle with responses bound at a few hundred bytes catches it).
+     */
+    WINDOW_CUT_AS_END
 }

@@ -26,9 +26,9 @@ public final class ServicesTestSeams {
         return config.pullDefect(defect);
     }
 
-    /** Another bound on the rows of a response's load pages than {@code PullChangesService.MAX_LOAD_BYTES}. */
-    public static Config.Builder maxLoadBytes(Config.Builder config, long bytes) {
-        return config.maxLoadBytes(bytes);
+    /** Another bound on the rows of a response (its window's changed rows and its load pages) than {@code PullChangesService.MAX_ROW_BYTES}. */
+    public static Config.Builder maxRowBytes(Config.Builder config, long bytes) {
+        return config.maxRowBytes(bytes);
     }
 
     /** Hooks inside each mutation's transaction (fault injection); null for none. */
