@@ -1,6 +1,5 @@
 package dev.nizhal.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,7 +18,6 @@ import java.util.UUID;
  * changes (a busy day).
  */
 final class IncrementalPullMeasure {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final int CHANGES = 100;
     private static final int LIMIT = 1_000;
 
@@ -28,8 +26,8 @@ final class IncrementalPullMeasure {
     /** The latency of one pull in a state: median and 90th percentile over its samples, in milliseconds. */
     record Latency(double medianMillis, double p90Millis, int samples) {}
 
-    /** A client that has caught up: its id and the cursor of its last pull. */
-    private record Caught(String clientId, String cursor) {}
+    /** A client that has caught up: its id and where it got to (its cursor and held buckets). */
+    private record Caught(String clientId, InitialSyncMeasure.Client client) {}
 
     /**
      * Catches {@code clients} clients of a new owner up, writes {@code CHANGES} notes of that owner in one
@@ -42,7 +40,8 @@ final class IncrementalPullMeasure {
         URI pull = server.uri("sync/pull");
         List<Caught> caught = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            caught.add(pullAll(http, pull, token, new Caught(owner + "-c" + i, null), 0, null));
+            caught.add(
+                    pullAll(http, pull, token, new Caught(owner + "-c" + i, InitialSyncMeasure.Client.START), 0, null));
         }
         meanwhile.run();
         try (Connection c = database.connect();
@@ -67,14 +66,13 @@ final class IncrementalPullMeasure {
     /** Pulls until up to date; fails unless exactly {@code expected} upserts arrived (when {@code owner} is given). */
     private static Caught pullAll(SyncHttp http, URI pull, String token, Caught from, long expected, String owner)
             throws Exception {
-        String cursor = from.cursor();
+        InitialSyncMeasure.Client client = from.client();
         long upserts = 0;
         while (true) {
-            String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + from.clientId() + "\",\"cursor\":"
-                    + (cursor == null ? "null" : JSON.writeValueAsString(cursor)) + ",\"limit\":" + LIMIT + "}";
-            InitialSyncMeasure.Page page = InitialSyncMeasure.page(http.postStream(pull, token, request));
+            InitialSyncMeasure.Page page =
+                    InitialSyncMeasure.page(http.postStream(pull, token, client.request(from.clientId(), LIMIT)));
             upserts += page.upserts();
-            cursor = page.cursor();
+            client = client.after(page);
             if (!page.hasMore()) {
                 break;
             }
@@ -83,7 +81,7 @@ final class IncrementalPullMeasure {
             throw new IllegalStateException(
                     "an incremental pull of " + owner + " delivered " + upserts + " rows of " + expected);
         }
-        return new Caught(from.clientId(), cursor);
+        return new Caught(from.clientId(), client);
     }
 
     /** Statements run on a connection of their own (autocommit). */

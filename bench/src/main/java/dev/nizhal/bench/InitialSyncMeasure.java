@@ -11,6 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -82,14 +86,12 @@ final class InitialSyncMeasure {
         String token = server.token(OWNER);
         URI pull = server.uri("sync/pull");
         String clientId = "bench-sync-" + UUID.randomUUID();
-        String cursor = null;
+        Client client = Client.START;
         long received = 0;
         while (true) {
-            String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":"
-                    + (cursor == null ? "null" : JSON.writeValueAsString(cursor)) + ",\"limit\":" + LIMIT + "}";
-            Page page = page(http.postStream(pull, token, request));
+            Page page = page(http.postStream(pull, token, client.request(clientId, LIMIT)));
             received += page.upserts();
-            cursor = page.cursor();
+            client = client.after(page);
             if (!page.hasMore()) {
                 break;
             }
@@ -100,13 +102,48 @@ final class InitialSyncMeasure {
         return received;
     }
 
+    /**
+     * What a bench client keeps between pulls, as PROTOCOL.md says a client does: the cursor of its last response
+     * and its held buckets (every bucket named in a {@code loadedBuckets} since its last reset, less those named in a
+     * {@code revokedBuckets}), sent with each pull. Without {@code held}, a pull would load the client's buckets again.
+     */
+    record Client(String cursor, List<String> held) {
+        static final Client START = new Client(null, List.of());
+
+        /** The client after it applied {@code page}. */
+        Client after(Page page) {
+            Set<String> next = new TreeSet<>();
+            if (!page.reset()) {
+                next.addAll(held);
+            }
+            next.removeAll(page.revoked());
+            next.addAll(page.loaded());
+            return new Client(page.cursor(), List.copyOf(next));
+        }
+
+        /** The body of this client's next pull of {@code myNotes}. */
+        String request(String clientId, int limit) {
+            try {
+                return "{\"syncRule\":\"myNotes\",\"clientId\":" + JSON.writeValueAsString(clientId) + ",\"cursor\":"
+                        + JSON.writeValueAsString(cursor) + ",\"held\":" + JSON.writeValueAsString(held)
+                        + ",\"limit\":" + limit + "}";
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** What the pull loop needs of a response. */
-    record Page(String cursor, boolean hasMore, long upserts) {}
+    record Page(
+            String cursor, boolean hasMore, boolean reset, List<String> loaded, List<String> revoked, long upserts) {}
 
     /** Parses a pull response as its bytes arrive, to the end of the stream, which it closes. */
     static Page page(InputStream body) throws IOException {
         String cursor = null;
         Boolean hasMore = null;
+        boolean reset = false;
+        List<String> loaded = List.of();
+        List<String> revoked = List.of();
         long upserts = 0;
         try (InputStream in = body;
                 JsonParser json = JSON.getFactory().createParser(in)) {
@@ -117,6 +154,9 @@ final class InitialSyncMeasure {
                 switch (field) {
                     case "cursor" -> cursor = json.getText();
                     case "hasMore" -> hasMore = json.getBooleanValue();
+                    case "reset" -> reset = json.getBooleanValue();
+                    case "loadedBuckets" -> loaded = strings(json, value);
+                    case "revokedBuckets" -> revoked = strings(json, value);
                     case "changes" -> {
                         expect(value, JsonToken.START_ARRAY);
                         while (json.nextToken() == JsonToken.START_OBJECT) {
@@ -135,7 +175,17 @@ final class InitialSyncMeasure {
         if (cursor == null || hasMore == null) {
             throw new IllegalStateException("a pull response without cursor or hasMore");
         }
-        return new Page(cursor, hasMore, upserts);
+        return new Page(cursor, hasMore, reset, loaded, revoked, upserts);
+    }
+
+    /** Reads an array of strings (the parser on its start). */
+    private static List<String> strings(JsonParser json, JsonToken first) throws IOException {
+        expect(first, JsonToken.START_ARRAY);
+        List<String> strings = new ArrayList<>();
+        while (json.nextToken() == JsonToken.VALUE_STRING) {
+            strings.add(json.getText());
+        }
+        return strings;
     }
 
     /** Reads one change object (the parser on its start); true for an upsert with a row. */

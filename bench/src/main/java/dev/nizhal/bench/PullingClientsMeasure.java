@@ -1,6 +1,5 @@
 package dev.nizhal.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +19,6 @@ import java.util.concurrent.locks.LockSupport;
  * of the measured period (p50, p99), pulls per second and every answer that was not 200, by status.
  */
 final class PullingClientsMeasure {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int NOTES_EACH = 5;
 
     private PullingClientsMeasure() {}
@@ -62,11 +60,11 @@ final class PullingClientsMeasure {
                 latencies.add(mine);
                 threads.add(Thread.ofVirtual().name("bench-puller-" + i).start(() -> {
                     String clientId = owner + "-client";
-                    String cursor = null;
+                    InitialSyncMeasure.Client client = InitialSyncMeasure.Client.START;
                     long now;
                     while ((now = System.nanoTime()) < end) {
                         try {
-                            cursor = pullOnce(http, pull, token, clientId, cursor);
+                            client = pullOnce(http, pull, token, clientId, client);
                             long took = System.nanoTime() - now;
                             if (now >= start) {
                                 pulls.incrementAndGet();
@@ -133,7 +131,7 @@ final class PullingClientsMeasure {
         Connection c = database.connect();
         PreparedStatement insert = c.prepareStatement("insert into notes(id, body, owner_id) values (?, ?, ?)");
         return new Load.Operation() {
-            String cursor;
+            InitialSyncMeasure.Client client = InitialSyncMeasure.Client.START;
             long n;
 
             @Override
@@ -144,7 +142,7 @@ final class PullingClientsMeasure {
                     insert.setString(3, owner);
                     insert.executeUpdate();
                 }
-                cursor = pullOnce(http, pull, token, owner + "-client", cursor);
+                client = pullOnce(http, pull, token, owner + "-client", client);
             }
 
             @Override
@@ -156,12 +154,10 @@ final class PullingClientsMeasure {
         };
     }
 
-    /** One pull of {@code myNotes} from {@code cursor} (null: from the start), every value read; its next cursor. */
-    private static String pullOnce(SyncHttp http, URI pull, String token, String clientId, String cursor)
-            throws Exception {
-        String request = "{\"syncRule\":\"myNotes\",\"clientId\":\"" + clientId + "\",\"cursor\":" + quoted(cursor)
-                + ",\"limit\":500}";
-        return InitialSyncMeasure.page(http.postStream(pull, token, request)).cursor();
+    /** One pull of {@code myNotes} from where {@code client} got to, every value read; where it gets to. */
+    private static InitialSyncMeasure.Client pullOnce(
+            SyncHttp http, URI pull, String token, String clientId, InitialSyncMeasure.Client client) throws Exception {
+        return client.after(InitialSyncMeasure.page(http.postStream(pull, token, client.request(clientId, 500))));
     }
 
     /** One client's request latencies in nanoseconds (the first 65,536 of the measured period). */
@@ -190,14 +186,6 @@ final class PullingClientsMeasure {
             }
         } catch (Exception e) {
             throw new IllegalStateException("the writer failed", e);
-        }
-    }
-
-    private static String quoted(String cursor) {
-        try {
-            return cursor == null ? "null" : JSON.writeValueAsString(cursor);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
