@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A window of wide changed rows at the largest limit: a response ends at about 4 MiB of rows, as an initial load's
- * pages do, and the window goes on from the last change it holds, so every change still arrives. The changes of two
+ * pages do, and the next pull goes on from just before the first change it left out, so every change still arrives. The changes of two
  * tables alternate in the log, so a response that ends inside one table's keys must also end the other's there.
  */
 @ExtendWith(PostgresExtension.class)

@@ -353,8 +353,9 @@ final class PullChangesService implements PullChanges {
         /**
          * Reads the current rows of the window's keys into {@code current} (by table, then key) in the order the log
          * first names them, by runs of keys sized as {@link ReadAhead} says (a statement per table a run
-         * names), until the rows reach the bytes left; returns the place of the first key not read (the window's
-         * answer ends before it), or {@code taken} when all were.
+         * names), until the rows reach the bytes left; returns the place of the first key left out (the window's
+         * answer ends before it; the run that reached the bound may have read rows past it), or {@code taken} when
+         * none was.
          */
         private int readChangedRows(
                 Map<String, LinkedHashMap<String, Integer>> keysByTable,
