@@ -1,18 +1,16 @@
 package dev.nizhal.pull;
 
 import static dev.nizhal.fixtures.SeedDatabase.sql;
+import static dev.nizhal.pull.WideRows.DOCS;
+import static dev.nizhal.pull.WideRows.DOC_CHARS;
+import static dev.nizhal.pull.WideRows.TAGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.Nizhal;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
-import dev.nizhal.domain.rules.SyncRules;
-import dev.nizhal.fixtures.SeedDatabase;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
-import dev.nizhal.ports.in.PullChanges.Upsert;
-import dev.nizhal.ports.out.RowSource;
-import dev.nizhal.ports.service.PullDefect;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,42 +20,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A window of wide changed rows at the largest limit: a response ends at about 4 MiB of rows, as an initial load's
- * pages do, and the next pull goes on from just before the first change it left out, so every change still arrives. The changes of two
- * tables alternate in the log, so a response that ends inside one table's keys must also end the other's there.
+ * pages do, and the next pull goes on from just before the first change it left out, so every change still arrives.
+ * The changes of two tables alternate in the log, so a response that ends inside one table's keys must also end the
+ * other's there.
  */
 @ExtendWith(PostgresExtension.class)
 class WideRowsWindowIT {
-    private static final int DOCS = 60;
-    private static final int DOC_CHARS = 300_000;
-    private static final int TAGS = 50;
-    /** The pull's bound on the rows of a response (PullChangesService.MAX_ROW_BYTES). */
-    private static final long BOUND = 4L * 1024 * 1024;
-
     private static TestDatabase db;
     private static Nizhal nizhal;
 
     @BeforeAll
     static void setUp(TestDatabase database) {
         db = database;
-        sql(db, """
-                create table docs(id text primary key, body text not null);
-                create table tags(id text primary key, label text not null);
-                """);
-        sql(
-                db,
-                "insert into docs select 'd' || lpad(i::text, 3, '0'), 'short ' || i from generate_series(1, " + DOCS
-                        + ") i");
-        sql(
-                db,
-                "insert into tags select 't' || lpad(i::text, 3, '0'), 'tag ' || i from generate_series(1, " + TAGS
-                        + ") i");
-        SyncRules rules = SyncRules.define(b -> b.rule(
-                "library",
-                r -> r.global()
-                        .data(bucket -> List.of(
-                                b.table("docs").columns("id", "body"),
-                                b.table("tags").columns("id", "label")))));
-        nizhal = SeedDatabase.engine(db, rules, null, PullDefect.NONE);
+        nizhal = WideRows.library(db, "'short ' || i");
     }
 
     @Test
@@ -84,20 +59,8 @@ class WideRowsWindowIT {
 
         List<PullResponse> responses = client.sync(5_000, 100);
 
-        long each = new RowSource.Row("d001", null, Map.of("id", "d001", "body", "x".repeat(DOC_CHARS))).size();
-        for (PullResponse response : responses) {
-            long size = response.changes().stream()
-                    .filter(change -> change instanceof Upsert)
-                    .map(change -> (Upsert) change)
-                    .mapToLong(u -> new RowSource.Row(u.key(), null, u.row()).size())
-                    .sum();
-            // the row that reaches the bound is a response's last
-            assertThat(size).as("the rows of one response").isLessThan(BOUND + each);
-        }
-        // about 14 wide rows a response: the 60 took several responses, none of them the 5,000 changes asked for
-        assertThat(responses).hasSizeGreaterThanOrEqualTo((int) (DOCS * each / (BOUND + each)) + 1);
+        WideRows.eachWithinTheBound(responses);
         assertThat(responses.getFirst().changes()).hasSizeBetween(2, DOCS);
-        assertThat(responses.getFirst().hasMore()).isTrue();
 
         assertThat(client.rows("docs")).isEqualTo(table("docs", "body"));
         assertThat(client.rows("tags")).isEqualTo(table("tags", "label"));
