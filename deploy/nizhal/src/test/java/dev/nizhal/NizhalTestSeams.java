@@ -2,10 +2,12 @@ package dev.nizhal;
 
 import dev.nizhal.ports.out.IncidentLog;
 import dev.nizhal.ports.out.PullActivity;
+import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.service.NizhalServices.PullObserver;
 import dev.nizhal.ports.service.NizhalServices.PushHooks;
 import dev.nizhal.ports.service.PullDefect;
 import dev.nizhal.ports.service.ServicesTestSeams;
+import java.util.function.UnaryOperator;
 
 /**
  * The test seams of the engine, for tests only: this class lives in nizhal's test-jar, in {@link Nizhal}'s package,
@@ -54,5 +56,10 @@ public final class NizhalTestSeams {
      */
     public static Nizhal.Builder pullActivity(Nizhal.Builder builder, PullActivity activity) {
         return builder.changeServices(config -> config.pullActivity(activity));
+    }
+
+    /** The engine's row source as {@code wrap} makes it of the real one (a test that counts what it read). */
+    public static Nizhal.Builder rowSource(Nizhal.Builder builder, UnaryOperator<RowSource> wrap) {
+        return builder.changeServices(config -> ServicesTestSeams.rowSource(config, wrap));
     }
 }

@@ -170,7 +170,7 @@ public final class JdbiRowSource implements RowSource {
 
         /** The size of the driver's next fetch, as the class says. */
         int nextFetch() {
-            return ReadAhead.step(count, bytes, widest, maxBytes, limit - count + 1L);
+            return ReadAhead.step(count, count, bytes, widest, maxBytes, limit - count + 1L);
         }
     }
 

@@ -90,7 +90,7 @@ class ArchitectureTest {
         assertThat(production.get("dev.nizhal.ports.service.NizhalServices$Config$Builder").getMethods().stream()
                         .filter(method -> method.isAnnotatedWith(seam))
                         .map(JavaMethod::getName))
-                .containsExactlyInAnyOrder("pullObserver", "pullDefect", "maxRowBytes", "pushHooks");
+                .containsExactlyInAnyOrder("pullObserver", "pullDefect", "maxRowBytes", "pushHooks", "storageSoFar");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -369,6 +369,15 @@ public final class NizhalServices {
                 return this;
             }
 
+            /**
+             * The storage given so far, for {@code ServicesTestSeams.rowSource}, which wraps its row source (a test that
+             * counts what the real one read).
+             */
+            @TestSeam
+            Storage storageSoFar() {
+                return storage;
+            }
+
             public Builder cursorKeys(CursorKeys value) {
                 this.cursorKeys = value;
                 return this;

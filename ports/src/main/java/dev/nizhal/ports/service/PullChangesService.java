@@ -352,8 +352,8 @@ final class PullChangesService implements PullChanges {
 
         /**
          * Reads the current rows of the window's keys into {@code current} (by table, then key) in the order the log
-         * first names them, by runs of keys sized as {@link ReadAhead} says (a statement per table a run
-         * names), until the rows reach the bytes left; returns the place of the first key left out (the window's
+         * first names them, by runs of keys sized as {@link ReadAhead} says from the rows found so far (keys without
+         * a row do not make the runs grow; a statement per table a run names), until the rows reach the bytes left; returns the place of the first key left out (the window's
          * answer ends before it; the run that reached the bound may have read rows past it), or {@code taken} when
          * none was.
          */
@@ -369,9 +369,10 @@ final class PullChangesService implements PullChanges {
             long bytes = 0;
             long widest = 0;
             int read = 0;
+            int found = 0;
             while (read < mentions.size()) {
                 List<Mention> run = mentions.subList(
-                        read, read + ReadAhead.step(read, bytes, widest, bytesLeft, mentions.size() - read));
+                        read, read + ReadAhead.step(read, found, bytes, widest, bytesLeft, mentions.size() - read));
                 Map<String, List<String>> keys = new LinkedHashMap<>();
                 for (Mention m : run) {
                     keys.computeIfAbsent(m.table(), t -> new ArrayList<>()).add(m.key());
@@ -386,6 +387,7 @@ final class PullChangesService implements PullChanges {
                         sum += size;
                         widest = Math.max(widest, size);
                         byKey.put(row.key(), row);
+                        found++;
                     }
                 }
                 if (bytes + sum < bytesLeft) {

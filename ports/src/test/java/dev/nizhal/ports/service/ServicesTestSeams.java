@@ -1,8 +1,11 @@
 package dev.nizhal.ports.service;
 
+import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.service.NizhalServices.Config;
 import dev.nizhal.ports.service.NizhalServices.PullObserver;
 import dev.nizhal.ports.service.NizhalServices.PushHooks;
+import dev.nizhal.ports.service.NizhalServices.Storage;
+import java.util.function.UnaryOperator;
 
 /**
  * The only way to enable the services' test seams ({@link TestSeam}): it lives in nizhal-ports' test-jar, in the
@@ -34,5 +37,18 @@ public final class ServicesTestSeams {
     /** Hooks inside each mutation's transaction (fault injection); null for none. */
     public static Config.Builder pushHooks(Config.Builder config, PushHooks hooks) {
         return config.pushHooks(hooks);
+    }
+
+    /**
+     * The storage's row source as {@code wrap} makes it of the one given so far (a test that counts what the real row
+     * source read); call it after the storage is set.
+     */
+    public static Config.Builder rowSource(Config.Builder config, UnaryOperator<RowSource> wrap) {
+        Storage storage = config.storageSoFar();
+        if (storage == null) {
+            throw new IllegalStateException("no storage to wrap the row source of yet");
+        }
+        return config.storage(new Storage(
+                storage.transactions(), storage.changeLog(), wrap.apply(storage.rowSource()), storage.journal()));
     }
 }

@@ -1,0 +1,153 @@
+package dev.nizhal.pull;
+
+import static dev.nizhal.fixtures.SeedDatabase.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nizhal.Nizhal;
+import dev.nizhal.NizhalTestSeams;
+import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
+import dev.nizhal.adapters.jdbi.testing.TestDatabase;
+import dev.nizhal.domain.actor.Actor;
+import dev.nizhal.domain.rules.SyncRules;
+import dev.nizhal.domain.sql.CompiledRules.CompiledCollection;
+import dev.nizhal.domain.sql.CompiledRules.CompiledRule;
+import dev.nizhal.fixtures.SeedDatabase;
+import dev.nizhal.ports.in.PullChanges.PullResponse;
+import dev.nizhal.ports.out.RowSource;
+import dev.nizhal.ports.out.Tx;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A window that begins with many deletes and goes on with wide rows: the deletes have no row, so they say nothing of
+ * how wide the rows after them are, and the window's reads must not grow with them. Each read of changed rows stays
+ * within the response's bound plus one read-ahead step of rows whose width nothing before them told
+ * ({@code ReadAhead}: 16 times the first step's 4), and every change still arrives. A window of deletes only is still
+ * answered up to the limit in one response.
+ */
+@ExtendWith(PostgresExtension.class)
+class WindowAfterDeletesIT {
+    private static final int GONE = 200;
+    private static final int WIDE = 300;
+    private static final int WIDE_CHARS = 50_000;
+    /** The pull's bound on the rows of a response (PullChangesService.MAX_ROW_BYTES). */
+    private static final long BOUND = 4L * 1024 * 1024;
+
+    private static final long WIDE_SIZE =
+            new RowSource.Row("w001", null, Map.of("id", "w001", "body", "x".repeat(WIDE_CHARS))).size();
+
+    private static TestDatabase db;
+    private static Nizhal nizhal;
+    /** The bytes of rows each call of the row source's changedRows returned. */
+    private static final List<Long> reads = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void setUp(TestDatabase database) {
+        db = database;
+        sql(db, "create table notes(id text primary key, body text not null)");
+        sql(
+                db,
+                "insert into notes select 'g' || lpad(i::text, 3, '0'), 'gone ' || i from generate_series(1, " + GONE
+                        + ") i");
+        sql(
+                db,
+                "insert into notes select 'w' || lpad(i::text, 3, '0'), 'short ' || i from generate_series(1, " + WIDE
+                        + ") i");
+        sql(db, "create table marks(id text primary key)");
+        sql(db, "insert into marks select 'm' || lpad(i::text, 4, '0') from generate_series(1, 5000) i");
+        SyncRules rules = SyncRules.define(b -> b.rule(
+                        "board",
+                        r -> r.global().data(bucket -> List.of(b.table("notes").columns("id", "body"))))
+                .rule(
+                        "marks",
+                        r -> r.global().data(bucket -> List.of(b.table("marks").columns("id")))));
+        Nizhal.Builder builder =
+                Nizhal.builder().dataSource(db.dataSource()).syncRules(rules).cursorKey(SeedDatabase.CURSOR_KEY);
+        NizhalTestSeams.rowSource(builder, Counting::new);
+        nizhal = builder.build();
+        nizhal.migrate();
+    }
+
+    @Test
+    void deletesAtAWindowsStartDoNotWidenItsReadsOfTheRowsAfterThem() {
+        SyncTestClient client = new SyncTestClient(nizhal, Actor.of("reader"), "c-reader", "board");
+        client.sync(5_000, 10);
+        assertThat(client.rows("notes")).hasSize(GONE + WIDE);
+
+        // one statement deletes the narrow notes, one widens the others: the window names the 200 deleted keys first
+        sql(db, "delete from notes where id like 'g%'");
+        sql(db, "update notes set body = repeat(chr(65 + (substr(id, 2)::int % 26)), " + WIDE_CHARS + ")");
+        reads.clear();
+
+        List<PullResponse> responses = client.sync(5_000, 100);
+
+        assertThat(responses).hasSizeGreaterThan(1);
+        assertThat(reads).isNotEmpty();
+        assertThat(reads.stream().mapToLong(Long::longValue).max().orElseThrow())
+                .as("the rows one read of changed rows returned, of %d-byte rows", WIDE_SIZE)
+                .isLessThan(BOUND + 64 * WIDE_SIZE);
+        assertThat(client.rows("notes")).isEqualTo(table());
+    }
+
+    @Test
+    void aWindowOfDeletesOnlyIsStillAnsweredInOneResponseAtTheLimit() {
+        SyncTestClient client = new SyncTestClient(nizhal, Actor.of("reader"), "c-marks", "marks");
+        client.sync(5_000, 10);
+        assertThat(client.rows("marks")).hasSize(5_000);
+
+        sql(db, "delete from marks");
+        reads.clear();
+        List<PullResponse> responses = client.sync(5_000, 10);
+
+        assertThat(responses.getFirst().changes()).hasSize(5_000);
+        assertThat(client.rows("marks")).isEmpty();
+        assertThat(reads).allMatch(bytes -> bytes == 0);
+    }
+
+    /** The notes as the client holds them: key → {id, body}. */
+    private static Map<String, Map<String, Object>> table() {
+        Map<String, Map<String, Object>> rows = new TreeMap<>();
+        db.jdbi()
+                .useHandle(h -> h.createQuery("select id, body from notes")
+                        .map((rs, ctx) -> Map.<String, Object>of("id", rs.getString(1), "body", rs.getString(2)))
+                        .forEach(row -> rows.put((String) row.get("id"), row)));
+        return rows;
+    }
+
+    /** The engine's own row source, counting the bytes of the changed rows each read returned. */
+    private record Counting(RowSource rows) implements RowSource {
+        @Override
+        public Set<String> grants(Tx tx, CompiledRule rule, Actor actor) {
+            return rows.grants(tx, rule, actor);
+        }
+
+        @Override
+        public Set<String> grantKeys(Tx tx, CompiledRule rule, Actor actor) {
+            return rows.grantKeys(tx, rule, actor);
+        }
+
+        @Override
+        public Set<String> requested(Tx tx, CompiledRule rule, String filtersJson) {
+            return rows.requested(tx, rule, filtersJson);
+        }
+
+        @Override
+        public List<Row> changedRows(Tx tx, CompiledCollection collection, List<String> keys, Set<String> readSet) {
+            List<Row> read = rows.changedRows(tx, collection, keys, readSet);
+            reads.add(read.stream().mapToLong(Row::size).sum());
+            return read;
+        }
+
+        @Override
+        public Page page(
+                Tx tx, CompiledCollection collection, String bucket, String afterKey, int limit, long maxBytes) {
+            return rows.page(tx, collection, bucket, afterKey, limit, maxBytes);
+        }
+    }
+}
