@@ -3,12 +3,13 @@ package dev.nizhal.domain.cursor;
 /**
  * How far a read bounded by size looks ahead, in rows (an initial-load page's fetches) or keys (a window's reads of
  * changed rows): the first step {@link #FIRST} of them, then those that would still fit in the bound if each were as
- * wide as the widest so far, at most {@link #GROWTH} times the rows found so far (and never fewer than {@code GROWTH}
+ * wide as the widest so far, at most {@link #GROWTH} times the rows found so far (a cap never below {@code GROWTH}
  * times {@code FIRST}). So rows as wide as those before them stop near the bound, a run of rows much wider than every
  * row before it is read at most {@code GROWTH} times the rows found so far at once, and narrow rows take a few steps
  * (4, 64, 1,088, ...). A window's keys without a row (deleted, or moved out of the buckets read) tell nothing of the
  * width of the rows after them, so they do not make the steps grow: after any number of them a step holds at most
- * {@code GROWTH * FIRST} keys until rows are found.
+ * {@code GROWTH * FIRST} keys until {@code FIRST} rows are found. For a load page, where every row read is found, the
+ * steps after its first four rows are those of the rows read.
  */
 public final class ReadAhead {
     /** The first step. */

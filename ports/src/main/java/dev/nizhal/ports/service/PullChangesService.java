@@ -353,9 +353,9 @@ final class PullChangesService implements PullChanges {
         /**
          * Reads the current rows of the window's keys into {@code current} (by table, then key) in the order the log
          * first names them, by runs of keys sized as {@link ReadAhead} says from the rows found so far (keys without
-         * a row do not make the runs grow; a statement per table a run names), until the rows reach the bytes left; returns the place of the first key left out (the window's
-         * answer ends before it; the run that reached the bound may have read rows past it), or {@code taken} when
-         * none was.
+         * a row do not make the runs grow; a statement per table a run names), until the rows reach the bytes left;
+         * returns the place of the first key left out (the window's answer ends before it; the run that reached the
+         * bound may have read rows past it), or {@code taken} when none was.
          */
         private int readChangedRows(
                 Map<String, LinkedHashMap<String, Integer>> keysByTable,
