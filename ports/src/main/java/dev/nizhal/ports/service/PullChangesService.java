@@ -352,10 +352,11 @@ final class PullChangesService implements PullChanges {
 
         /**
          * Reads the current rows of the window's keys into {@code current} (by table, then key) in the order the log
-         * first names them, by runs of keys sized as {@link ReadAhead} says from the rows found so far (keys without
-         * a row do not make the runs grow; a statement per table a run names), until the rows reach the bytes left;
+         * first names them, by runs of keys (a statement per table a run names), until the rows reach the bytes left;
          * returns the place of the first key left out (the window's answer ends before it; the run that reached the
-         * bound may have read rows past it), or {@code taken} when none was.
+         * bound may have read rows past it), or {@code taken} when none was. A run holds as many keys as {@link
+         * ReadAhead} allows after the rows found so far, and of each table as many as it allows after that table's
+         * own: keys without a row, and the rows of other tables, tell nothing of how wide a table's next rows are.
          */
         private int readChangedRows(
                 Map<String, LinkedHashMap<String, Integer>> keysByTable,
@@ -366,13 +367,12 @@ final class PullChangesService implements PullChanges {
                     (table, keys) -> keys.forEach((key, place) -> mentions.add(new Mention(table, key, place))));
             mentions.sort(Comparator.comparingInt(Mention::place));
             Set<String> readSet = readSet();
+            Reads all = new Reads();
+            Map<String, Reads> byTable = new HashMap<>();
             long bytes = 0;
-            long widest = 0;
             int read = 0;
-            int found = 0;
             while (read < mentions.size()) {
-                List<Mention> run = mentions.subList(
-                        read, read + ReadAhead.step(read, found, bytes, widest, bytesLeft, mentions.size() - read));
+                List<Mention> run = mentions.subList(read, runEnd(mentions, read, all, byTable, bytes));
                 Map<String, List<String>> keys = new LinkedHashMap<>();
                 for (Mention m : run) {
                     keys.computeIfAbsent(m.table(), t -> new ArrayList<>()).add(m.key());
@@ -382,12 +382,15 @@ final class PullChangesService implements PullChanges {
                     CompiledCollection collection =
                             rule.collection(table.getKey()).orElseThrow();
                     Map<String, RowSource.Row> byKey = current.computeIfAbsent(table.getKey(), t -> new HashMap<>());
+                    Reads tableReads = byTable.computeIfAbsent(table.getKey(), t -> new Reads());
+                    tableReads.keys += table.getValue().size();
+                    all.keys += table.getValue().size();
                     for (RowSource.Row row : rows.changedRows(tx, collection, table.getValue(), readSet)) {
                         long size = row.size();
                         sum += size;
-                        widest = Math.max(widest, size);
+                        tableReads.found(size);
+                        all.found(size);
                         byKey.put(row.key(), row);
-                        found++;
                     }
                 }
                 if (bytes + sum < bytesLeft) {
@@ -409,6 +412,40 @@ final class PullChangesService implements PullChanges {
             }
             bytesLeft -= bytes;
             return taken;
+        }
+
+        /**
+         * Where the run that begins at {@code from} ends: after as many keys as {@link ReadAhead} allows after all the
+         * rows found so far, and before the first key of a table that would hold more keys of it than it allows after
+         * that table's rows found so far (at least the run's first key).
+         */
+        private int runEnd(List<Mention> mentions, int from, Reads all, Map<String, Reads> byTable, long bytes) {
+            long left = mentions.size() - from;
+            int end = from + ReadAhead.step(all.keys, all.found, bytes, all.widest, bytesLeft, left);
+            // per table of the run: {its keys in the run so far, the most it may hold}
+            Map<String, int[]> inRun = new HashMap<>();
+            for (int i = from; i < end; i++) {
+                int[] table = inRun.computeIfAbsent(mentions.get(i).table(), t -> {
+                    Reads reads = byTable.getOrDefault(t, new Reads());
+                    return new int[] {0, ReadAhead.step(reads.keys, reads.found, bytes, reads.widest, bytesLeft, left)};
+                });
+                if (++table[0] > table[1]) {
+                    return i;
+                }
+            }
+            return end;
+        }
+
+        /** What a window's reads of changed rows found so far, in all or of one table. */
+        private static final class Reads {
+            int keys;
+            int found;
+            long widest;
+
+            void found(long size) {
+                found++;
+                widest = Math.max(widest, size);
+            }
         }
 
         /** A key of {@code table} that the window's log first names at {@code place}. */

@@ -25,14 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A window that begins with many deletes and goes on with wide rows: the deletes have no row, so they say nothing of
- * how wide the rows after them are, and the window's reads must not grow with them. No read of changed rows returns
- * more rows than one run of keys whose width nothing before them told ({@code ReadAhead}: 16 times the first step's
- * 4), and every change still arrives. A window of deletes only is read in runs of at most that many keys and still
- * answered up to the limit in one response.
+ * How a window reads its changed rows when nothing tells the width of the rows ahead. Deleted keys have no row, and a
+ * table's rows say nothing of another table's: a window that begins with many deletes, or with many narrow rows of
+ * one table, and goes on with wide rows must not read many of those at once. No read of changed rows returns more
+ * rows of a table than one run of keys whose width nothing before them told ({@code ReadAhead}: 16 times the first
+ * step's 4), and every change still arrives. A window of deletes only is read in runs of at most that many keys and
+ * still answered up to the limit in one response.
  */
 @ExtendWith(PostgresExtension.class)
-class WindowAfterDeletesIT {
+class WindowReadAheadIT {
     private static final int GONE = 200;
     private static final int WIDE = 300;
     private static final int WIDE_CHARS = 50_000;
@@ -64,12 +65,25 @@ class WindowAfterDeletesIT {
                         + ") i");
         sql(db, "create table marks(id text primary key)");
         sql(db, "insert into marks select 'm' || lpad(i::text, 4, '0') from generate_series(1, 5000) i");
+        sql(db, "create table labels(id text primary key, label text not null)");
+        sql(db, "insert into labels select 'l' || lpad(i::text, 3, '0'), 'label ' || i from generate_series(1, 200) i");
+        sql(db, "create table files(id text primary key, body text not null)");
+        sql(
+                db,
+                "insert into files select 'f' || lpad(i::text, 3, '0'), 'short ' || i from generate_series(1, " + WIDE
+                        + ") i");
         SyncRules rules = SyncRules.define(b -> b.rule(
                         "board",
                         r -> r.global().data(bucket -> List.of(b.table("notes").columns("id", "body"))))
                 .rule(
                         "marks",
-                        r -> r.global().data(bucket -> List.of(b.table("marks").columns("id")))));
+                        r -> r.global().data(bucket -> List.of(b.table("marks").columns("id"))))
+                .rule(
+                        "shelf",
+                        r -> r.global()
+                                .data(bucket -> List.of(
+                                        b.table("labels").columns("id", "label"),
+                                        b.table("files").columns("id", "body")))));
         Nizhal.Builder builder =
                 Nizhal.builder().dataSource(db.dataSource()).syncRules(rules).cursorKey(SeedDatabase.CURSOR_KEY);
         NizhalTestSeams.rowSource(builder, Counting::new);
@@ -102,7 +116,7 @@ class WindowAfterDeletesIT {
                 .isLessThanOrEqualTo(UNKNOWN_WIDTH_RUN * WIDE_SIZE)
                 .isLessThan(BOUND);
         assertThat(reads.stream().mapToInt(Read::rows).sum()).isGreaterThanOrEqualTo(WIDE);
-        assertThat(client.rows("notes")).isEqualTo(table());
+        assertThat(client.rows("notes")).isEqualTo(table("notes"));
     }
 
     @Test
@@ -126,18 +140,49 @@ class WindowAfterDeletesIT {
         assertThat(reads.stream().mapToInt(Read::keys).sum()).isEqualTo(5_000);
     }
 
-    /** The notes as the client holds them: key → {id, body}. */
-    private static Map<String, Map<String, Object>> table() {
+    @Test
+    void aNarrowTablesRowsDoNotWidenTheReadsOfAnotherTablesRowsAfterThem() {
+        SyncTestClient client = new SyncTestClient(nizhal, Actor.of("reader"), "c-shelf", "shelf");
+        client.sync(5_000, 10);
+        assertThat(client.rows("labels")).hasSize(200);
+        assertThat(client.rows("files")).hasSize(WIDE);
+
+        // one statement changes the 200 narrow labels, then one widens the files: the window names the labels first
+        sql(db, "update labels set label = label || ' v2'");
+        sql(db, "update files set body = repeat(chr(65 + (substr(id, 2)::int % 26)), " + WIDE_CHARS + ")");
+        reads.clear();
+
+        List<PullResponse> responses = client.sync(5_000, 100);
+
+        assertThat(responses).hasSizeGreaterThan(1);
+        List<Read> files =
+                reads.stream().filter(read -> read.table().equals("files")).toList();
+        assertThat(files).isNotEmpty();
+        // the labels' width says nothing of the files': no read may hold more files than a run of unknown width
+        assertThat(files)
+                .allSatisfy(read -> assertThat(read.rows())
+                        .as("files one read of changed rows returned")
+                        .isLessThanOrEqualTo(UNKNOWN_WIDTH_RUN));
+        assertThat(files.stream().mapToInt(Read::rows).sum()).isGreaterThanOrEqualTo(WIDE);
+        assertThat(client.rows("labels"))
+                .hasSize(200)
+                .allSatisfy(
+                        (key, row) -> assertThat(row.get("label")).asString().endsWith(" v2"));
+        assertThat(client.rows("files")).isEqualTo(table("files"));
+    }
+
+    /** The rows of {@code table} (id, body) as the client holds them: key → {id, body}. */
+    private static Map<String, Map<String, Object>> table(String table) {
         Map<String, Map<String, Object>> rows = new TreeMap<>();
         db.jdbi()
-                .useHandle(h -> h.createQuery("select id, body from notes")
+                .useHandle(h -> h.createQuery("select id, body from " + table)
                         .map((rs, ctx) -> Map.<String, Object>of("id", rs.getString(1), "body", rs.getString(2)))
                         .forEach(row -> rows.put((String) row.get("id"), row)));
         return rows;
     }
 
-    /** A call of changedRows: the keys asked, the rows returned, their bytes. */
-    private record Read(int keys, int rows, long bytes) {}
+    /** A call of changedRows: the table, the keys asked, the rows returned, their bytes. */
+    private record Read(String table, int keys, int rows, long bytes) {}
 
     /** The engine's own row source, recording each read of changed rows. */
     private record Counting(RowSource rows) implements RowSource {
@@ -160,7 +205,10 @@ class WindowAfterDeletesIT {
         public List<Row> changedRows(Tx tx, CompiledCollection collection, List<String> keys, Set<String> readSet) {
             List<Row> read = rows.changedRows(tx, collection, keys, readSet);
             reads.add(new Read(
-                    keys.size(), read.size(), read.stream().mapToLong(Row::size).sum()));
+                    collection.name(),
+                    keys.size(),
+                    read.size(),
+                    read.stream().mapToLong(Row::size).sum()));
             return read;
         }
 
