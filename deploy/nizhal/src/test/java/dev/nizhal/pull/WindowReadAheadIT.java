@@ -67,6 +67,13 @@ class WindowReadAheadIT {
         sql(db, "insert into marks select 'm' || lpad(i::text, 4, '0') from generate_series(1, 5000) i");
         sql(db, "create table labels(id text primary key, label text not null)");
         sql(db, "insert into labels select 'l' || lpad(i::text, 3, '0'), 'label ' || i from generate_series(1, 200) i");
+        for (String table : List.of("tags", "photos", "videos")) {
+            sql(db, "create table " + table + "(id text primary key, body text not null)");
+            sql(
+                    db,
+                    "insert into " + table
+                            + " select lpad(i::text, 3, '0'), 'short ' || i from generate_series(1, 200) i");
+        }
         sql(db, "create table files(id text primary key, body text not null)");
         sql(
                 db,
@@ -83,7 +90,14 @@ class WindowReadAheadIT {
                         r -> r.global()
                                 .data(bucket -> List.of(
                                         b.table("labels").columns("id", "label"),
-                                        b.table("files").columns("id", "body")))));
+                                        b.table("files").columns("id", "body"))))
+                .rule(
+                        "album",
+                        r -> r.global()
+                                .data(bucket -> List.of(
+                                        b.table("tags").columns("id", "body"),
+                                        b.table("photos").columns("id", "body"),
+                                        b.table("videos").columns("id", "body")))));
         Nizhal.Builder builder =
                 Nizhal.builder().dataSource(db.dataSource()).syncRules(rules).cursorKey(SeedDatabase.CURSOR_KEY);
         NizhalTestSeams.rowSource(builder, Counting::new);
@@ -169,6 +183,46 @@ class WindowReadAheadIT {
                 .allSatisfy(
                         (key, row) -> assertThat(row.get("label")).asString().endsWith(" v2"));
         assertThat(client.rows("files")).isEqualTo(table("files"));
+    }
+
+    @Test
+    void tablesWhoseWidthNothingToldShareOneRunOfUnknownWidth() {
+        SyncTestClient client = new SyncTestClient(nizhal, Actor.of("reader"), "c-album", "album");
+        client.sync(5_000, 10);
+        assertThat(client.rows("photos")).hasSize(200);
+
+        // narrow tags, then deletes of photos and videos (keys without a row: the two tables' widths stay unknown),
+        // then photos and videos widened in turn, so that their keys alternate in the window
+        sql(db, "update tags set body = body || ' v2'");
+        sql(db, "delete from photos where id <= '004'");
+        sql(db, "delete from videos where id <= '004'");
+        StringBuilder widen = new StringBuilder();
+        for (int i = 5; i <= 144; i++) {
+            for (String table : List.of("photos", "videos")) {
+                widen.append("update ")
+                        .append(table)
+                        .append(" set body = repeat('w', ")
+                        .append(WIDE_CHARS)
+                        .append(") where id = '%03d';\n".formatted(i));
+            }
+        }
+        sql(db, widen.toString());
+
+        // each pull reads about its bound: 64 rows of unknown width at once in all, not 64 of each such table
+        for (int pull = 0; pull < 100; pull++) {
+            reads.clear();
+            PullResponse response = client.pull(5_000);
+            assertThat(reads.stream().mapToLong(Read::bytes).sum())
+                    .as("bytes of rows read by pull %d, of %d-byte rows", pull, WIDE_SIZE)
+                    .isLessThanOrEqualTo(BOUND + 2 * WIDE_SIZE);
+            if (!response.hasMore()) {
+                break;
+            }
+        }
+        assertThat(client.rows("photos")).isEqualTo(table("photos"));
+        assertThat(client.rows("videos")).isEqualTo(table("videos"));
+        assertThat(client.rows("tags")).isEqualTo(table("tags"));
+        assertThat(client.rows("photos")).hasSize(196).doesNotContainKey("004");
     }
 
     /** The rows of {@code table} (id, body) as the client holds them: key → {id, body}. */

@@ -18,6 +18,13 @@ public final class ReadAhead {
     /** How many times the rows found so far a next step may hold. */
     public static final int GROWTH = 16;
 
+    /**
+     * The most a step holds while fewer than {@link #FIRST} rows were found, whatever was read: {@code GROWTH} times
+     * {@code FIRST}. A window whose run names several tables of which nothing told the width yet holds this many of
+     * their keys in all.
+     */
+    public static final int UNKNOWN_WIDTH = GROWTH * FIRST;
+
     private ReadAhead() {}
 
     /**

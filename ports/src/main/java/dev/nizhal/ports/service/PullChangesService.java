@@ -417,19 +417,26 @@ final class PullChangesService implements PullChanges {
         /**
          * Where the run that begins at {@code from} ends: after as many keys as {@link ReadAhead} allows after all the
          * rows found so far, and before the first key of a table that would hold more keys of it than it allows after
-         * that table's rows found so far (at least the run's first key).
+         * that table's rows found so far, or that would make the run hold more than {@link ReadAhead#UNKNOWN_WIDTH}
+         * keys of tables with fewer than {@link ReadAhead#FIRST} rows found (their width unknown: the overall step's fit
+         * at the widest row so far says nothing of them). At least the run's first key.
          */
         private int runEnd(List<Mention> mentions, int from, Reads all, Map<String, Reads> byTable, long bytes) {
             long left = mentions.size() - from;
             int end = from + ReadAhead.step(all.keys, all.found, bytes, all.widest, bytesLeft, left);
             // per table of the run: {its keys in the run so far, the most it may hold}
             Map<String, int[]> inRun = new HashMap<>();
+            int unknownWidth = 0;
             for (int i = from; i < end; i++) {
-                int[] table = inRun.computeIfAbsent(mentions.get(i).table(), t -> {
-                    Reads reads = byTable.getOrDefault(t, new Reads());
-                    return new int[] {0, ReadAhead.step(reads.keys, reads.found, bytes, reads.widest, bytesLeft, left)};
+                Reads reads = byTable.get(mentions.get(i).table());
+                int[] table = inRun.computeIfAbsent(mentions.get(i).table(), t -> new int[] {
+                    0,
+                    reads == null
+                            ? ReadAhead.step(0, 0, bytes, 0, bytesLeft, left)
+                            : ReadAhead.step(reads.keys, reads.found, bytes, reads.widest, bytesLeft, left)
                 });
-                if (++table[0] > table[1]) {
+                boolean widthUnknown = reads == null || reads.found < ReadAhead.FIRST;
+                if (++table[0] > table[1] || (widthUnknown && ++unknownWidth > ReadAhead.UNKNOWN_WIDTH)) {
                     return i;
                 }
             }
