@@ -13,6 +13,7 @@ import dev.nizhal.ports.out.RowSource;
 import dev.nizhal.ports.service.PullDefect;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The library of the wide-row tests: {@code docs(id, body)} with {@value #DOCS} docs and {@code tags(id, label)} with
@@ -70,5 +71,15 @@ final class WideRows {
         }
         assertThat(responses).hasSizeGreaterThanOrEqualTo((int) (DOCS * DOC_SIZE / (BOUND + DOC_SIZE)) + 1);
         assertThat(responses.getFirst().hasMore()).isTrue();
+    }
+
+    /** The rows of {@code table} as a client holds them: key (its {@code id}) → {id, {@code column}}. */
+    static Map<String, Map<String, Object>> table(TestDatabase db, String table, String column) {
+        Map<String, Map<String, Object>> rows = new TreeMap<>();
+        db.jdbi()
+                .useHandle(h -> h.createQuery("select id, " + column + " from " + table)
+                        .map((rs, ctx) -> Map.<String, Object>of("id", rs.getString(1), column, rs.getString(2)))
+                        .forEach(row -> rows.put((String) row.get("id"), row)));
+        return rows;
     }
 }

@@ -12,8 +12,6 @@ import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.domain.actor.Actor;
 import dev.nizhal.ports.in.PullChanges.PullResponse;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,19 +60,9 @@ class WideRowsWindowIT {
         WideRows.eachWithinTheBound(responses);
         assertThat(responses.getFirst().changes()).hasSizeBetween(2, DOCS);
 
-        assertThat(client.rows("docs")).isEqualTo(table("docs", "body"));
-        assertThat(client.rows("tags")).isEqualTo(table("tags", "label"));
+        assertThat(client.rows("docs")).isEqualTo(WideRows.table(db, "docs", "body"));
+        assertThat(client.rows("tags")).isEqualTo(WideRows.table(db, "tags", "label"));
         assertThat(client.rows("docs")).doesNotContainKey("d005").containsKey("d999");
         assertThat(client.rows("tags").get("t050")).containsEntry("label", "tag 50 v2");
-    }
-
-    /** The rows of {@code table} as the client holds them: key → {id, column}. */
-    private static Map<String, Map<String, Object>> table(String table, String column) {
-        Map<String, Map<String, Object>> rows = new TreeMap<>();
-        db.jdbi()
-                .useHandle(h -> h.createQuery("select id, " + column + " from " + table)
-                        .map((rs, ctx) -> Map.<String, Object>of("id", rs.getString(1), column, rs.getString(2)))
-                        .forEach(row -> rows.put((String) row.get("id"), row)));
-        return rows;
     }
 }

@@ -1,6 +1,7 @@
 package dev.nizhal.pull;
 
 import static dev.nizhal.fixtures.SeedDatabase.sql;
+import static dev.nizhal.pull.WideRows.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nizhal.Nizhal;
@@ -18,7 +19,6 @@ import dev.nizhal.ports.out.Tx;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +37,6 @@ class WindowReadAheadIT {
     private static final int GONE = 200;
     private static final int WIDE = 300;
     private static final int WIDE_CHARS = 50_000;
-    /** The pull's bound on the rows of a response (PullChangesService.MAX_ROW_BYTES). */
-    private static final long BOUND = 4L * 1024 * 1024;
 
     private static final long WIDE_SIZE =
             new RowSource.Row("w001", null, Map.of("id", "w001", "body", "x".repeat(WIDE_CHARS))).size();
@@ -130,7 +128,7 @@ class WindowReadAheadIT {
                 .isLessThanOrEqualTo(UNKNOWN_WIDTH_RUN * WIDE_SIZE)
                 .isLessThan(BOUND);
         assertThat(reads.stream().mapToInt(Read::rows).sum()).isGreaterThanOrEqualTo(WIDE);
-        assertThat(client.rows("notes")).isEqualTo(table("notes"));
+        assertThat(client.rows("notes")).isEqualTo(WideRows.table(db, "notes", "body"));
     }
 
     @Test
@@ -182,7 +180,7 @@ class WindowReadAheadIT {
                 .hasSize(200)
                 .allSatisfy(
                         (key, row) -> assertThat(row.get("label")).asString().endsWith(" v2"));
-        assertThat(client.rows("files")).isEqualTo(table("files"));
+        assertThat(client.rows("files")).isEqualTo(WideRows.table(db, "files", "body"));
     }
 
     @Test
@@ -219,20 +217,10 @@ class WindowReadAheadIT {
                 break;
             }
         }
-        assertThat(client.rows("photos")).isEqualTo(table("photos"));
-        assertThat(client.rows("videos")).isEqualTo(table("videos"));
-        assertThat(client.rows("tags")).isEqualTo(table("tags"));
+        assertThat(client.rows("photos")).isEqualTo(WideRows.table(db, "photos", "body"));
+        assertThat(client.rows("videos")).isEqualTo(WideRows.table(db, "videos", "body"));
+        assertThat(client.rows("tags")).isEqualTo(WideRows.table(db, "tags", "body"));
         assertThat(client.rows("photos")).hasSize(196).doesNotContainKey("004");
-    }
-
-    /** The rows of {@code table} (id, body) as the client holds them: key → {id, body}. */
-    private static Map<String, Map<String, Object>> table(String table) {
-        Map<String, Map<String, Object>> rows = new TreeMap<>();
-        db.jdbi()
-                .useHandle(h -> h.createQuery("select id, body from " + table)
-                        .map((rs, ctx) -> Map.<String, Object>of("id", rs.getString(1), "body", rs.getString(2)))
-                        .forEach(row -> rows.put((String) row.get("id"), row)));
-        return rows;
     }
 
     /** A call of changedRows: the table, the keys asked, the rows returned, their bytes. */
