@@ -189,6 +189,18 @@ export async function journal(clientIds: string[]): Promise<Array<{ client_id: s
   }
 }
 
+/** How many notes `owner` has, straight from the demo server's PostgreSQL. */
+export async function notesInDatabase(owner: string): Promise<number> {
+  const client = new pg.Client({ connectionString: inject("databaseUrl") });
+  await client.connect();
+  try {
+    const rows = await client.query("select count(*)::int as n from notes where owner_id = $1", [owner]);
+    return rows.rows[0].n as number;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The client id a page's engine uses. */
 export async function clientIdOf(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { nizhal: { echo: { engine: { clientId: string } } } }).nizhal.echo.engine.clientId);

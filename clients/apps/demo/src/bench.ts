@@ -136,4 +136,85 @@ async function rawPush(token: string, count: number) {
   return { sentMs: performance.now() - started, serverMs, gapMs };
 }
 
-(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, queue, send, rawPush };
+
+/**
+ * A fresh device's initial sync of `rule` with the real engine and IndexedDB, until the rule is ready; then what a
+ * reload finds (`stored`, read in `reloadMs`), and the same pages fetched and parsed with plain fetch, no client
+ * (the ceiling).
+ */
+async function initialSync(token: string, rule: string, pullLimit?: number) {
+  const name = `nizhal-bench-${crypto.randomUUID()}`;
+  const idb = await IndexedDbStorage.open(name);
+  const spans = { writes: 0, writeMs: 0, pulls: 0, pullMs: 0 };
+  const timedFetch: typeof fetch = async (input, init) => {
+    const started = performance.now();
+    try {
+      return await fetch(input, init);
+    } finally {
+      if (String(input).endsWith("/sync/pull")) {
+        spans.pulls++;
+        spans.pullMs += performance.now() - started;
+      }
+    }
+  };
+  const storage: NizhalStorage = {
+    read: (fn) => idb.read(fn),
+    async write(fn, options) {
+      const started = performance.now();
+      try {
+        return await idb.write(fn, options);
+      } finally {
+        spans.writes++;
+        spans.writeMs += performance.now() - started;
+      }
+    },
+    close: () => idb.close(),
+  };
+  const engine = new NizhalEngine({
+    transport: new HttpTransport({ server: location.origin, auth: login(token), fetch: timedFetch }),
+    storage,
+    syncRules: [rule],
+    realtime: false,
+    ...(pullLimit ? { pullLimit } : {}),
+  });
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const stop = engine.onStatus((s) => {
+      if (s.ready.includes(rule)) {
+        queueMicrotask(() => stop());
+        resolve();
+      }
+    });
+    void engine.start();
+  });
+  const syncMs = performance.now() - started;
+  engine.stop();
+  storage.close();
+  const reloadStarted = performance.now();
+  const reopened = await IndexedDbStorage.open(name);
+  const stored = (await reopened.read((tx) => tx.rows(rule))).length;
+  const reloadMs = performance.now() - reloadStarted;
+  reopened.close();
+  // the ceiling: the same pulls by hand, each response read and parsed, nothing stored
+  const clientId = `c-raw-${crypto.randomUUID()}`;
+  let cursor: string | null = null;
+  let held: string[] = [];
+  let rows = 0;
+  const rawStarted = performance.now();
+  for (;;) {
+    const response = await fetch("/sync/pull", {
+      method: "POST",
+      headers: { ...login(token).getHeaders(), "Content-Type": "application/json", "Nizhal-Protocol": "1" },
+      body: JSON.stringify({ syncRule: rule, clientId, cursor, held, ...(pullLimit ? { limit: pullLimit } : {}) }),
+    });
+    if (response.status !== 200) throw new Error(`raw pull: the server answered ${response.status}`);
+    const page = (await response.json()) as { changes: unknown[]; cursor: string; hasMore: boolean; loadedBuckets: string[] };
+    rows += page.changes.length;
+    cursor = page.cursor;
+    held = [...new Set([...held, ...page.loadedBuckets])];
+    if (!page.hasMore) break;
+  }
+  return { syncMs, rawMs: performance.now() - rawStarted, rows, stored, reloadMs, ...spans };
+}
+
+(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, queue, send, rawPush, initialSync };

@@ -1,20 +1,66 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from "idb";
+import type { Row } from "./protocol.js";
 import type { Meta, NizhalStorage, OutboxEntry, RuleState, StorageTx, StoredRow } from "./storage.js";
 
 interface Schema extends DBSchema {
   meta: { key: string; value: Meta };
   rules: { key: string; value: RuleState };
-  rows: { key: [string, string, string]; value: StoredRow; indexes: { byRule: string } };
+  segments: { key: [string, number]; value: Segment };
+  segmentInfo: { key: string; value: SegmentInfo };
   outbox: { key: number; value: OutboxEntry };
 }
 
-type Stores = ("meta" | "rules" | "rows" | "outbox")[];
-const ALL: Stores = ["meta", "rules", "rows", "outbox"];
+/** A row as a segment holds it: its value and buckets, or neither for a row deleted. */
+interface SegmentEntry {
+  collection: string;
+  key: string;
+  row?: Row;
+  buckets?: string[];
+}
+
+/**
+ * Some of a rule's rows, in one record. IndexedDB spends most of a write on each record (Chromium: about 50 µs a
+ * record, whatever its size), so rows are kept in segments: a rule's rows are its segments replayed in `seq` order,
+ * each entry replacing or deleting the row of its collection and key.
+ */
+interface Segment {
+  rule: string;
+  seq: number;
+  entries: SegmentEntry[];
+}
+
+/**
+ * Where a rule's segments stand. `base`: the entries of the segments written by the last compaction (its rows then,
+ * one entry each), `baseSegments` their number; `since`: the entries written after them. Segments from `baseSegments`
+ * to `nextSeq` hold each a transaction's changes.
+ */
+interface SegmentInfo {
+  rule: string;
+  nextSeq: number;
+  base: number;
+  baseSegments: number;
+  since: number;
+}
+
+type Stores = ("meta" | "rules" | "segments" | "segmentInfo" | "outbox")[];
+const ALL: Stores = ["meta", "rules", "segments", "segmentInfo", "outbox"];
+
+/** Entries a segment holds at most (a compaction writes the rule's rows in segments this size). */
+const SEGMENT_ENTRIES = 1_000;
+/** A rule's segments are compacted once the entries written since the base outnumber the base, and this. */
+const COMPACT_ENTRIES = 1_000;
+/** ... or once there are this many segments after the base (a startup reads them all). */
+const COMPACT_SEGMENTS = 500;
+
+const ruleRange = (rule: string) => IDBKeyRange.bound([rule], [rule, []]);
+const rowId = (collection: string, key: string) => `${collection}\u0000${key}`;
 
 /**
  * Storage in IndexedDB (through `idb`), one database per server and actor. Every transaction spans all stores, so
  * read-write transactions are serialized, also across tabs: the id allocation and the compare-and-set of a pull
- * are atomic. Write transactions ask for `durability: 'strict'`.
+ * are atomic. Write transactions ask for `durability: 'strict'`. Rows are kept in segments ({@link Segment}): the
+ * row changes of a write transaction are written when its function is done, as one segment per rule (or a few), so a
+ * pull response of thousands of rows is a few records, not thousands.
  */
 export class IndexedDbStorage implements NizhalStorage {
   private constructor(private readonly db: IDBPDatabase<Schema>) {}
@@ -27,13 +73,17 @@ export class IndexedDbStorage implements NizhalStorage {
     if (factory) (globalThis as { indexedDB?: IDBFactory }).indexedDB = factory;
     let opening: Promise<IDBPDatabase<Schema>>;
     try {
-      opening = openDB<Schema>(name, 1, {
-        upgrade(database) {
-          database.createObjectStore("meta");
-          database.createObjectStore("rules", { keyPath: "rule" });
-          const rows = database.createObjectStore("rows", { keyPath: ["rule", "collection", "key"] });
-          rows.createIndex("byRule", "rule");
-          database.createObjectStore("outbox", { keyPath: "id" });
+      opening = openDB<Schema>(name, 2, {
+        upgrade(database, oldVersion, _newVersion, transaction) {
+          if (oldVersion < 1) {
+            database.createObjectStore("meta");
+            database.createObjectStore("rules", { keyPath: "rule" });
+            database.createObjectStore("outbox", { keyPath: "id" });
+          }
+          database.createObjectStore("segments", { keyPath: ["rule", "seq"] });
+          database.createObjectStore("segmentInfo", { keyPath: "rule" });
+          // version 1 kept a record a row: its rows move into segments, in this upgrade's transaction
+          if (oldVersion === 1) fromRecordPerRow(database, transaction).catch(() => transaction.abort());
         },
         blocking() {
           // a newer version wants to open: let it
@@ -49,16 +99,18 @@ export class IndexedDbStorage implements NizhalStorage {
 
   async read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
     const tx = this.db.transaction(ALL, "readonly");
-    const result = await fn(new IdbTx(tx));
+    const result = await fn(new IdbTx(tx, false));
     await tx.done;
     return result;
   }
 
   async write<T>(fn: (tx: StorageTx) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
     const tx = this.db.transaction(ALL, "readwrite", { durability: options?.flush === false ? "relaxed" : "strict" });
+    const idbTx = new IdbTx(tx, true);
     let result: T;
     try {
-      result = await fn(new IdbTx(tx));
+      result = await fn(idbTx);
+      await idbTx.writeSegments();
     } catch (e) {
       try {
         tx.abort();
@@ -78,7 +130,16 @@ export class IndexedDbStorage implements NizhalStorage {
 }
 
 class IdbTx implements StorageTx {
-  constructor(private readonly tx: IDBPTransaction<Schema, Stores, IDBTransactionMode>) {}
+  /**
+   * The row changes of this transaction not written yet, per rule: a row, or null for a row deleted. Written as
+   * segments by {@link writeSegments} once the transaction's function is done.
+   */
+  private readonly changes = new Map<string, Map<string, StoredRow | null>>();
+
+  constructor(
+    private readonly tx: IDBPTransaction<Schema, Stores, IDBTransactionMode>,
+    private readonly writable: boolean,
+  ) {}
 
   async meta() {
     return this.tx.objectStore("meta").get("meta");
@@ -96,21 +157,92 @@ class IdbTx implements StorageTx {
     await this.tx.objectStore("rules").put!(state);
   }
   async rows(rule: string) {
-    return this.tx.objectStore("rows").index("byRule").getAll(rule);
+    return this.current(rule, structuredClone);
   }
   async row(rule: string, collection: string, key: string) {
-    return this.tx.objectStore("rows").get([rule, collection, key]);
+    const id = rowId(collection, key);
+    const changed = this.changes.get(rule);
+    if (changed?.has(id)) {
+      const row = changed.get(id);
+      return row ? structuredClone(row) : undefined;
+    }
+    return (await this.stored(rule)).get(id);
   }
   async putRow(row: StoredRow) {
-    await this.tx.objectStore("rows").put!(row);
+    // not copied: StorageTx.putRow's callers leave it as it is until the function returns, and a segment's put copies it
+    this.changesOf(row.rule).set(rowId(row.collection, row.key), row);
   }
   async deleteRow(rule: string, collection: string, key: string) {
-    await this.tx.objectStore("rows").delete!([rule, collection, key]);
+    this.changesOf(rule).set(rowId(collection, key), null);
   }
   async clearRows(rule: string) {
-    const store = this.tx.objectStore("rows");
-    await store.delete!(IDBKeyRange.bound([rule], [rule, []]));
+    this.changes.delete(rule);
+    await this.tx.objectStore("segments").delete!(ruleRange(rule));
+    await this.tx.objectStore("segmentInfo").delete!(rule);
   }
+
+  /**
+   * Writes the row changes of this transaction: per rule, one segment (more past {@link SEGMENT_ENTRIES}); or, once
+   * the entries written since the rule's last compaction outnumber its rows then (or its segments are many), the
+   * rule's rows anew, one entry a row.
+   */
+  async writeSegments() {
+    const segments = this.tx.objectStore("segments");
+    const infos = this.tx.objectStore("segmentInfo");
+    for (const [rule, changes] of this.changes) {
+      const info = (await infos.get(rule)) ?? { rule, nextSeq: 0, base: 0, baseSegments: 0, since: 0 };
+      let next: SegmentInfo;
+      if (
+        info.since + changes.size > Math.max(info.base, COMPACT_ENTRIES) ||
+        info.nextSeq - info.baseSegments >= COMPACT_SEGMENTS
+      ) {
+        const rows = await this.current(rule, (row) => row);
+        await segments.delete!(ruleRange(rule));
+        const count = await putSegments(segments, rule, 0, rows.map(entryOf));
+        next = { rule, nextSeq: count, base: rows.length, baseSegments: count, since: 0 };
+      } else {
+        const entries: SegmentEntry[] = [];
+        for (const [id, row] of changes) {
+          entries.push(row ? entryOf(row) : deletion(id));
+        }
+        const count = await putSegments(segments, rule, info.nextSeq, entries);
+        next = { ...info, nextSeq: info.nextSeq + count, since: info.since + entries.length };
+      }
+      await infos.put!(next);
+    }
+    this.changes.clear();
+  }
+
+  private changesOf(rule: string): Map<string, StoredRow | null> {
+    if (!this.writable) throw new DOMException("a row written in a read transaction", "ReadOnlyError");
+    let changes = this.changes.get(rule);
+    if (!changes) this.changes.set(rule, (changes = new Map()));
+    return changes;
+  }
+
+  /** The rule's rows with this transaction's changes; `copy` makes what is handed out of a change. */
+  private async current(rule: string, copy: (row: StoredRow) => StoredRow): Promise<StoredRow[]> {
+    const rows = await this.stored(rule);
+    for (const [id, row] of this.changes.get(rule) ?? []) {
+      if (row) rows.set(id, copy(row));
+      else rows.delete(id);
+    }
+    return [...rows.values()];
+  }
+
+  /** The rule's rows as its segments hold them (not this transaction's changes), by {@link rowId}. */
+  private async stored(rule: string): Promise<Map<string, StoredRow>> {
+    const rows = new Map<string, StoredRow>();
+    for (const segment of await this.tx.objectStore("segments").getAll(ruleRange(rule))) {
+      for (const e of segment.entries) {
+        const id = rowId(e.collection, e.key);
+        if (e.row) rows.set(id, { rule, collection: e.collection, key: e.key, row: e.row, buckets: e.buckets ?? [] });
+        else rows.delete(id);
+      }
+    }
+    return rows;
+  }
+
   async outbox() {
     return this.tx.objectStore("outbox").getAll();
   }
@@ -134,4 +266,47 @@ class IdbTx implements StorageTx {
   async clearOutbox() {
     await this.tx.objectStore("outbox").clear!();
   }
+}
+
+function entryOf(row: StoredRow): SegmentEntry {
+  return { collection: row.collection, key: row.key, row: row.row, buckets: row.buckets };
+}
+
+function deletion(id: string): SegmentEntry {
+  const at = id.indexOf("\u0000");
+  return { collection: id.slice(0, at), key: id.slice(at + 1) };
+}
+
+/** Puts `entries` in segments of the rule from `seq` on; how many it put. */
+async function putSegments(
+  segments: { put?: (value: Segment) => Promise<[string, number]> },
+  rule: string,
+  seq: number,
+  entries: SegmentEntry[],
+): Promise<number> {
+  const puts: Array<Promise<unknown>> = [];
+  for (let at = 0; at < entries.length; at += SEGMENT_ENTRIES) {
+    puts.push(segments.put!({ rule, seq: seq + puts.length, entries: entries.slice(at, at + SEGMENT_ENTRIES) }));
+  }
+  await Promise.all(puts); // issued together: a transaction runs its requests in order
+  return puts.length;
+}
+
+/** Version 1's rows, a record each in the store `rows` (key [rule, collection, key]), moved into segments. */
+async function fromRecordPerRow(
+  database: IDBPDatabase<Schema>,
+  transaction: IDBPTransaction<Schema, Stores, "versionchange">,
+): Promise<void> {
+  const old = (transaction as unknown as IDBPTransaction<{ rows: { key: [string, string, string]; value: StoredRow } }, ["rows"], "versionchange">).objectStore("rows");
+  const byRule = new Map<string, SegmentEntry[]>();
+  for (const row of await old.getAll()) {
+    let entries = byRule.get(row.rule);
+    if (!entries) byRule.set(row.rule, (entries = []));
+    entries.push(entryOf(row));
+  }
+  for (const [rule, entries] of byRule) {
+    const count = await putSegments(transaction.objectStore("segments"), rule, 0, entries);
+    await transaction.objectStore("segmentInfo").put({ rule, nextSeq: count, base: entries.length, baseSegments: count, since: 0 });
+  }
+  (database as unknown as IDBDatabase).deleteObjectStore("rows");
 }

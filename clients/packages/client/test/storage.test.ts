@@ -431,6 +431,138 @@ describe("IndexedDbStorage", () => {
     expect(await snapshot(other, ["r"])).toEqual({ meta: undefined, rules: [undefined], rows: { r: [] }, outbox: [] });
   });
 
+  /** The records of a store, read with IndexedDB itself (the storage closed first). */
+  async function records(factory: IDBFactory, name: string, store: string): Promise<unknown[]> {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(name);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      return await new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(store, "readonly").objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    } finally {
+      db.close();
+    }
+  }
+
+  it("keeps the rows of a write in a few records, not a record a row", async () => {
+    const factory = new IDBFactory();
+    const storage = await IndexedDbStorage.open("nizhal:segments", factory);
+    await storage.write(async (tx) => {
+      await Promise.all(range(1, 2_500).map((i) => tx.putRow(row("r", "notes", `n${i}`, { i }))));
+      await tx.putRow(row("s", "notes", "other"));
+    });
+    await storage.write((tx) => tx.deleteRow("r", "notes", "n7"));
+    expect((await storage.read((tx) => tx.rows("r"))).length).toBe(2_499);
+    storage.close();
+    const segments = (await records(factory, "nizhal:segments", "segments")) as Array<{ rule: string; entries: unknown[] }>;
+    expect(segments.map((s) => `${s.rule}:${s.entries.length}`)).toEqual(["r:1000", "r:1000", "r:500", "r:1", "s:1"]);
+  });
+
+  it("replays any mix of writes, clears and reloads as a record a row would keep them (against MemoryStorage)", async () => {
+    const factory = new IDBFactory();
+    let idb = await IndexedDbStorage.open("nizhal:model", factory);
+    const model = new MemoryStorage();
+    opened.push(model);
+    const seed = 20_261_207;
+    let state = seed;
+    const random = (n: number) => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state % n;
+    };
+    const rules = ["r", "s"];
+    for (let round = 0; round < 400; round++) {
+      // mostly small writes (a compaction comes after a thousand entries), now and then a large one or a clear
+      const size = random(20) === 0 ? 300 + random(1_500) : 1 + random(8);
+      const ops = Array.from({ length: size }, () => {
+        const rule = rules[random(2)]!;
+        const key = `k${random(size > 100 ? 2_000 : 60)}`;
+        const kind = random(10);
+        const collection = random(3) === 0 ? "lists" : "notes";
+        return kind < 6 ? { put: row(rule, collection, key, { round }) } : kind < 9 ? { rule, collection, key } : { clear: rule };
+      });
+      const clears = random(15) === 0;
+      const apply = (storage: NizhalStorage) =>
+        storage.write(async (tx) => {
+          for (const op of ops) {
+            if ("put" in op) await tx.putRow(op.put!);
+            else if ("clear" in op) {
+              if (clears) await tx.clearRows(op.clear!);
+            } else await tx.deleteRow(op.rule!, op.collection!, op.key!);
+          }
+          // reads inside the transaction see its own writes
+          return Promise.all(rules.map(async (r) => byId(await tx.rows(r))));
+        });
+      const inIdb = await apply(idb);
+      const inModel = await apply(model);
+      expect(inIdb, `round ${round} (seed ${seed})`).toEqual(inModel);
+      if (random(40) === 0) {
+        idb.close();
+        idb = await IndexedDbStorage.open("nizhal:model", factory);
+      }
+      const stored = await idb.read(async (tx) => Promise.all(rules.map(async (r) => (await tx.rows(r)).map((x) => JSON.stringify(x)).sort())));
+      const expected = await model.read(async (tx) => Promise.all(rules.map(async (r) => (await tx.rows(r)).map((x) => JSON.stringify(x)).sort())));
+      expect(stored, `round ${round} (seed ${seed})`).toEqual(expected);
+    }
+    idb.close();
+    // compactions kept the records few: far fewer segments than the 400 writes made
+    const segments = (await records(factory, "nizhal:model", "segments")) as unknown[];
+    expect(segments.length).toBeLessThan(200);
+    expect(segments.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("moves the rows of a version 1 database (a record a row) into segments, keeping the rest", async () => {
+    const factory = new IDBFactory();
+    const name = "nizhal:v1";
+    const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(name, 1);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        db.createObjectStore("meta");
+        db.createObjectStore("rules", { keyPath: "rule" });
+        db.createObjectStore("rows", { keyPath: ["rule", "collection", "key"] }).createIndex("byRule", "rule");
+        db.createObjectStore("outbox", { keyPath: "id" });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = v1.transaction(["meta", "rules", "rows", "outbox"], "readwrite");
+      tx.objectStore("meta").put(meta({ nextMutationId: 3 }), "meta");
+      tx.objectStore("rules").put({ rule: "r", cursor: "c-1", held: ['r["u1"]'], confirmed: 2, ready: true });
+      for (let i = 0; i < 1_500; i++) tx.objectStore("rows").put(row("r", "notes", `n${i}`, { i }));
+      tx.objectStore("rows").put(row("s", "lists", "l1"));
+      tx.objectStore("outbox").put(entry(2));
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    v1.close();
+
+    const storage = await IndexedDbStorage.open(name, factory);
+    const after = await snapshot(storage, ["r", "s"]);
+    expect(after.meta).toEqual(meta({ nextMutationId: 3 }));
+    expect(after.rules.map((s) => s?.cursor)).toEqual(["c-1", undefined]);
+    expect(after.rows["r"]).toEqual(byId(range(0, 1_499).map((i) => row("r", "notes", `n${i}`))));
+    expect(after.rows["s"]).toEqual(["s|lists|l1"]);
+    expect(after.outbox.map((e) => e.id)).toEqual([2]);
+    expect((await storage.read((tx) => tx.row("r", "notes", "n42")))?.row).toEqual({ id: "n42", i: 42 });
+    // and it goes on from there
+    await storage.write((tx) => tx.deleteRow("r", "notes", "n0"));
+    expect((await storage.read((tx) => tx.rows("r"))).length).toBe(1_499);
+    storage.close();
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const request = factory.open(name);
+      request.onsuccess = () => resolve(request.result);
+    });
+    expect([...db.objectStoreNames].sort()).toEqual(["meta", "outbox", "rules", "segmentInfo", "segments"]);
+    expect(db.version).toBe(2);
+    db.close();
+  });
+
   it("opens in the factory it is given, and leaves the global one as it was", async () => {
     const global = globalThis.indexedDB;
     const factory = new IDBFactory();
