@@ -138,11 +138,11 @@ async function rawPush(token: string, count: number) {
 
 
 /**
- * A fresh device's initial sync of `rule` with the real engine and IndexedDB, until the rule is ready; then what a
- * reload finds (`stored`, read in `reloadMs`), and the same pages fetched and parsed with plain fetch, no client
- * (the ceiling).
+ * A fresh device's initial sync of `rule` with the real engine and IndexedDB at `pullLimit`, until the rule is
+ * ready; then what a reload finds (`stored`, read in `reloadMs`), and the same pages fetched and parsed with plain
+ * fetch, no client (the ceiling).
  */
-async function initialSync(token: string, rule: string, pullLimit?: number) {
+async function initialSync(token: string, rule: string, pullLimit: number) {
   const name = `nizhal-bench-${crypto.randomUUID()}`;
   const idb = await IndexedDbStorage.open(name);
   const spans = { writes: 0, writeMs: 0, pulls: 0, pullMs: 0 };
@@ -175,7 +175,7 @@ async function initialSync(token: string, rule: string, pullLimit?: number) {
     storage,
     syncRules: [rule],
     realtime: false,
-    ...(pullLimit ? { pullLimit } : {}),
+    pullLimit,
   });
   const started = performance.now();
   await new Promise<void>((resolve) => {
@@ -205,7 +205,7 @@ async function initialSync(token: string, rule: string, pullLimit?: number) {
     const response = await fetch("/sync/pull", {
       method: "POST",
       headers: { ...login(token).getHeaders(), "Content-Type": "application/json", "Nizhal-Protocol": "1" },
-      body: JSON.stringify({ syncRule: rule, clientId, cursor, held, ...(pullLimit ? { limit: pullLimit } : {}) }),
+      body: JSON.stringify({ syncRule: rule, clientId, cursor, held, limit: pullLimit }),
     });
     if (response.status !== 200) throw new Error(`raw pull: the server answered ${response.status}`);
     const page = (await response.json()) as { changes: unknown[]; cursor: string; hasMore: boolean; loadedBuckets: string[] };
