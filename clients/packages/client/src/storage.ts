@@ -31,7 +31,7 @@ export interface StorageTx {
   /** Rows of a rule, every collection. */
   rows(rule: string): Promise<StoredRow[]>;
   row(rule: string, collection: string, key: string): Promise<StoredRow | undefined>;
-  /** The storage may read `row` until the write's function has returned: the caller leaves it as it is until then. */
+  /** The storage may read `row` until `write()` has settled: the caller leaves it as it is until then. */
   putRow(row: StoredRow): Promise<void>;
   deleteRow(rule: string, collection: string, key: string): Promise<void>;
   clearRows(rule: string): Promise<void>;

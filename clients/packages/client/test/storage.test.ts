@@ -2,7 +2,7 @@
 // them in Node. Each test still opens its databases in a factory of its own, so no test sees another's data.
 import "fake-indexeddb/auto";
 import { IDBFactory } from "fake-indexeddb";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryStorage, type Meta, type NizhalStorage, type OutboxEntry, type StorageTx, type StoredRow } from "../src/index.js";
 import { IndexedDbStorage } from "../src/indexeddb.js";
 
@@ -515,9 +515,63 @@ describe("IndexedDbStorage", () => {
     expect(segments.length).toBeGreaterThan(0);
   }, 120_000);
 
-  it("moves the rows of a version 1 database (a record a row) into segments, keeping the rest", async () => {
+  it("merges many small writes' segments without reading or rewriting the rule's base", async () => {
     const factory = new IDBFactory();
-    const name = "nizhal:v1";
+    const storage = await IndexedDbStorage.open("nizhal:tail", factory);
+    const model = new Map<string, number>();
+    await storage.write(async (tx) => {
+      for (let i = 0; i < 3_000; i++) {
+        await tx.putRow(row("r", "notes", `k${i}`, { v: -1 }));
+        model.set(`k${i}`, -1);
+      }
+    });
+    // what each write reads of the rule's segments (entries), through IndexedDB's own getAll
+    const store = globalThis.IDBObjectStore.prototype;
+    const getAll = store.getAll;
+    let read = 0;
+    let mostRead = 0;
+    store.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore["getAll"]>) {
+      const request = getAll.apply(this, args);
+      if (this.name === "segments") {
+        request.addEventListener("success", () => {
+          read += (request.result as Array<{ entries: unknown[] }>).reduce((n, seg) => n + seg.entries.length, 0);
+        });
+      }
+      return request;
+    };
+    let state = 7;
+    try {
+      for (let w = 0; w < 1_300; w++) {
+        state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+        const key = `k${state % 3_500}`;
+        read = 0;
+        if (state % 4 === 0) {
+          await storage.write((tx) => tx.deleteRow("r", "notes", key));
+          model.delete(key);
+        } else {
+          await storage.write((tx) => tx.putRow(row("r", "notes", key, { v: w })));
+          model.set(key, w);
+        }
+        mostRead = Math.max(mostRead, read);
+      }
+    } finally {
+      store.getAll = getAll;
+    }
+    const rows = await storage.read((tx) => tx.rows("r"));
+    expect(new Map(rows.map((r) => [r.key, r.row["v"]]))).toEqual(model);
+    storage.close();
+    // the merges read the small writes' segments only (fewer entries than the 1,300 writes), never the base's 3,000
+    expect(mostRead).toBeGreaterThan(0);
+    expect(mostRead).toBeLessThan(1_300);
+    const segments = (await records(factory, "nizhal:tail", "segments")) as Array<{ seq: number; entries: unknown[] }>;
+    expect(segments.slice(0, 3).map((seg) => `${seg.seq}:${seg.entries.length}`)).toEqual(["0:1000", "1:1000", "2:1000"]);
+    expect(segments.length).toBeLessThan(3 + 500);
+    // 1,300 writes made 1,300 segments; the merges left a few hundred
+    expect(segments.length).toBeLessThan(1_300 - 500);
+  }, 60_000);
+
+  /** A database as version 1 of this storage left it: a record a row (1,500 rows of r, one of s), a rule, an entry. */
+  async function version1(factory: IDBFactory, name: string): Promise<void> {
     const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = factory.open(name, 1);
       request.onupgradeneeded = () => {
@@ -541,6 +595,22 @@ describe("IndexedDbStorage", () => {
       tx.onerror = () => reject(tx.error);
     });
     v1.close();
+  }
+
+  async function storeNames(factory: IDBFactory, name: string): Promise<{ names: string[]; version: number }> {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const request = factory.open(name);
+      request.onsuccess = () => resolve(request.result);
+    });
+    const names = { names: [...db.objectStoreNames].sort(), version: db.version };
+    db.close();
+    return names;
+  }
+
+  it("moves the rows of a version 1 database (a record a row) into segments, keeping the rest", async () => {
+    const factory = new IDBFactory();
+    const name = "nizhal:v1";
+    await version1(factory, name);
 
     const storage = await IndexedDbStorage.open(name, factory);
     const after = await snapshot(storage, ["r", "s"]);
@@ -554,13 +624,41 @@ describe("IndexedDbStorage", () => {
     await storage.write((tx) => tx.deleteRow("r", "notes", "n0"));
     expect((await storage.read((tx) => tx.rows("r"))).length).toBe(1_499);
     storage.close();
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const request = factory.open(name);
-      request.onsuccess = () => resolve(request.result);
+    expect(await storeNames(factory, name)).toEqual({
+      names: ["meta", "outbox", "rules", "segmentInfo", "segments"],
+      version: 2,
     });
-    expect([...db.objectStoreNames].sort()).toEqual(["meta", "outbox", "rules", "segmentInfo", "segments"]);
-    expect(db.version).toBe(2);
-    db.close();
+  });
+
+  it("drops a version 1 database's rows, and loads its rules again, when moving them fails (a full disk)", async () => {
+    const factory = new IDBFactory();
+    const name = "nizhal:v1-full";
+    await version1(factory, name);
+    const store = globalThis.IDBObjectStore.prototype;
+    const put = store.put;
+    store.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore["put"]>) {
+      if (this.name === "segments") throw new DOMException("the disk is full (simulated)", "QuotaExceededError");
+      return put.apply(this, args);
+    };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    let storage: IndexedDbStorage;
+    let warnings: unknown[][];
+    try {
+      storage = await IndexedDbStorage.open(name, factory);
+    } finally {
+      store.put = put;
+      warnings = warn.mock.calls.slice();
+      warn.mockRestore();
+    }
+    opened.push(storage);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]![1])).toContain("QuotaExceededError");
+    const after = await snapshot(storage, ["r", "s"]);
+    expect(after.rows).toEqual({ r: [], s: [] });
+    expect(after.rules).toEqual([{ rule: "r", cursor: null, held: [], confirmed: 2, ready: false }, undefined]);
+    expect(after.meta).toEqual(meta({ nextMutationId: 3 }));
+    expect(after.outbox.map((e) => e.id)).toEqual([2]);
+    expect((await storeNames(factory, name)).names).toEqual(["meta", "outbox", "rules", "segmentInfo", "segments"]);
   });
 
   it("opens in the factory it is given, and leaves the global one as it was", async () => {

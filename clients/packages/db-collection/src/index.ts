@@ -117,7 +117,9 @@ export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: 
     return choice;
   })();
   const tabs = browser && (config.storage ?? "indexeddb") === "indexeddb";
-  const lockName = () => storageName();
+  // the tabs that lead and talk share the storage's layout: a tab still running a bundle from before an upgrade of
+  // IndexedDbStorage has its database closed by the upgrade, and must neither keep the lead nor be told of changes
+  const lockName = () => `${storageName()}:v${IndexedDbStorage.VERSION}`;
   const engine = new NizhalEngine({
     transport,
     storage,
@@ -345,7 +347,7 @@ function lazyIndexedDb(name: () => Promise<string>): NizhalStorage {
   const open = () => (opened ??= name().then((n) => IndexedDbStorage.open(n)));
   return {
     read: async (fn) => (await open()).read(fn),
-    write: async (fn) => (await open()).write(fn),
+    write: async (fn, options) => (await open()).write(fn, options),
     close: () => void opened?.then((s) => s.close(), () => undefined), // never opened: nothing to close
   };
 }

@@ -1,8 +1,10 @@
 import { createCollection } from "@tanstack/db";
-import { describe, expect, it } from "vitest";
+import "fake-indexeddb/auto";
+import { describe, expect, it, vi } from "vitest";
 import { NizhalError, type Row } from "@nizhal/client";
 import { FakeServer, ManualClock, settle } from "../../client/test/fakes.js";
 import { noteMutators } from "../../client/test/harness.js";
+import { IndexedDbStorage } from "@nizhal/client/indexeddb";
 import { createNizhalClient, nizhalCollectionOptions } from "../src/index.js";
 
 type Note = { id: string; body: string; owner_id: string };
@@ -51,6 +53,36 @@ describe("nizhalCollectionOptions", () => {
     await notes.toArrayWhenReady();
     expect(bodies(notes)).toEqual({ a: "from server" });
     expect(notes.status).toBe("ready");
+  });
+
+  it("on IndexedDB, a pull's storage write may skip the disk flush, and a new write may not", async () => {
+    const server = new FakeServer();
+    server.write({ id: "a", body: "from server", owner_id: "alice" });
+    const writes = vi.spyOn(IndexedDbStorage.prototype, "write");
+    try {
+      const echo = createNizhalClient<Mutators>({
+        server: "http://fake",
+        auth: { getHeaders: () => ({ Authorization: "Bearer good" }) },
+        user: `alice-${Math.random()}`,
+        transport: server,
+        clock: new ManualClock(),
+        storage: "indexeddb",
+        realtime: false,
+        pollIntervalMs: 3_600_000,
+        mutators: noteMutators,
+      });
+      const notes = createCollection(nizhalCollectionOptions<Note, Mutators>({ name: "notes", syncRule: "myNotes", echo }));
+      await notes.toArrayWhenReady();
+      expect(bodies(notes)).toEqual({ a: "from server" });
+      // the engine's options reach IndexedDbStorage: its pulls are applied with relaxed durability
+      expect(writes.mock.calls.some(([, options]) => options?.flush === false)).toBe(true);
+      const flushedBefore = writes.mock.calls.filter(([, options]) => options?.flush !== false).length;
+      await echo.mutate.addNote({ id: "b", body: "mine" });
+      expect(writes.mock.calls.filter(([, options]) => options?.flush !== false).length).toBeGreaterThan(flushedBefore);
+      echo.close();
+    } finally {
+      writes.mockRestore();
+    }
   });
 
   it("echo.mutate shows at once, and confirmation never makes the row disappear", async () => {
