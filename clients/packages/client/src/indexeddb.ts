@@ -31,8 +31,8 @@ interface Segment {
 
 /**
  * Where a rule's segments stand. `base`: the entries of the segments written by the last compaction (its rows then,
- * one entry each), `baseSegments` their number; `since`: the entries written after them. Segments from `baseSegments`
- * to `nextSeq` hold each a transaction's changes.
+ * one entry each), `baseSegments` their number; `since`: the entries written after them, `deleted` those of them that
+ * delete a row. Segments from `baseSegments` to `nextSeq` hold a transaction's changes each, or a merge of them.
  */
 interface SegmentInfo {
   rule: string;
@@ -40,6 +40,7 @@ interface SegmentInfo {
   base: number;
   baseSegments: number;
   since: number;
+  deleted?: number;
 }
 
 type Stores = ("meta" | "rules" | "segments" | "segmentInfo" | "outbox")[];
@@ -49,9 +50,10 @@ const ALL: Stores = ["meta", "rules", "segments", "segmentInfo", "outbox"];
 const SEGMENT_ENTRIES = 1_000;
 /**
  * A rule's rows are written anew once the entries written since its base outnumber this many times the base, plus
- * {@link COMPACT_ENTRIES}: so it holds at most about 4 times its rows' entries. Rows a load adds are no garbage, and
- * at 1 a load of many pages wrote its rows about twice (100,000 rows in pages of 5,000: 0.93-1.0 s of storage writes,
- * 0.48-0.52 s without compaction; at 3, the rewrites are about a third of the rows).
+ * {@link COMPACT_ENTRIES} (or its deletions since half the base, plus as many; or a merge is due and they outnumber the
+ * base once). Rows a load adds are no garbage, and at 1 a load of many pages wrote its rows about twice (100,000 rows
+ * in pages of 5,000: 0.93-1.0 s of storage writes, 0.48-0.52 s without compaction; at 3, the rewrites are about a
+ * third of the rows).
  */
 const COMPACT_FACTOR = 3;
 const COMPACT_ENTRIES = 1_000;
@@ -82,7 +84,7 @@ export class IndexedDbStorage implements NizhalStorage {
   static async open(name: string, factory?: IDBFactory): Promise<IndexedDbStorage> {
     let moveFailed: unknown;
     try {
-      return new IndexedDbStorage(await openVersion2(name, factory, (e) => (moveFailed = e)));
+      return new IndexedDbStorage(await openVersion2(name, factory, (e) => (moveFailed ??= e)));
     } catch (e) {
       if (moveFailed === undefined) throw e;
       console.warn("nizhal: the stored rows could not be moved to this version's layout; they load again", moveFailed);
@@ -176,23 +178,34 @@ class IdbTx implements StorageTx {
   }
 
   /**
-   * Writes the row changes of this transaction, per rule: as one more segment (more past {@link SEGMENT_ENTRIES});
-   * or, once the rule has {@link COMPACT_SEGMENTS} segments since its base, with them as a few (tombstones kept, the
-   * base not read); or, once the entries since the base outnumber {@link COMPACT_FACTOR} times the base (and {@link
-   * COMPACT_ENTRIES}), as the rule's rows anew, one entry a row (what a first load does at once).
+   * Writes the row changes of this transaction, per rule: as one more segment (more past {@link SEGMENT_ENTRIES}); or,
+   * once the rule has {@link COMPACT_SEGMENTS} segments after its base, with them as a few (tombstones kept, the base
+   * not read); or as the rule's rows anew, one entry a row (see {@link COMPACT_FACTOR}; what a first load does at once).
    */
   async writeSegments() {
     const segments = this.tx.objectStore("segments");
     const infos = this.tx.objectStore("segmentInfo");
     for (const [rule, changes] of this.changes) {
       const info = (await infos.get(rule)) ?? { rule, nextSeq: 0, base: 0, baseSegments: 0, since: 0 };
+      let deletes = 0;
+      for (const row of changes.values()) if (!row) deletes++;
+      const since = info.since + changes.size;
+      const deleted = (info.deleted ?? 0) + deletes;
+      const merge = info.nextSeq - info.baseSegments >= COMPACT_SEGMENTS;
       let next: SegmentInfo;
-      if (info.since + changes.size > COMPACT_FACTOR * info.base + COMPACT_ENTRIES) {
+      if (
+        since > COMPACT_FACTOR * info.base + COMPACT_ENTRIES ||
+        deleted > info.base / 2 + COMPACT_ENTRIES ||
+        (merge && since >= info.base)
+      ) {
+        // the rule's rows anew: the entries since outnumber the base (a merge would rewrite more than it keeps), or
+        // the deletions took much of it
         const rows = await this.current(rule, (row) => row);
         await segments.delete!(ruleRange(rule));
         const count = await putSegments(segments, rule, 0, rows.map(entryOf));
-        next = { rule, nextSeq: count, base: rows.length, baseSegments: count, since: 0 };
-      } else if (info.nextSeq - info.baseSegments >= COMPACT_SEGMENTS) {
+        next = { rule, nextSeq: count, base: rows.length, baseSegments: count, since: 0, deleted: 0 };
+      } else if (merge) {
+        // the segments after the base merged into a few: they hold fewer entries than the base, which is not read
         const tail = IDBKeyRange.bound([rule, info.baseSegments], [rule, info.nextSeq], false, true);
         const merged = new Map<string, SegmentEntry>();
         for (const segment of await segments.getAll(tail)) {
@@ -200,13 +213,15 @@ class IdbTx implements StorageTx {
         }
         for (const [id, row] of changes) merged.set(id, row ? entryOf(row) : deletion(id));
         await segments.delete!(tail);
-        const count = await putSegments(segments, rule, info.baseSegments, [...merged.values()]);
-        next = { ...info, nextSeq: info.baseSegments + count, since: merged.size };
+        const entries = [...merged.values()];
+        const count = await putSegments(segments, rule, info.baseSegments, entries);
+        const kept = entries.filter((e) => !e.row).length;
+        next = { ...info, nextSeq: info.baseSegments + count, since: entries.length, deleted: kept };
       } else {
         const entries: SegmentEntry[] = [];
         for (const [id, row] of changes) entries.push(row ? entryOf(row) : deletion(id));
         const count = await putSegments(segments, rule, info.nextSeq, entries);
-        next = { ...info, nextSeq: info.nextSeq + count, since: info.since + entries.length };
+        next = { ...info, nextSeq: info.nextSeq + count, since, deleted };
       }
       await infos.put!(next);
     }
@@ -284,7 +299,11 @@ function openVersion2(
   try {
     const opening: Promise<IDBPDatabase<Schema>> = openDB<Schema>(name, IndexedDbStorage.VERSION, {
       upgrade(database, oldVersion, _newVersion, transaction) {
-        transaction.done.catch(() => undefined); // an aborted upgrade rejects the open, which the caller handles
+        // an aborted upgrade rejects the open, which the caller handles. A browser may refuse the move only when the
+        // transaction commits (Chromium checks the quota then): any failure of a move's transaction is the move's
+        transaction.done.catch((e: unknown) => {
+          if (oldVersion === 1) moveFailed?.(e);
+        });
         if (oldVersion < 1) {
           database.createObjectStore("meta");
           database.createObjectStore("rules", { keyPath: "rule" });
@@ -299,7 +318,11 @@ function openVersion2(
           .then(() => (database as unknown as IDBDatabase).deleteObjectStore("rows"))
           .catch((e: unknown) => {
             moveFailed?.(e);
-            transaction.abort();
+            try {
+              transaction.abort();
+            } catch {
+              // already aborted (a request's failure aborts it)
+            }
           });
       },
       blocking() {
@@ -347,7 +370,8 @@ async function fromRecordPerRow(transaction: IDBPTransaction<Schema, Stores, "ve
   }
   for (const [rule, entries] of byRule) {
     const count = await putSegments(transaction.objectStore("segments"), rule, 0, entries);
-    await transaction.objectStore("segmentInfo").put({ rule, nextSeq: count, base: entries.length, baseSegments: count, since: 0 });
+    const info = { rule, nextSeq: count, base: entries.length, baseSegments: count, since: 0, deleted: 0 };
+    await transaction.objectStore("segmentInfo").put(info);
   }
 }
 

@@ -2,6 +2,7 @@
 // them in Node. Each test still opens its databases in a factory of its own, so no test sees another's data.
 import "fake-indexeddb/auto";
 import { IDBFactory } from "fake-indexeddb";
+import FDBTransaction from "fake-indexeddb/lib/FDBTransaction";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryStorage, type Meta, type NizhalStorage, type OutboxEntry, type StorageTx, type StoredRow } from "../src/index.js";
 import { IndexedDbStorage } from "../src/indexeddb.js";
@@ -525,26 +526,15 @@ describe("IndexedDbStorage", () => {
         model.set(`k${i}`, -1);
       }
     });
-    // what each write reads of the rule's segments (entries), through IndexedDB's own getAll
-    const store = globalThis.IDBObjectStore.prototype;
-    const getAll = store.getAll;
-    let read = 0;
+    // what each write reads of the rule's segments
+    const reads = segmentReads();
     let mostRead = 0;
-    store.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore["getAll"]>) {
-      const request = getAll.apply(this, args);
-      if (this.name === "segments") {
-        request.addEventListener("success", () => {
-          read += (request.result as Array<{ entries: unknown[] }>).reduce((n, seg) => n + seg.entries.length, 0);
-        });
-      }
-      return request;
-    };
     let state = 7;
     try {
       for (let w = 0; w < 1_300; w++) {
         state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
         const key = `k${state % 3_500}`;
-        read = 0;
+        reads.read = 0;
         if (state % 4 === 0) {
           await storage.write((tx) => tx.deleteRow("r", "notes", key));
           model.delete(key);
@@ -552,10 +542,10 @@ describe("IndexedDbStorage", () => {
           await storage.write((tx) => tx.putRow(row("r", "notes", key, { v: w })));
           model.set(key, w);
         }
-        mostRead = Math.max(mostRead, read);
+        mostRead = Math.max(mostRead, reads.read);
       }
     } finally {
-      store.getAll = getAll;
+      reads.restore();
     }
     const rows = await storage.read((tx) => tx.rows("r"));
     expect(new Map(rows.map((r) => [r.key, r.row["v"]]))).toEqual(model);
@@ -569,6 +559,77 @@ describe("IndexedDbStorage", () => {
     // 1,300 writes made 1,300 segments; the merges left a few hundred
     expect(segments.length).toBeLessThan(1_300 - 500);
   }, 60_000);
+
+  it("after a load of many pages, small writes do not merge the load's segments again and again", async () => {
+    const factory = new IDBFactory();
+    const storage = await IndexedDbStorage.open("nizhal:paged", factory);
+    for (let page = 0; page < 20; page++) {
+      await storage.write(async (tx) => {
+        for (let i = 0; i < 1_000; i++) await tx.putRow(row("r", "notes", `p${page}-${i}`, { page }));
+      });
+    }
+    const reads = segmentReads();
+    try {
+      for (let w = 0; w < 3_000; w++) await storage.write((tx) => tx.putRow(row("r", "notes", `p0-${w % 1_000}`, { w })));
+    } finally {
+      reads.restore();
+    }
+    // the load's 20,000 rows are read once (one compaction), then merges read only what came since: merging the load's
+    // own segments at each merge read about 10,500 entries each time (over 60,000 here)
+    expect(reads.read).toBeLessThan(35_000);
+    expect((await storage.read((tx) => tx.rows("r"))).length).toBe(20_000);
+    storage.close();
+  }, 60_000);
+
+  it("writes a rule anew once deletions took much of it", async () => {
+    const factory = new IDBFactory();
+    const storage = await IndexedDbStorage.open("nizhal:shrink", factory);
+    await storage.write(async (tx) => {
+      for (let i = 0; i < 5_000; i++) await tx.putRow(row("r", "notes", `n${i}`));
+    });
+    await storage.write(async (tx) => {
+      for (let i = 0; i < 4_000; i++) await tx.deleteRow("r", "notes", `n${i}`);
+    });
+    await storage.write((tx) => tx.putRow(row("r", "notes", "late")));
+    expect((await storage.read((tx) => tx.rows("r"))).length).toBe(1_001);
+    storage.close();
+    const segments = (await records(factory, "nizhal:shrink", "segments")) as Array<{ entries: Array<{ row?: unknown }> }>;
+    // the 1,000 rows left and the one added, no tombstone: not 5,000 + 4,000 + 1 entries
+    expect(segments.reduce((n, seg) => n + seg.entries.length, 0)).toBe(1_001);
+  });
+
+  /** Counts the row entries read from the store `segments` through IndexedDB's own getAll, until `restore()`. */
+  function segmentReads() {
+    const store = globalThis.IDBObjectStore.prototype;
+    const getAll = store.getAll;
+    const counter = { read: 0, restore: () => void (store.getAll = getAll) };
+    store.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore["getAll"]>) {
+      const request = getAll.apply(this, args);
+      if (this.name === "segments") {
+        request.addEventListener("success", () => {
+          counter.read += (request.result as Array<{ entries: unknown[] }>).reduce((n, seg) => n + seg.entries.length, 0);
+        });
+      }
+      return request;
+    };
+    return counter;
+  }
+
+  /** Opens `name` with console.warn captured, then `restore`s what the test changed, whatever happened. */
+  async function openWarned(name: string, factory: IDBFactory, restore: () => void) {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    let storage: IndexedDbStorage;
+    let warnings: unknown[][];
+    try {
+      storage = await IndexedDbStorage.open(name, factory);
+    } finally {
+      restore();
+      warnings = warn.mock.calls.slice();
+      warn.mockRestore();
+    }
+    opened.push(storage);
+    return { storage, warnings };
+  }
 
   /** A database as version 1 of this storage left it: a record a row (1,500 rows of r, one of s), a rule, an entry. */
   async function version1(factory: IDBFactory, name: string): Promise<void> {
@@ -630,6 +691,35 @@ describe("IndexedDbStorage", () => {
     });
   });
 
+  it("drops a version 1 database's rows too when the move's transaction is refused at its commit (Chromium's quota)", async () => {
+    const factory = new IDBFactory();
+    const name = "nizhal:v1-commit";
+    await version1(factory, name);
+    // Chromium checks the quota when a transaction commits, and aborts it then: every request of the move succeeded.
+    // fake-indexeddb (pinned) starts a transaction's commit in FDBTransaction._start once no request is pending.
+    const proto = FDBTransaction.prototype as unknown as { _start(): void; _abort(name: string): void };
+    const start = proto._start;
+    expect(typeof start).toBe("function");
+    let refused = 0;
+    proto._start = function (this: { mode: string; _requests: Array<{ request: { readyState: string } }>; _state: string }) {
+      const pending = this._requests.some((r) => r.request.readyState !== "done");
+      if (this.mode === "versionchange" && !pending && this._state !== "finished" && refused === 0) {
+        refused++;
+        (this as unknown as { _abort(name: string): void })._abort("QuotaExceededError");
+        return;
+      }
+      start.call(this);
+    };
+    const { storage, warnings } = await openWarned(name, factory, () => (proto._start = start));
+    expect(refused).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]![1])).toContain("QuotaExceededError");
+    const after = await snapshot(storage, ["r", "s"]);
+    expect(after.rows).toEqual({ r: [], s: [] });
+    expect(after.rules.map((r) => r?.cursor)).toEqual([null, undefined]);
+    expect(after.outbox.map((e) => e.id)).toEqual([2]);
+  });
+
   it("drops a version 1 database's rows, and loads its rules again, when moving them fails (a full disk)", async () => {
     const factory = new IDBFactory();
     const name = "nizhal:v1-full";
@@ -640,17 +730,7 @@ describe("IndexedDbStorage", () => {
       if (this.name === "segments") throw new DOMException("the disk is full (simulated)", "QuotaExceededError");
       return put.apply(this, args);
     };
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    let storage: IndexedDbStorage;
-    let warnings: unknown[][];
-    try {
-      storage = await IndexedDbStorage.open(name, factory);
-    } finally {
-      store.put = put;
-      warnings = warn.mock.calls.slice();
-      warn.mockRestore();
-    }
-    opened.push(storage);
+    const { storage, warnings } = await openWarned(name, factory, () => (store.put = put));
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]![1])).toContain("QuotaExceededError");
     const after = await snapshot(storage, ["r", "s"]);
