@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   addNote,
@@ -217,13 +217,7 @@ describe("the demo app in Chromium against the real server", () => {
   });
 
   it("drains an outbox of 10,000 queued writes from IndexedDB (figure printed)", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(inject("serverUrl") + "/demo/bench.html");
-    const token = await page.evaluate(async () => {
-      const r = await fetch("/demo/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"user":"alice"}' });
-      return ((await r.json()) as { token: string }).token;
-    });
+    const { context, page, token } = await benchPage("alice");
     type Bench = {
       drain(t: string, n: number): Promise<{
         queuedMs: number;
@@ -264,15 +258,13 @@ describe("the demo app in Chromium against the real server", () => {
   }, 600_000);
 
   it("a fresh device syncs alice's notes into IndexedDB (figures printed)", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(inject("serverUrl") + "/demo/bench.html");
-    const token = await page.evaluate(async () => {
-      const r = await fetch("/demo/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"user":"alice"}' });
-      return ((await r.json()) as { token: string }).token;
-    });
+    const { context, page, token } = await benchPage("alice");
     type Sync = { syncMs: number; rawMs: number; rows: number; stored: number; reloadMs: number; writes: number; writeMs: number; pulls: number; pullMs: number };
-    type Bench = { rawPush(t: string, n: number): Promise<unknown>; initialSync(t: string, rule: string, limit: number): Promise<Sync> };
+    type Bench = {
+      rawPush(t: string, n: number): Promise<unknown>;
+      initialSync(t: string, rule: string, limit: number): Promise<Sync>;
+      collectionSync(t: string, rule: string, collection: string): Promise<{ syncMs: number; rows: number }>;
+    };
     // the test before this one left alice about 22,000 notes; alone, this one makes 20,000
     if ((await notesInDatabase("alice")) < 20_000) {
       await page.evaluate(([t, n]) => (window as unknown as { nizhalBench: Bench }).nizhalBench.rawPush(t, n), [token, 20_000] as const);
@@ -294,9 +286,40 @@ describe("the demo app in Chromium against the real server", () => {
       expect(r.rows).toBe(notes);
       expect(r.stored).toBe(notes);
     }
+    // the app's way: a TanStack DB collection on createNizhalClient, until it is ready
+    const c = await page.evaluate(
+      ([t]) => (window as unknown as { nizhalBench: Bench }).nizhalBench.collectionSync(t, "myNotes", "notes"),
+      [token] as const,
+    );
+    console.log(
+      `browser initial sync into a TanStack DB collection (createNizhalClient, IndexedDB, Chromium): ${c.rows} rows ` +
+        `ready in ${(c.syncMs / 1000).toFixed(2)} s = ${Math.round(c.rows / (c.syncMs / 1000))} rows/s`,
+    );
+    expect(c.rows).toBe(notes);
     await context.close();
   }, 600_000);
+
+  it("a TanStack DB transaction of 1,000 inserts reaches the durable outbox at once (figure printed)", async () => {
+    const { context, page, token } = await benchPage("bob"); // offline: nothing reaches the server
+    type Bench = { bulkInsert(t: string, n: number): Promise<{ persistedMs: number; unsent: number }> };
+    const r = await page.evaluate(([t]) => (window as unknown as { nizhalBench: Bench }).nizhalBench.bulkInsert(t, 1_000), [token] as const);
+    console.log(`browser bulk insert (TanStack DB transaction of 1,000 inserts, IndexedDB, Chromium): persisted in ${Math.round(r.persistedMs)} ms`);
+    expect(r.unsent).toBe(1_000);
+    await context.close();
+  }, 120_000);
 });
+
+/** A page of the demo's bench (no UI) in a context of its own, and a token of `user`. */
+async function benchPage(user: string): Promise<{ context: BrowserContext; page: Page; token: string }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(inject("serverUrl") + "/demo/bench.html");
+  const token = await page.evaluate(async (u) => {
+    const r = await fetch("/demo/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: u }) });
+    return ((await r.json()) as { token: string }).token;
+  }, user);
+  return { context, page, token };
+}
 
 async function sameNotes(page: Page, expected: string[], t: string): Promise<boolean> {
   const shown = (await notesOf(page)).filter((n) => n.includes(t));

@@ -1,7 +1,26 @@
+import { createCollection } from "@tanstack/db";
 import { HttpTransport, NizhalEngine, type NizhalStorage } from "@nizhal/client";
 import { IndexedDbStorage } from "@nizhal/client/indexeddb";
+import { createNizhalClient, nizhalCollectionOptions } from "@nizhal/db-collection";
 
 const login = (token: string) => ({ getHeaders: () => ({ Authorization: `Bearer ${token}` }) });
+
+/** `idb`, counting its write transactions and the time they take into `spans`. */
+function timed(idb: IndexedDbStorage, spans: { writes: number; writeMs: number }): NizhalStorage {
+  return {
+    read: (fn) => idb.read(fn),
+    async write(fn, options) {
+      const started = performance.now();
+      try {
+        return await idb.write(fn, options);
+      } finally {
+        spans.writes++;
+        spans.writeMs += performance.now() - started;
+      }
+    },
+    close: () => idb.close(),
+  };
+}
 
 /**
  * A page without UI that measures the outbox drain with the real engine and IndexedDB: `count` writes queued while
@@ -37,19 +56,7 @@ async function queue(token: string, count: number) {
     }
   };
   const spans = { writes: 0, writeMs: 0 };
-  const storage: NizhalStorage = {
-    read: (fn) => idb.read(fn),
-    async write(fn, options) {
-      const started = performance.now();
-      try {
-        return await idb.write(fn, options);
-      } finally {
-        spans.writes++;
-        spans.writeMs += performance.now() - started;
-      }
-    },
-    close: () => idb.close(),
-  };
+  const storage = timed(idb, spans);
   const engine = new NizhalEngine({
     transport: new HttpTransport({ server: location.origin, auth: login(token), fetch: timedFetch }),
     storage,
@@ -157,19 +164,7 @@ async function initialSync(token: string, rule: string, pullLimit: number) {
       }
     }
   };
-  const storage: NizhalStorage = {
-    read: (fn) => idb.read(fn),
-    async write(fn, options) {
-      const started = performance.now();
-      try {
-        return await idb.write(fn, options);
-      } finally {
-        spans.writes++;
-        spans.writeMs += performance.now() - started;
-      }
-    },
-    close: () => idb.close(),
-  };
+  const storage = timed(idb, spans);
   const engine = new NizhalEngine({
     transport: new HttpTransport({ server: location.origin, auth: login(token), fetch: timedFetch }),
     storage,
@@ -217,4 +212,47 @@ async function initialSync(token: string, rule: string, pullLimit: number) {
   return { syncMs, rawMs: performance.now() - rawStarted, rows, stored, reloadMs, ...spans };
 }
 
-(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, queue, send, rawPush, initialSync };
+/**
+ * The app's way in: a fresh device's TanStack DB collection of `rule`'s `collection` on `createNizhalClient` (IndexedDB,
+ * the client's default page), until it is ready; `rows` is the collection's size then.
+ */
+async function collectionSync(token: string, rule: string, collection: string) {
+  const started = performance.now();
+  const echo = createNizhalClient({ server: location.origin, auth: login(token), user: `bench-${crypto.randomUUID()}`, realtime: false });
+  const rows = createCollection(nizhalCollectionOptions<{ id: string }>({ name: collection, syncRule: rule, echo }));
+  await rows.toArrayWhenReady();
+  const syncMs = performance.now() - started;
+  const size = rows.size;
+  await rows.cleanup();
+  echo.close();
+  return { syncMs, rows: size };
+}
+
+/**
+ * A TanStack DB transaction of `count` inserts into a fresh device's notes collection (mapped to `addNote`), offline:
+ * the time until the transaction is persisted (its writes in the durable outbox).
+ */
+async function bulkInsert(token: string, count: number) {
+  const echo = createNizhalClient({ server: location.origin, auth: login(token), user: `bench-${crypto.randomUUID()}`, realtime: false });
+  type Note = { id: string; body: string; owner_id: string };
+  const notes = createCollection(
+    nizhalCollectionOptions<Note>({
+      name: "notes",
+      syncRule: "myNotes",
+      echo,
+      writes: { insert: (row) => ({ name: "addNote", args: { id: row.id, body: row.body } }) },
+    }),
+  );
+  await notes.toArrayWhenReady();
+  echo.engine.setNetworkOnline(false);
+  const rows = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), body: `bulk ${i}`, owner_id: "" }));
+  const started = performance.now();
+  await notes.insert(rows).isPersisted.promise;
+  const persistedMs = performance.now() - started;
+  const unsent = echo.engine.status().unsent;
+  await notes.cleanup();
+  echo.close();
+  return { persistedMs, unsent };
+}
+
+(window as unknown as { nizhalBench: unknown }).nizhalBench = { drain, queue, send, rawPush, initialSync, collectionSync, bulkInsert };

@@ -346,41 +346,59 @@ export class NizhalEngine {
    * the client mutator of that name computes it.
    */
   async mutate(name: string, args: unknown, effects?: Effect[]): Promise<WriteHandle> {
-    if (this.stopped) throw new NizhalError("CLIENT_STOPPED", `the client is stopped: the write ${name} was not made`, false);
-    await this.start();
-    const handle = await this.exclusive(() => this.append(name, args, effects));
-    this.channel.post({ type: "outbox" });
-    this.kickPush();
-    return handle;
+    return (await this.mutateMany([{ name, args, ...(effects ? { effects } : {}) }]))[0]!;
   }
 
-  private async append(name: string, args: unknown, effects: Effect[] | undefined): Promise<WriteHandle> {
-    const entry = await this.options.storage.write(async (tx) => {
+  /**
+   * Appends several writes at once: consecutive ids, all stored by one storage transaction (one disk flush, not one a
+   * write) or none; then each shows and goes out as {@link mutate}'s would. A TanStack DB transaction of many
+   * mutations is such a batch.
+   */
+  async mutateMany(writes: ReadonlyArray<{ name: string; args: unknown; effects?: Effect[] }>): Promise<WriteHandle[]> {
+    if (this.stopped) {
+      const names = writes.map((w) => w.name).join(", ");
+      throw new NizhalError("CLIENT_STOPPED", `the client is stopped: the write ${names} was not made`, false);
+    }
+    if (writes.length === 0) return [];
+    await this.start();
+    const handles = await this.exclusive(() => this.append(writes));
+    this.channel.post({ type: "outbox" });
+    this.kickPush();
+    return handles;
+  }
+
+  private async append(writes: ReadonlyArray<{ name: string; args: unknown; effects?: Effect[] }>): Promise<WriteHandle[]> {
+    const entries = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
-      const written: OutboxEntry = {
+      const written: OutboxEntry[] = writes.map(({ name, args, effects }, i) => ({
         uid: randomUid(),
-        id: meta.nextMutationId,
+        id: meta.nextMutationId + i,
         clientId: meta.clientId,
         name,
         args: args === undefined ? {} : args,
         createdAt: this.clock.now(),
         status: "pending",
         ...(effects ? { effects } : {}),
-      };
-      await tx.putOutbox(written);
-      await tx.putMeta({ ...meta, nextMutationId: meta.nextMutationId + 1 });
+      }));
+      // issued together: a storage transaction runs its requests in order
+      await Promise.all(written.map((entry) => tx.putOutbox(entry)));
+      await tx.putMeta({ ...meta, nextMutationId: meta.nextMutationId + written.length });
       return written;
     });
-    this.meta = { ...this.meta, clientId: entry.clientId, nextMutationId: entry.id + 1 };
-    const confirmed = new Promise<void>((resolve, reject) =>
-      this.waiters.set(uidOf(entry), { resolve, reject }),
-    );
-    confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
-    if (this.stopped) this.settle(uidOf(entry), stoppedBeforeConfirmation()); // stored, but no one will confirm it here
-    this.outbox.push(entry);
-    this.emit(this.views.append(entry));
+    const last = entries[entries.length - 1]!;
+    this.meta = { ...this.meta, clientId: last.clientId, nextMutationId: last.id + 1 };
+    const batches: ViewBatch[] = [];
+    const handles = entries.map((entry) => {
+      const confirmed = new Promise<void>((resolve, reject) => this.waiters.set(uidOf(entry), { resolve, reject }));
+      confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
+      if (this.stopped) this.settle(uidOf(entry), stoppedBeforeConfirmation()); // stored, but no one will confirm it here
+      this.outbox.push(entry);
+      batches.push(...this.views.append(entry));
+      return { id: entry.id, confirmed };
+    });
+    this.emit(batches); // in order, one batch list: a collection shows the writes in one sync transaction
     this.emitStatus();
-    return { id: entry.id, confirmed };
+    return handles;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage, NizhalError } from "../src/index.js";
+import { MemoryStorage, NizhalError, type NizhalStorage } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
 import { bodies, device, serverBodies, state } from "./harness.js";
 
@@ -168,6 +168,75 @@ describe("outbox", () => {
     expect(d.server.applied.map((a) => a.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(bodies(d.shown)).toEqual(serverBodies(d.server));
     expect(d.engine.status().pending).toBe(0);
+  });
+
+  it("mutateMany stores its writes in one storage transaction with consecutive ids, shows them at once, and sends them in order", async () => {
+    const storage = new MemoryStorage();
+    const writesOf = { count: 0 };
+    const counted: NizhalStorage = {
+      read: (fn) => storage.read(fn),
+      write: (fn, options) => {
+        writesOf.count++;
+        return storage.write(fn, options);
+      },
+      close: () => storage.close(),
+    };
+    const d = device({ storage: counted });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    const first = await d.engine.mutate("addNote", { id: "first", body: "0" });
+    await d.engine.pull("myNotes");
+    await first.confirmed;
+    await settle();
+    d.engine.setNetworkOnline(false);
+    const before = writesOf.count;
+    const handles = await d.engine.mutateMany(
+      Array.from({ length: 250 }, (_, i) => ({ name: "addNote", args: { id: `n${i}`, body: `b${i}` } })),
+    );
+    expect(writesOf.count - before).toBe(1);
+    expect(handles.map((h) => h.id)).toEqual(Array.from({ length: 250 }, (_, i) => i + 2));
+    // shown at once, in one batch list
+    expect(d.shown.size).toBe(251);
+    expect(d.engine.status().unsent).toBe(250);
+    const stored = await storage.read((tx) => tx.outbox());
+    expect(stored.map((e) => e.id)).toEqual(Array.from({ length: 250 }, (_, i) => i + 2));
+    d.engine.setNetworkOnline(true);
+    await d.engine.pull("myNotes");
+    await d.clock.advance(60_000);
+    await Promise.all(handles.map((h) => h.confirmed));
+    expect(d.server.applied.map((a) => a.id)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
+    expect(bodies(d.shown)).toEqual(serverBodies(d.server));
+    expect(await d.engine.mutateMany([])).toEqual([]);
+  });
+
+  it("mutateMany stores none of its writes when its storage transaction fails", async () => {
+    const storage = new MemoryStorage();
+    let fail = false;
+    const failing: NizhalStorage = {
+      read: (fn) => storage.read(fn),
+      write: (fn, options) =>
+        storage.write(async (tx) => {
+          const result = await fn(tx);
+          if (fail) throw new Error("the disk is full (simulated)");
+          return result;
+        }, options),
+      close: () => storage.close(),
+    };
+    const d = device({ storage: failing, onError: () => undefined });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    fail = true;
+    await expect(
+      d.engine.mutateMany([
+        { name: "addNote", args: { id: "a", body: "a" } },
+        { name: "addNote", args: { id: "b", body: "b" } },
+      ]),
+    ).rejects.toThrow("disk is full");
+    fail = false;
+    expect(await storage.read((tx) => tx.outbox())).toEqual([]);
+    expect(d.shown.size).toBe(0);
+    expect((await d.engine.mutate("addNote", { id: "c", body: "c" })).id).toBe(1);
   });
 
   it("sends batches of at most 100 in id order", async () => {

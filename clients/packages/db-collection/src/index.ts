@@ -255,7 +255,8 @@ export function nizhalCollectionOptions<T extends Row = Row, M extends MutatorAr
     toWrite: (m: PendingMutation<T>) => { name: string; args: unknown } | undefined,
     kind: string,
   ) => {
-    for (const m of mutations) {
+    // the transaction's writes go into the outbox together (one storage transaction), or none of them does
+    const writes = mutations.map((m) => {
       const target = toWrite(m);
       if (!target) {
         throw new Error(
@@ -267,8 +268,9 @@ export function nizhalCollectionOptions<T extends Row = Row, M extends MutatorAr
         m.type === "delete"
           ? { op: "delete", collection, key }
           : { op: "put", collection, key, row: { ...(m.modified as Row) } };
-      await engine.mutate(target.name, target.args, [effect]);
-    }
+      return { name: target.name, args: target.args, effects: [effect] };
+    });
+    await engine.mutateMany(writes);
   };
 
   return {

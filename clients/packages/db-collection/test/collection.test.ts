@@ -1,7 +1,7 @@
 import { createCollection } from "@tanstack/db";
 import "fake-indexeddb/auto";
 import { describe, expect, it, vi } from "vitest";
-import { NizhalError, type Row } from "@nizhal/client";
+import { MemoryStorage, NizhalError, type NizhalStorage, type Row } from "@nizhal/client";
 import { FakeServer, ManualClock, settle } from "../../client/test/fakes.js";
 import { noteMutators } from "../../client/test/harness.js";
 import { IndexedDbStorage } from "@nizhal/client/indexeddb";
@@ -10,14 +10,14 @@ import { createNizhalClient, nizhalCollectionOptions } from "../src/index.js";
 type Note = { id: string; body: string; owner_id: string };
 type Mutators = { addNote: { id: string; body: string }; editNote: { id: string; body: string }; deleteNote: { id: string }; failing: { id: string } };
 
-function setup(server = new FakeServer()) {
+function setup(server = new FakeServer(), storage: NizhalStorage | "memory" = "memory") {
   const clock = new ManualClock();
   const echo = createNizhalClient<Mutators>({
     server: "http://fake",
     auth: { getHeaders: () => ({ Authorization: "Bearer good" }) },
     transport: server,
     clock,
-    storage: "memory",
+    storage,
     realtime: false,
     pollIntervalMs: 3_600_000,
     mutators: noteMutators,
@@ -112,6 +112,36 @@ describe("nizhalCollectionOptions", () => {
     await echo.refresh();
     await settle();
     expect(bodies(notes)).toEqual({ mine: "waiting", theirs: "arrives" });
+  });
+
+  it("a transaction of many inserts goes into the outbox in one storage transaction, and every row is confirmed", async () => {
+    const memory = new MemoryStorage();
+    let storageWrites = 0;
+    const counted: NizhalStorage = {
+      read: (fn) => memory.read(fn),
+      write: (fn, options) => {
+        storageWrites++;
+        return memory.write(fn, options);
+      },
+      close: () => memory.close(),
+    };
+    const { echo, notes, server } = setup(new FakeServer(), counted);
+    await notes.toArrayWhenReady();
+    await settle();
+    const before = storageWrites;
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `m${i}`, body: `bulk ${i}`, owner_id: "alice" }));
+    const insert = notes.insert(rows);
+    expect(Object.keys(bodies(notes))).toHaveLength(300);
+    await insert.isPersisted.promise;
+    // the 300 writes were appended by one storage transaction (what follows is the push's bookkeeping)
+    const outboxWrites = storageWrites - before;
+    const outbox = await memory.read((tx) => tx.outbox());
+    expect(outbox.map((e) => e.id)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(outboxWrites).toBeLessThanOrEqual(2);
+    await settle();
+    await echo.refresh();
+    expect(server.applied.map((a) => a.id)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(bodies(notes)).toEqual(Object.fromEntries(rows.map((r) => [r.id, r.body])));
   });
 
   it("maps the collection's insert, update and delete to mutators", async () => {
