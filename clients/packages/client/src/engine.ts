@@ -354,16 +354,20 @@ export class NizhalEngine {
    * write) or none; then each shows and goes out as {@link mutate}'s would. A TanStack DB transaction of many
    * mutations is such a batch.
    */
-  async mutateMany(writes: ReadonlyArray<{ name: string; args: unknown; effects?: Effect[] }>): Promise<WriteHandle[]> {
+  async mutateMany(given: ReadonlyArray<{ name: string; args: unknown; effects?: Effect[] }>): Promise<WriteHandle[]> {
+    const writes = [...given]; // as called: the caller may change its array while this waits for storage
     if (this.stopped) {
-      const names = writes.map((w) => w.name).join(", ");
-      throw new NizhalError("CLIENT_STOPPED", `the client is stopped: the write ${names} was not made`, false);
+      const what = writes.length === 1 ? `the write ${writes[0]!.name} was` : `${writes.length} writes were`;
+      throw new NizhalError("CLIENT_STOPPED", `the client is stopped: ${what} not made`, false);
     }
     if (writes.length === 0) return [];
     await this.start();
     const handles = await this.exclusive(() => this.append(writes));
-    this.channel.post({ type: "outbox" });
-    this.kickPush();
+    if (!this.stopped) {
+      // stopped meanwhile: the writes are stored for the next client, and the channel is closed
+      this.channel.post({ type: "outbox" });
+      this.kickPush();
+    }
     return handles;
   }
 
@@ -387,17 +391,23 @@ export class NizhalEngine {
     });
     const last = entries[entries.length - 1]!;
     this.meta = { ...this.meta, clientId: last.clientId, nextMutationId: last.id + 1 };
-    const batches: ViewBatch[] = [];
+    // the bookkeeping of every stored write first: no user code (client mutators, onError) runs before it is done
     const handles = entries.map((entry) => {
       const confirmed = new Promise<void>((resolve, reject) => this.waiters.set(uidOf(entry), { resolve, reject }));
       confirmed.catch(() => undefined); // a refusal is also in status().rejected: ignoring the promise is allowed
       if (this.stopped) this.settle(uidOf(entry), stoppedBeforeConfirmation()); // stored, but no one will confirm it here
       this.outbox.push(entry);
-      batches.push(...this.views.append(entry));
       return { id: entry.id, confirmed };
     });
-    this.emit(batches); // in order, one batch list: a collection shows the writes in one sync transaction
-    this.emitStatus();
+    const batches: ViewBatch[] = [];
+    try {
+      for (const entry of entries) batches.push(...this.views.append(entry));
+    } finally {
+      // in order, one batch list (a collection shows the writes in one sync transaction); also what the views took
+      // as shown before a later append threw
+      this.emit(batches);
+      this.emitStatus();
+    }
     return handles;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage, NizhalError, type NizhalStorage } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, device, serverBodies, state } from "./harness.js";
+import { bodies, device, noteMutators, serverBodies, state } from "./harness.js";
 
 describe("pull", () => {
   it("loads the rule's rows page by page and is ready only once drained", async () => {
@@ -207,6 +207,40 @@ describe("outbox", () => {
     expect(d.server.applied.map((a) => a.id)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
     expect(bodies(d.shown)).toEqual(serverBodies(d.server));
     expect(await d.engine.mutateMany([])).toEqual([]);
+  });
+
+  it("mutateMany keeps every stored write in the outbox and shown when a later one's client mutator reports a throw", async () => {
+    // an app's onError that throws (this harness's does) breaks off the showing of the writes after the one that
+    // failed; the stored writes must still all be sent, and what was shown stay shown
+    let rethrow = true;
+    const d = device({
+      mutators: { ...noteMutators, boom: () => { throw new Error("boom"); } },
+      onError: (e) => {
+        if (rethrow) throw e;
+      },
+    });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    await expect(
+      d.engine.mutateMany([
+        { name: "addNote", args: { id: "a", body: "a" } },
+        { name: "boom", args: {} },
+        { name: "addNote", args: { id: "c", body: "c" } },
+      ]),
+    ).rejects.toThrow("boom");
+    rethrow = false;
+    expect(bodies(d.shown)).toEqual({ a: "a" });
+    const later = await d.engine.mutate("addNote", { id: "d", body: "d" });
+    d.engine.setNetworkOnline(true);
+    for (let i = 0; i < 3; i++) {
+      await d.clock.advance(120_000);
+      await d.engine.pullAll();
+    }
+    await later.confirmed;
+    // 2 ("boom") has no mutator on the server: refused; the others applied, in order
+    expect(d.server.applied.map((a) => a.id)).toEqual([1, 3, 4]);
+    expect(bodies(d.shown)).toEqual({ a: "a", c: "c", d: "d" });
   });
 
   it("mutateMany stores none of its writes when its storage transaction fails", async () => {
