@@ -738,8 +738,10 @@ export class NizhalEngine {
     let request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
     // a reset's pages are buffered until drained, then replace the rule's rows at once
     let resetPages: { first: PullRequest; pages: PullResponse[]; held: Set<string> } | undefined;
+    let ahead: { request: PullRequest; answer: Promise<PullResponse> } | undefined;
     for (;;) {
-      const response = await this.options.transport.pull(request);
+      const response = await (ahead?.answer ?? this.options.transport.pull(request));
+      ahead = undefined;
       this.setOnline(true);
       if (resetPages || (response.reset && response.hasMore)) {
         resetPages ??= { first: request, pages: [], held: new Set() };
@@ -758,12 +760,24 @@ export class NizhalEngine {
         const applied = await this.apply(rule, resetPages.first, resetPages.pages);
         if (!applied) return this.staleDropped(rule);
         resetPages = undefined;
-      } else if (!(await this.apply(rule, request, [response]))) {
-        return this.staleDropped(rule);
+      } else {
+        // the next page is asked for now, while this one is stored: the server serves it meanwhile
+        if (response.hasMore) {
+          const held = new Set(state?.held ?? []);
+          for (const b of response.revokedBuckets) held.delete(b);
+          for (const b of response.loadedBuckets) held.add(b);
+          const next = this.request(rule, response.cursor, [...held]);
+          const answer = this.options.transport.pull(next);
+          answer.catch(() => undefined); // a failure is seen where it is taken, not when it is dropped
+          ahead = { request: next, answer };
+        }
+        if (!(await this.apply(rule, request, [response]))) return this.staleDropped(rule);
       }
       if (!response.hasMore) return;
       state = this.rules.get(rule);
       request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
+      // taken only if it asked what this request asks (the page applied as stored; no renumbering meanwhile)
+      if (ahead && !sameRequest(ahead.request, request)) ahead = undefined;
     }
   }
 
@@ -1399,4 +1413,12 @@ function stoppedBeforeConfirmation(): NizhalError {
 
 function randomUid(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Whether two pulls ask the same: client, cursor, limit, held buckets (as a set) and bucket filter. */
+function sameRequest(a: PullRequest, b: PullRequest): boolean {
+  if (a.syncRule !== b.syncRule || a.clientId !== b.clientId || a.cursor !== b.cursor || a.limit !== b.limit) return false;
+  if (JSON.stringify(a.buckets) !== JSON.stringify(b.buckets)) return false;
+  const held = new Set(a.held ?? []);
+  return held.size === (b.held ?? []).length && (b.held ?? []).every((h) => held.has(h));
 }

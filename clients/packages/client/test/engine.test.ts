@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage, NizhalError, type NizhalStorage } from "../src/index.js";
+import { MemoryStorage, NizhalError, type NizhalStorage, type PullRequest, type PullResponse } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
-import { bodies, device, noteMutators, serverBodies, state } from "./harness.js";
+import { bodies, deferred, device, noteMutators, serverBodies, state } from "./harness.js";
 
 describe("pull", () => {
   it("loads the rule's rows page by page and is ready only once drained", async () => {
@@ -83,6 +83,169 @@ describe("pull", () => {
     await d.clock.advance(60_000);
     expect(d.server.pullCount).toBe(4);
     expect(bodies(d.shown)).toEqual({ a: "1" });
+  });
+});
+
+describe("pull ahead", () => {
+  /** A storage whose pull applies (the writes with `flush: false`) wait for `gate` when it is set; it logs them. */
+  class GatedStorage extends MemoryStorage {
+    gate: Promise<void> | undefined;
+    failApply = false;
+    constructor(readonly events: string[]) {
+      super();
+    }
+    override async write<T>(fn: (tx: any) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
+      if (options?.flush !== false) return super.write(fn);
+      this.events.push("store");
+      if (this.gate) await this.gate;
+      if (this.failApply) throw new Error("disk full");
+      const result = await super.write(fn);
+      this.events.push(result === undefined ? "stale" : "stored"); // a pull's apply answers nothing when stale
+      return result;
+    }
+  }
+
+  /** A server that logs each pull's cursor and answers the `failing`-th pull (1-based) with a 500. */
+  class LoggingServer extends FakeServer {
+    failing = 0;
+    constructor(readonly events: string[]) {
+      super();
+    }
+    override async pull(request: PullRequest): Promise<PullResponse> {
+      this.events.push(`pull ${request.cursor === null ? "first" : JSON.parse(request.cursor).loadedUpTo ?? "loaded"}`);
+      if (this.pullCount + 1 === this.failing) this.faults.pull.unshift("http500");
+      return super.pull(request);
+    }
+  }
+
+  function fill(server: FakeServer, rows: number) {
+    for (let i = 0; i < rows; i++) server.write({ id: `n${String(i).padStart(2, "0")}`, body: `b${i}`, owner_id: "alice" });
+  }
+
+  it("asks for the next page while it stores one, and stores the pages in order", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 25);
+    const storage = new GatedStorage(events);
+    const d = device({ server, storage, pullLimit: 10 });
+    await d.engine.start();
+    const gate = deferred();
+    storage.gate = gate.promise;
+    const pulled = d.engine.pull("myNotes");
+    await settle();
+    // the second page is asked for as the first arrives, and the first waits to be stored
+    expect(events).toEqual(["pull first", "pull n09", "store"]);
+    storage.gate = undefined;
+    gate.resolve();
+    await pulled;
+    expect(events).toEqual(["pull first", "pull n09", "store", "stored", "pull n19", "store", "stored", "store", "stored"]);
+    expect(server.pullCount).toBe(3); // none asked twice: the last page (hasMore false) asks for nothing ahead
+    expect(d.shown.size).toBe(25);
+    expect(d.engine.isReady("myNotes")).toBe(true);
+    // a reload reads what was stored
+    const again = device({ server, storage: storage as MemoryStorage });
+    await again.engine.start();
+    expect(again.shown.size).toBe(25);
+  });
+
+  it("drops the page asked ahead when the stored one turned out stale, and pulls again from the stored cursor", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 25);
+    const storage = new GatedStorage(events);
+    let twoLeads = false; // the second tab pulls only when the test says so
+    const tab1 = device({ server, storage, pullLimit: 10 });
+    const tab2 = device({
+      server,
+      storage,
+      pullLimit: 10,
+      leadership: { isLeader: () => twoLeads, onChange: () => undefined, close: () => undefined },
+    });
+    const gate = deferred();
+    storage.gate = gate.promise;
+    await tab2.engine.start();
+    await tab1.engine.start(); // it pulls: its first page waits to be stored, the second is asked for
+    await settle();
+    expect(events).toEqual(["pull first", "pull n09", "store"]);
+    storage.gate = undefined;
+    twoLeads = true;
+    await tab2.engine.pull("myNotes"); // the other tab loads everything meanwhile
+    expect(events.filter((e) => e === "stored")).toHaveLength(3);
+    server.write({ id: "late", body: "after tab 2", owner_id: "alice" });
+    const before = events.length;
+    gate.resolve();
+    await tab1.engine.pull("myNotes");
+    await settle();
+    // tab 1's first page was stale, and the second, asked ahead, was dropped: tab 1 pulled from tab 2's cursor
+    expect(events.slice(before)).toEqual(["stale", "pull loaded", "store", "stored"]);
+    expect(tab1.shown.size).toBe(26);
+    expect(tab1.shown.get("late")?.["body"]).toBe("after tab 2");
+  });
+
+  it("asks again when the pull it would send differs from the one asked ahead (the app changed its bucket filter)", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 25);
+    const storage = new GatedStorage(events);
+    let filter = [{ ownerId: "alice" }];
+    const asked: unknown[] = [];
+    const pull = server.pull.bind(server);
+    server.pull = (request) => {
+      asked.push(request.buckets);
+      return pull(request);
+    };
+    const d = device({ server, storage, pullLimit: 10, bucketsForSyncRule: () => filter });
+    const gate = deferred();
+    storage.gate = gate.promise;
+    await d.engine.start();
+    await settle();
+    expect(events).toEqual(["pull first", "pull n09", "store"]);
+    filter = [{ ownerId: "alice" }, { ownerId: "bob" }];
+    storage.gate = undefined;
+    gate.resolve();
+    await d.engine.pull("myNotes");
+    // the second page was asked again with the new filter, and the one asked ahead with the old was dropped
+    expect(events.slice(3, 6)).toEqual(["stored", "pull n09", "pull n19"]);
+    expect(asked.slice(0, 3)).toEqual([[{ ownerId: "alice" }], [{ ownerId: "alice" }], filter]);
+    expect(d.shown.size).toBe(25);
+  });
+
+  it("a failed page asked ahead is retried with backoff, as any failed pull", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 25);
+    server.failing = 2; // the page asked ahead
+    const d = device({ server, storage: new GatedStorage(events), pullLimit: 10, onError: () => undefined });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    expect(d.shown.size).toBe(10); // the first page is stored; the second failed
+    expect(d.engine.status().lastError?.code).toBe("INTERNAL");
+    await d.clock.advance(60_000);
+    expect(d.shown.size).toBe(25);
+    expect(d.engine.isReady("myNotes")).toBe(true);
+  });
+
+  it("a page asked ahead that fails while the stored one fails too leaves no unhandled rejection", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 25);
+    server.failing = 2;
+    const storage = new GatedStorage(events);
+    const d = device({ server, storage, pullLimit: 10 });
+    const gate = deferred();
+    storage.gate = gate.promise;
+    storage.failApply = true;
+    await d.engine.start(); // it pulls
+    await settle(); // the page asked ahead has failed by now, and nothing waits for it yet
+    expect(events).toEqual(["pull first", "pull n09", "store"]);
+    storage.gate = undefined;
+    gate.resolve();
+    await settle();
+    // the storage's failure is the pull's; the dropped page's 500 is not seen
+    expect(d.engine.status().lastError?.message).toBe("disk full");
+    storage.failApply = false;
+    await d.clock.advance(60_000);
+    expect(d.shown.size).toBe(25);
   });
 });
 

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The initial sync of one large bucket (the demo's {@code myNotes} of one owner) over HTTP, page after page until
@@ -81,20 +84,39 @@ final class InitialSyncMeasure {
      * A fresh client's pulls until it is up to date; fails unless it got {@code rows} rows. Each response is parsed
      * as a client does, every value of every change read (with Jackson's streaming parser, not into a tree), as its
      * bytes arrive.
+     *
+     * <p>With {@code ahead}, the client asks for the next page as soon as a response's head (its cursor, {@code
+     * hasMore} and bucket lists, written before its changes) has arrived, and reads the changes while the server
+     * serves that page, as the TypeScript client does (it sends the next pull before it stores a page); pages are
+     * still taken in order. Without, it asks for a page once it has read the one before.
      */
-    static long pull(BenchServer server, SyncHttp http, int rows) throws Exception {
+    static long pull(BenchServer server, SyncHttp http, int rows, boolean ahead) throws Exception {
         String token = server.token(OWNER);
         URI pull = server.uri("sync/pull");
         String clientId = "bench-sync-" + UUID.randomUUID();
         Client client = Client.START;
         long received = 0;
+        InputStream body = http.postStream(pull, token, client.request(clientId, LIMIT));
         while (true) {
-            Page page = page(http.postStream(pull, token, client.request(clientId, LIMIT)));
+            Client asked = client;
+            AtomicReference<CompletableFuture<InputStream>> next = new AtomicReference<>();
+            Consumer<Page> onHead = ahead
+                    ? head -> {
+                        if (head.hasMore()) {
+                            next.set(http.postStreamAhead(
+                                    pull, token, asked.after(head).request(clientId, LIMIT)));
+                        }
+                    }
+                    : head -> {};
+            Page page = page(body, onHead);
             received += page.upserts();
             client = client.after(page);
             if (!page.hasMore()) {
                 break;
             }
+            body = next.get() != null
+                    ? next.get().join()
+                    : http.postStream(pull, token, client.request(clientId, LIMIT));
         }
         if (received != rows) {
             throw new IllegalStateException("the initial sync delivered " + received + " rows of " + rows);
@@ -139,6 +161,14 @@ final class InitialSyncMeasure {
 
     /** Parses a pull response as its bytes arrive, to the end of the stream, which it closes. */
     static Page page(InputStream body) throws IOException {
+        return page(body, head -> {});
+    }
+
+    /**
+     * {@link #page(InputStream)}, handing {@code onHead} the response's head (its {@code upserts} 0) once it is read,
+     * before the changes, when the head comes first (the server writes it so).
+     */
+    static Page page(InputStream body, Consumer<Page> onHead) throws IOException {
         String cursor = null;
         Boolean hasMore = null;
         boolean reset = false;
@@ -159,6 +189,9 @@ final class InitialSyncMeasure {
                     case "revokedBuckets" -> revoked = strings(json, value);
                     case "changes" -> {
                         expect(value, JsonToken.START_ARRAY);
+                        if (cursor != null && hasMore != null) {
+                            onHead.accept(new Page(cursor, hasMore, reset, loaded, revoked, 0));
+                        }
                         while (json.nextToken() == JsonToken.START_OBJECT) {
                             if (change(json)) {
                                 upserts++;

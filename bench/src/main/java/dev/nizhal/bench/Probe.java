@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A probe for A/B comparisons of the engine, where the suite's figures are too noisy to tell two versions apart:
- * {@code Probe push|drain|pull|sync [rounds] [per round]} runs one path on a fresh embedded PostgreSQL (fsync off)
+ * {@code Probe push|drain|pull|sync|sync-serial [rounds] [per round]} runs one path on a fresh embedded PostgreSQL (fsync off)
  * and server, round after round in one JVM, and prints each round's time and the JVM's CPU time per operation (the
  * server and this client together). The last rounds are the warmed figures; the first show the JIT at work. Compare
  * versions by running their jars alternately, each in a JVM of its own (bench/README.md, "Probes").
@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>{@code drain}: pushes of 100 mutations of one client (default 12 rounds of 10,000 mutations).
  *   <li>{@code pull}: pulls of one client that is up to date (default 8 rounds of 3,000), with 10,000 other notes.
  *   <li>{@code sync}: a fresh client's initial sync of a bucket (default 40 rounds of 200,000 rows; the times are per
- *       page of 5,000), then, untimed, a JDBC read of the same rows; each round prints the ratio of the two.
+ *       page of 5,000), then, untimed, a JDBC read of the same rows; each round prints the ratio of the two. The
+ *       client asks for the next page as soon as a response's head has arrived ({@link InitialSyncMeasure#pull}).
+ *   <li>{@code sync-serial}: the same, the client asking for a page once it has read the one before.
  * </ul>
  */
 public final class Probe {
@@ -26,15 +28,16 @@ public final class Probe {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: Probe push|drain|pull|sync [rounds] [operations per round]");
+            System.err.println("usage: Probe push|drain|pull|sync|sync-serial [rounds] [operations per round]");
             System.exit(2);
         }
         String path = args[0];
         int[] defaults = switch (path) {
             case "push", "pull" -> new int[] {8, 3_000};
             case "drain" -> new int[] {12, 10_000};
-            case "sync" -> new int[] {40, 200_000};
-            default -> throw new IllegalArgumentException("no probe '" + path + "': push, drain, pull or sync");
+            case "sync", "sync-serial" -> new int[] {40, 200_000};
+            default ->
+                throw new IllegalArgumentException("no probe '" + path + "': push, drain, pull, sync or sync-serial");
         };
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : defaults[0];
         int per = args.length > 2 ? Integer.parseInt(args[2]) : defaults[1];
@@ -47,7 +50,7 @@ public final class Probe {
                 case "drain" ->
                     operations(PushMeasures.pushingClient(server, http, "alice", 100), per / 100, "push of 100");
                 case "pull" -> operations(PullingClientsMeasure.upToDatePulls(database, server, http), per, "pull");
-                default -> sync(database, server, http, per);
+                default -> sync(database, server, http, per, path.equals("sync"));
             };
             for (int r = 0; r < rounds; r++) {
                 long cpu = os.getProcessCpuTime();
@@ -125,13 +128,14 @@ public final class Probe {
         };
     }
 
-    private static Round sync(BenchDatabase database, BenchServer server, SyncHttp http, int rows) throws Exception {
+    private static Round sync(BenchDatabase database, BenchServer server, SyncHttp http, int rows, boolean ahead)
+            throws Exception {
         InitialSyncMeasure.fill(database, rows);
         int pages = (rows + InitialSyncMeasure.LIMIT - 1) / InitialSyncMeasure.LIMIT;
         return new Round() {
             @Override
             public void run() throws Exception {
-                InitialSyncMeasure.pull(server, http, rows);
+                InitialSyncMeasure.pull(server, http, rows, ahead);
             }
 
             @Override

@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The load driver's HTTP side: the JDK's client, HTTP/1.1 with kept-alive connections, as a browser would. */
 final class SyncHttp implements AutoCloseable {
@@ -55,6 +57,23 @@ final class SyncHttp implements AutoCloseable {
             throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": " + answer);
         }
         return response.body();
+    }
+
+    /**
+     * {@link #postStream} on another thread: the request is sent now (on a connection of its own while another
+     * response is still being read) and its answer taken later.
+     */
+    CompletableFuture<InputStream> postStreamAhead(URI uri, String token, String body) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return postStream(uri, token, body);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        });
     }
 
     @Override

@@ -35,7 +35,10 @@ class BenchSmokeIT {
                 .contains("| single-mutation push over HTTP, 1 client | fsync off |")
                 .contains("| single-mutation push over HTTP, 8 concurrent clients | fsync off |")
                 .contains("| outbox drain, 1 client, 300 mutations in batches of 100 | fsync off |")
-                .contains("| initial sync of a 2000-row bucket over HTTP, limit 5000 | fsync off |")
+                .contains("| initial sync of a 12000-row bucket over HTTP, limit 5000, the next page asked for on a"
+                        + " response's head | fsync off |")
+                .contains(
+                        "| initial sync of a 12000-row bucket over HTTP, limit 5000, one page at a time | fsync off |")
                 .containsPattern("\\| 20 clients pulling in a loop, a just-started server: p50 [0-9.]+ ms, p99 [0-9.]+"
                         + " ms, [0-9]+ answers not 200.* \\| fsync off \\|")
                 .contains("| 20 clients pulling in a loop, a warmed server: p50 ")
@@ -75,7 +78,7 @@ class BenchSmokeIT {
                         .lines()
                         .filter(line ->
                                 line.startsWith("| ") && !line.startsWith("| measure") && !line.startsWith("| ---")))
-                .hasSize(15)
+                .hasSize(16)
                 .allSatisfy(line -> assertThat(line).doesNotContain("NaN").doesNotContain("Infinity"));
 
         // the pull cost vs table size series: a row per table size in the report, the CSV and the plot
