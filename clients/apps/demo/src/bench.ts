@@ -230,9 +230,10 @@ async function collectionSync(token: string, rule: string, collection: string) {
 
 /**
  * A TanStack DB transaction of `count` inserts into a fresh device's notes collection (mapped to `addNote`), offline:
- * the time until the transaction is persisted (its writes in the durable outbox).
+ * the time until the transaction is persisted (its writes in the durable outbox). With `separate`, `count` inserts
+ * of one row each instead, made one after the other without waiting (as an app's loop would), until all are persisted.
  */
-async function bulkInsert(token: string, count: number) {
+async function bulkInsert(token: string, count: number, separate = false) {
   const echo = createNizhalClient({ server: location.origin, auth: login(token), user: `bench-${crypto.randomUUID()}`, realtime: false });
   type Note = { id: string; body: string; owner_id: string };
   const notes = createCollection(
@@ -247,7 +248,8 @@ async function bulkInsert(token: string, count: number) {
   echo.engine.setNetworkOnline(false);
   const rows = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), body: `bulk ${i}`, owner_id: "" }));
   const started = performance.now();
-  await notes.insert(rows).isPersisted.promise;
+  if (separate) await Promise.all(rows.map((row) => notes.insert(row).isPersisted.promise));
+  else await notes.insert(rows).isPersisted.promise;
   const persistedMs = performance.now() - started;
   const unsent = echo.engine.status().unsent;
   await notes.cleanup();

@@ -88,6 +88,19 @@ export interface SyncStatus {
   lastError?: { code: string; message: string };
 }
 
+type Write = { name: string; args: unknown; effects?: Effect[] };
+
+interface AppendCall {
+  writes: Write[];
+  resolve(handles: WriteHandle[]): void;
+  reject(error: unknown): void;
+}
+
+/** Calls of {@link NizhalEngine.mutateMany} waiting for one storage transaction. */
+interface AppendGroup {
+  calls: AppendCall[];
+}
+
 export interface WriteHandle {
   id: number;
   /** Resolves once every synced rule has applied a response that contains the write; rejects if the server refused it. */
@@ -132,6 +145,8 @@ export class NizhalEngine {
   private steps: Promise<unknown> = Promise.resolve();
   private loaded: Promise<void> | undefined;
   private stopped = false;
+  /** The calls of mutate waiting for the next outbox transaction (group commit), while it has not begun. */
+  private nextAppend: AppendGroup | undefined;
   /** A re-read of the outbox asked for by other tabs' messages, waiting for its turn. */
   private outboxReload: Promise<void> | undefined;
 
@@ -362,7 +377,7 @@ export class NizhalEngine {
     }
     if (writes.length === 0) return [];
     await this.start();
-    const handles = await this.exclusive(() => this.append(writes));
+    const handles = await this.appendGrouped(writes);
     if (!this.stopped) {
       // stopped meanwhile: the writes are stored for the next client, and the channel is closed
       this.channel.post({ type: "outbox" });
@@ -371,7 +386,60 @@ export class NizhalEngine {
     return handles;
   }
 
-  private async append(writes: ReadonlyArray<{ name: string; args: unknown; effects?: Effect[] }>): Promise<WriteHandle[]> {
+  /**
+   * Group commit: calls made while the outbox's storage transaction of earlier ones is waiting or running share the
+   * next one (one disk flush for an app's loop of writes it does not await one by one). Ids follow the calls' order.
+   * If that transaction fails, each call of the group is stored alone, so one call's failure (args the storage cannot
+   * keep) is its own.
+   */
+  private appendGrouped(writes: Write[]): Promise<WriteHandle[]> {
+    let group = this.nextAppend;
+    if (!group) {
+      const created: AppendGroup = { calls: [] };
+      this.nextAppend = group = created;
+      void this.exclusive(async () => {
+        if (this.nextAppend === created) this.nextAppend = undefined; // later calls go to the next group
+        await this.appendGroup(created.calls);
+      });
+    }
+    return new Promise<WriteHandle[]>((resolve, reject) => group.calls.push({ writes, resolve, reject }));
+  }
+
+  private async appendGroup(calls: AppendCall[]): Promise<void> {
+    const stored: Array<OutboxEntry[] | undefined> = [];
+    try {
+      const entries = await this.store(calls.flatMap((c) => c.writes));
+      let from = 0;
+      for (const call of calls) stored.push(entries.slice(from, (from += call.writes.length)));
+    } catch (e) {
+      if (calls.length === 1) return calls[0]!.reject(e);
+      for (const call of calls) {
+        try {
+          stored.push(await this.store(call.writes));
+        } catch (error) {
+          call.reject(error);
+          stored.push(undefined);
+        }
+      }
+    }
+    const entries = stored.flatMap((e) => e ?? []);
+    if (entries.length === 0) return;
+    let handles: WriteHandle[] = [];
+    try {
+      handles = this.track(entries);
+    } catch (e) {
+      // user code (a client mutator's onError) threw after every stored write was tracked: as a single call's would
+      calls.forEach((call, i) => stored[i] && call.reject(e));
+      return;
+    }
+    let from = 0;
+    calls.forEach((call, i) => {
+      if (stored[i]) call.resolve(handles.slice(from, (from += call.writes.length)));
+    });
+  }
+
+  /** Puts `writes` in the outbox with the next ids, in one storage transaction. */
+  private async store(writes: ReadonlyArray<Write>): Promise<OutboxEntry[]> {
     const entries = await this.options.storage.write(async (tx) => {
       const meta = await this.requireMeta(tx);
       const written: OutboxEntry[] = writes.map(({ name, args, effects }, i) => ({
@@ -391,6 +459,11 @@ export class NizhalEngine {
     });
     const last = entries[entries.length - 1]!;
     this.meta = { ...this.meta, clientId: last.clientId, nextMutationId: last.id + 1 };
+    return entries;
+  }
+
+  /** Shows stored writes and waits for their confirmation. */
+  private track(entries: OutboxEntry[]): WriteHandle[] {
     // the bookkeeping of every stored write first: no user code (client mutators, onError) runs before it is done
     const handles = entries.map((entry) => {
       const confirmed = new Promise<void>((resolve, reject) => this.waiters.set(uidOf(entry), { resolve, reject }));

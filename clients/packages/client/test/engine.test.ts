@@ -249,6 +249,75 @@ describe("pull ahead", () => {
   });
 });
 
+describe("group commit", () => {
+  /** A storage that counts the outbox's write transactions and refuses to keep args with `poison`. */
+  class PickyStorage extends MemoryStorage {
+    outboxWrites = 0;
+    override write<T>(fn: (tx: any) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
+      return super.write(async (tx) => {
+        let counted = false;
+        const picky = Object.create(tx, {
+          putOutbox: {
+            value: async (entry: { args: { poison?: boolean } }) => {
+              if (!counted) this.outboxWrites++;
+              counted = true;
+              if (entry.args.poison) throw new Error("DataCloneError: the args cannot be stored");
+              return tx.putOutbox(entry);
+            },
+          },
+        });
+        return fn(picky);
+      }, options);
+    }
+  }
+
+  it("writes made without waiting share one storage transaction, with ids in the calls' order", async () => {
+    const storage = new PickyStorage();
+    const d = device({ storage });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    const handles = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => d.engine.mutate("addNote", { id: `n${String(i).padStart(2, "0")}`, body: `b${i}` })),
+    );
+    expect(handles.map((h) => h.id)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(storage.outboxWrites).toBeLessThanOrEqual(2); // 50 without the group commit
+    const outbox = await storage.read((tx) => tx.outbox());
+    expect(outbox.map((e) => [e.id, (e.args as { id: string }).id])).toEqual(handles.map((h, i) => [h.id, `n${String(i).padStart(2, "0")}`]));
+    expect(d.shown.size).toBe(50);
+    d.engine.setNetworkOnline(true);
+    await Promise.all(handles.map((h) => h.confirmed));
+    expect(d.server.applied.map((a) => a.id)).toEqual(handles.map((h) => h.id));
+  });
+
+  it("a call the storage cannot keep fails alone: the other calls of its group are stored, with no gap in the ids", async () => {
+    const storage = new PickyStorage();
+    const d = device({ storage });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    const a = d.engine.mutate("addNote", { id: "a", body: "first" });
+    const bad = d.engine.mutateMany([
+      { name: "addNote", args: { id: "b1", body: "with b2" } },
+      { name: "addNote", args: { id: "b2", body: "x", poison: true } },
+    ]);
+    const c = d.engine.mutate("addNote", { id: "c", body: "third" });
+    const error = await bad.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain("DataCloneError");
+    expect((await a).id).toBe(1);
+    expect((await c).id).toBe(2);
+    const outbox = await storage.read((tx) => tx.outbox());
+    expect(outbox.map((e) => (e.args as { id: string }).id)).toEqual(["a", "c"]); // nothing of the failed call
+    expect(bodies(d.shown)).toEqual({ a: "first", c: "third" });
+    d.engine.setNetworkOnline(true);
+    await (await c).confirmed;
+    expect(d.server.applied.map((w) => w.id)).toEqual([1, 2]);
+  });
+});
+
 describe("optimistic writes", () => {
   it("show at once, and the confirmed row replaces the overlay in one batch (no flicker)", async () => {
     const d = device();

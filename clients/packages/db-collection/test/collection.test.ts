@@ -145,6 +145,37 @@ describe("nizhalCollectionOptions", () => {
     expect(bodies(notes)).toEqual(Object.fromEntries(rows.map((r) => [r.id, r.body])));
   });
 
+  it("separate inserts made without waiting share storage transactions (group commit), in order", async () => {
+    const memory = new MemoryStorage();
+    let storageWrites = 0;
+    const counted: NizhalStorage = {
+      read: (fn) => memory.read(fn),
+      write: (fn, options) => {
+        storageWrites++;
+        return memory.write(fn, options);
+      },
+      close: () => memory.close(),
+    };
+    const { echo, notes, server } = setup(new FakeServer(), counted);
+    await notes.toArrayWhenReady();
+    await settle();
+    echo.engine.setNetworkOnline(false); // no push meanwhile: the only storage writes are the outbox's
+    const before = storageWrites;
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `s${String(i).padStart(3, "0")}`, body: `one ${i}`, owner_id: "alice" }));
+    const inserts = rows.map((row) => notes.insert(row)); // 300 TanStack transactions, none awaited before the next
+    await Promise.all(inserts.map((t) => t.isPersisted.promise));
+    await settle();
+    // a storage transaction each before (300); now the calls made while one is written share the next
+    expect(storageWrites - before).toBeLessThanOrEqual(3);
+    const outbox = await memory.read((tx) => tx.outbox());
+    expect(outbox.map((e) => (e.args as { id: string }).id)).toEqual(rows.map((r) => r.id)); // ids in the calls' order
+    echo.engine.setNetworkOnline(true);
+    await settle();
+    await echo.refresh();
+    expect(server.applied).toHaveLength(300);
+    expect(bodies(notes)).toEqual(Object.fromEntries(rows.map((r) => [r.id, r.body])));
+  });
+
   it("maps the collection's insert, update and delete to mutators", async () => {
     const { echo, notes, server, events } = setup();
     await notes.toArrayWhenReady();
