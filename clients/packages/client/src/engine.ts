@@ -4,6 +4,7 @@ import {
   SKIP_MUTATOR,
   type BucketFilter,
   type MutationOutcome,
+  type PullHead,
   type PullRequest,
   type PullResponse,
   type PushMutation,
@@ -89,6 +90,16 @@ export interface SyncStatus {
 }
 
 type Write = { name: string; args: unknown; effects?: Effect[] };
+
+/** A pull sent by a load's loop, and the pull it asked ahead for the page after, if any. */
+interface Sent {
+  request: PullRequest;
+  answer: Promise<PullResponse>;
+  /** The loop waits for this answer: its head may ask for the next page. */
+  taken: boolean;
+  head?: PullHead;
+  next?: Sent;
+}
 
 interface AppendCall {
   writes: Write[];
@@ -807,14 +818,40 @@ export class NizhalEngine {
   }
 
   private async pullUntilDrained(rule: string): Promise<void> {
-    let state = this.rules.get(rule);
+    const state = this.rules.get(rule);
     let request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
     // a reset's pages are buffered until drained, then replace the rule's rows at once
     let resetPages: { first: PullRequest; pages: PullResponse[]; held: Set<string> } | undefined;
-    let ahead: { request: PullRequest; answer: Promise<PullResponse> } | undefined;
+    /**
+     * Pull ahead: while a page of a load is read and stored, the next one is asked for (the server serves it
+     * meanwhile), as soon as the page's head has arrived if the transport tells, else once the page has. One page
+     * ahead at most: the pull of a page asks for the one after only while the loop waits for it.
+     */
+    const send = (asked: PullRequest): Sent => {
+      const sent: Sent = { request: asked, answer: undefined as unknown as Promise<PullResponse>, taken: false };
+      sent.answer = this.options.transport.pull(asked, (head) => {
+        sent.head = head;
+        if (sent.taken) sendNext(sent, head);
+      });
+      sent.answer.catch(() => undefined); // a failure is seen where it is taken, not when it is dropped
+      return sent;
+    };
+    const sendNext = (sent: Sent, head: PullHead) => {
+      if (sent.next || !head.hasMore || head.reset || resetPages || this.stopped) return;
+      // the held buckets once this page is stored: those it was asked with, less the revoked, plus the loaded
+      const held = new Set(sent.request.held);
+      for (const b of head.revokedBuckets) held.delete(b);
+      for (const b of head.loadedBuckets) held.add(b);
+      sent.next = send(this.request(rule, head.cursor, [...held]));
+    };
+    let ahead: Sent | undefined;
     for (;;) {
-      const response = await (ahead?.answer ?? this.options.transport.pull(request));
+      if (this.stopped) return;
+      const current = ahead ?? send(request);
       ahead = undefined;
+      current.taken = true;
+      if (current.head) sendNext(current, current.head);
+      const response = await current.answer;
       this.setOnline(true);
       if (resetPages || (response.reset && response.hasMore)) {
         resetPages ??= { first: request, pages: [], held: new Set() };
@@ -834,23 +871,14 @@ export class NizhalEngine {
         if (!applied) return this.staleDropped(rule);
         resetPages = undefined;
       } else {
-        // the next page is asked for now, while this one is stored: the server serves it meanwhile
-        if (response.hasMore) {
-          const held = new Set(state?.held ?? []);
-          for (const b of response.revokedBuckets) held.delete(b);
-          for (const b of response.loadedBuckets) held.add(b);
-          const next = this.request(rule, response.cursor, [...held]);
-          const answer = this.options.transport.pull(next);
-          answer.catch(() => undefined); // a failure is seen where it is taken, not when it is dropped
-          ahead = { request: next, answer };
-        }
+        sendNext(current, response); // the transport told no head: the next page is asked for now
         if (!(await this.apply(rule, request, [response]))) return this.staleDropped(rule);
       }
       if (!response.hasMore) return;
-      state = this.rules.get(rule);
-      request = this.request(rule, state?.cursor ?? null, state?.held ?? []);
-      // taken only if it asked what this request asks (the page applied as stored; no renumbering meanwhile)
-      if (ahead && !sameRequest(ahead.request, request)) ahead = undefined;
+      const stored = this.rules.get(rule);
+      request = this.request(rule, stored?.cursor ?? null, stored?.held ?? []);
+      // taken only if it asked what this request asks (the page stored as read; no renumbering, same filter)
+      if (current.next && sameRequest(current.next.request, request)) ahead = current.next;
     }
   }
 
@@ -1491,7 +1519,16 @@ function randomUid(): string {
 /** Whether two pulls ask the same: client, cursor, limit, held buckets (as a set) and bucket filter. */
 function sameRequest(a: PullRequest, b: PullRequest): boolean {
   if (a.syncRule !== b.syncRule || a.clientId !== b.clientId || a.cursor !== b.cursor || a.limit !== b.limit) return false;
-  if (JSON.stringify(a.buckets) !== JSON.stringify(b.buckets)) return false;
+  if (canonical(a.buckets) !== canonical(b.buckets)) return false;
   const held = new Set(a.held ?? []);
   return held.size === (b.held ?? []).length && (b.held ?? []).every((h) => held.has(h));
+}
+
+/** JSON text with every object's keys sorted: equal for values equal but for their keys' order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }

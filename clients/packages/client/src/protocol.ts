@@ -36,6 +36,12 @@ export interface PullResponse {
   lastMutationId?: number;
 }
 
+/**
+ * What a pull response says before its changes: enough to ask for the next page. The server writes these fields
+ * first; a client may read them while the changes still arrive ({@link Transport.pull}'s `onHead`).
+ */
+export type PullHead = Pick<PullResponse, "cursor" | "hasMore" | "reset" | "revokedBuckets" | "loadedBuckets">;
+
 export interface PushMutation {
   id: number;
   name: string;

@@ -2,6 +2,7 @@ import {
   NizhalError,
   PROTOCOL_VERSION,
   type ErrorBody,
+  type PullHead,
   type PullRequest,
   type PullResponse,
   type PushRequest,
@@ -11,7 +12,11 @@ import {
 
 /** How the engine talks to the server: fetch + WebSocket in real life, a scripted fake in unit tests. */
 export interface Transport {
-  pull(request: PullRequest): Promise<PullResponse>;
+  /**
+   * A pull. `onHead`, when given, may be called once with the response's head as soon as it has arrived, before the
+   * changes (the engine then asks for the next page); a transport that cannot tell ignores it.
+   */
+  pull(request: PullRequest, onHead?: (head: PullHead) => void): Promise<PullResponse>;
   push(request: PushRequest): Promise<PushResponse>;
   /** Opens `/sync/stream`; the engine sends the hello itself. */
   openStream(handlers: StreamHandlers): StreamSocket;
@@ -85,8 +90,8 @@ export class HttpTransport implements Transport {
     }
   }
 
-  pull(request: PullRequest): Promise<PullResponse> {
-    return this.post<PullResponse>("/sync/pull", request, isPullResponse);
+  pull(request: PullRequest, onHead?: (head: PullHead) => void): Promise<PullResponse> {
+    return this.post<PullResponse>("/sync/pull", request, isPullResponse, onHead);
   }
 
   push(request: PushRequest): Promise<PushResponse> {
@@ -129,7 +134,12 @@ export class HttpTransport implements Transport {
     };
   }
 
-  private async post<T>(path: string, body: unknown, valid: (value: unknown) => boolean): Promise<T> {
+  private async post<T>(
+    path: string,
+    body: unknown,
+    valid: (value: unknown) => boolean,
+    onHead?: (head: PullHead) => void,
+  ): Promise<T> {
     const headers = await this.options.auth.getHeaders();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
@@ -146,7 +156,7 @@ export class HttpTransport implements Transport {
         body: JSON.stringify(body),
         signal: controller.signal,
       });
-      text = await response.text();
+      text = onHead && response.ok && response.body ? await readWithHead(response.body, onHead) : await response.text();
     } catch (e) {
       if (controller.signal.aborted) throw NizhalError.network(`no answer from the server within ${this.timeoutMs} ms`);
       throw NizhalError.network(`no answer from the server: ${(e as Error).message ?? e}`);
@@ -176,6 +186,62 @@ export class HttpTransport implements Transport {
     if (!valid(json)) throw NizhalError.network("the server's answer does not have the protocol's shape");
     return json as T;
   }
+}
+
+/** How far into a pull response its head is looked for: past it, the response is only read. */
+const HEAD_WITHIN = 64 * 1024;
+const CHANGES = ',"changes":';
+
+/**
+ * Reads a pull response's text, and hands `onHead` the fields before `"changes"` once they have arrived, if they
+ * make a head (the server writes compact JSON, the head first). The text cannot hold `,"changes":` inside a string:
+ * a string's quotes are escaped. A callback that throws changes nothing here.
+ */
+async function readWithHead(body: ReadableStream<Uint8Array>, onHead: (head: PullHead) => void): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let start = ""; // the text so far, while the head is looked for
+  let looking = true;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const part = decoder.decode(value, { stream: true });
+    parts.push(part);
+    if (!looking) continue;
+    start += part;
+    const at = start.indexOf(CHANGES);
+    if (at >= 0 || start.length > HEAD_WITHIN) looking = false;
+    if (at < 0) continue;
+    let head: unknown;
+    try {
+      head = JSON.parse(start.slice(0, at) + "}");
+    } catch {
+      continue; // not a head after all: the whole response is parsed as usual
+    }
+    if (isPullHead(head)) {
+      try {
+        onHead(head);
+      } catch {
+        // the engine asks again once the response is whole
+      }
+    }
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
+}
+
+function isPullHead(v: unknown): v is PullHead {
+  const r = v as PullHead;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.cursor === "string" &&
+    typeof r.hasMore === "boolean" &&
+    typeof r.reset === "boolean" &&
+    Array.isArray(r.revokedBuckets) &&
+    Array.isArray(r.loadedBuckets)
+  );
 }
 
 function isPullResponse(v: unknown): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage, NizhalError, type NizhalStorage, type PullRequest, type PullResponse } from "../src/index.js";
+import { MemoryStorage, NizhalError, type NizhalStorage, type PullHead, type PullRequest, type PullResponse } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
 import { bodies, deferred, device, noteMutators, serverBodies, state } from "./harness.js";
 
@@ -180,6 +180,97 @@ describe("pull ahead", () => {
     expect(events.slice(before)).toEqual(["stale", "pull loaded", "store", "stored"]);
     expect(tab1.shown.size).toBe(26);
     expect(tab1.shown.get("late")?.["body"]).toBe("after tab 2");
+  });
+
+  /** A server whose answers' heads arrive at once and their bodies when the test releases them. */
+  class HeadServer extends LoggingServer {
+    bodies: Array<() => void> = [];
+    holdBodies = true;
+    override async pull(request: PullRequest, onHead?: (head: PullHead) => void): Promise<PullResponse> {
+      const answer = await super.pull(request);
+      const { cursor, hasMore, reset, revokedBuckets, loadedBuckets } = answer;
+      onHead?.({ cursor, hasMore, reset, revokedBuckets, loadedBuckets });
+      if (this.holdBodies) await new Promise<void>((resolve) => this.bodies.push(resolve));
+      return answer;
+    }
+    release() {
+      this.bodies.splice(0).forEach((resolve) => resolve());
+    }
+  }
+
+  it("asks for the next page on a page's head, one page ahead at most", async () => {
+    const events: string[] = [];
+    const server = new HeadServer(events);
+    fill(server, 35); // four pages
+    const d = device({ server, storage: new GatedStorage(events), pullLimit: 10 });
+    await d.engine.start(); // it pulls
+    await settle();
+    // the second page is asked for on the first's head, before its body; its own head asks nothing while it waits
+    expect(events).toEqual(["pull first", "pull n09"]);
+    server.bodies.shift()!(); // the first page's body
+    await settle();
+    // stored, then the loop takes the second page, whose head had come: the third is asked for
+    expect(events).toEqual(["pull first", "pull n09", "store", "stored", "pull n19"]);
+    server.holdBodies = false;
+    server.release();
+    await settle();
+    expect(events.filter((e) => e.startsWith("pull"))).toEqual(["pull first", "pull n09", "pull n19", "pull n29"]);
+    expect(d.shown.size).toBe(35);
+    expect(d.engine.isReady("myNotes")).toBe(true);
+  });
+
+  it("sends with the page asked ahead the held buckets the stored page leaves, and takes it", async () => {
+    const server = new FakeServer();
+    const page = (n: number, hasMore: boolean, buckets: Partial<PullResponse> = {}): PullResponse => ({
+      cursor: `c${n}`,
+      hasMore,
+      reset: false,
+      buckets: ["b1", "b2"],
+      revokedBuckets: [],
+      loadedBuckets: [],
+      loadingBuckets: [],
+      changes: [{ op: "upsert", collection: "notes", key: `k${n}`, row: { id: `k${n}`, body: `${n}`, owner_id: "alice" }, buckets: ["b1"] }],
+      ...buckets,
+    });
+    const script: Record<string, PullResponse> = {
+      null: page(1, true, { loadedBuckets: ["b1", "b0"] }),
+      c1: page(2, true, { revokedBuckets: ["b0"], loadedBuckets: ["b2"] }),
+      c2: page(3, false),
+    };
+    const asked: PullRequest[] = [];
+    server.pull = async (request) => {
+      asked.push(structuredClone(request));
+      return structuredClone(script[String(request.cursor)]!);
+    };
+    const d = device({ server });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    await settle();
+    // three pulls: each page asked ahead was taken, with the held buckets the page before left
+    expect(asked.map((r) => [r.cursor, [...r.held].sort()])).toEqual([
+      [null, []],
+      ["c1", ["b0", "b1"]],
+      ["c2", ["b1", "b2"]],
+    ]);
+    expect(bodies(d.shown)).toEqual({ k1: "1", k2: "2", k3: "3" });
+  });
+
+  it("a stopped client asks for no more pages and stores none after the one it was storing", async () => {
+    const events: string[] = [];
+    const server = new LoggingServer(events);
+    fill(server, 45);
+    const storage = new GatedStorage(events);
+    const d = device({ server, storage, pullLimit: 10 });
+    const gate = deferred();
+    storage.gate = gate.promise;
+    await d.engine.start();
+    await settle();
+    expect(events).toEqual(["pull first", "pull n09", "store"]);
+    d.engine.stop();
+    storage.gate = undefined;
+    gate.resolve();
+    await settle();
+    expect(events).toEqual(["pull first", "pull n09", "store", "stored"]);
   });
 
   it("asks again when the pull it would send differs from the one asked ahead (the app changed its bucket filter)", async () => {
