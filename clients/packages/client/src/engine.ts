@@ -110,7 +110,12 @@ interface AppendCall {
 /** Calls of {@link NizhalEngine.mutateMany} waiting for one storage transaction. */
 interface AppendGroup {
   calls: AppendCall[];
+  /** Their writes. */
+  size: number;
 }
+
+/** The writes of calls one outbox transaction takes at most (a call's own writes are never split). */
+const MAX_GROUP_WRITES = 1_000;
 
 export interface WriteHandle {
   id: number;
@@ -401,18 +406,19 @@ export class NizhalEngine {
    * Group commit: calls made while the outbox's storage transaction of earlier ones is waiting or running share the
    * next one (one disk flush for an app's loop of writes it does not await one by one). Ids follow the calls' order.
    * If that transaction fails, each call of the group is stored alone, so one call's failure (args the storage cannot
-   * keep) is its own.
+   * keep) is its own. A group takes up to {@link MAX_GROUP_WRITES} writes; a call that would pass it starts the next.
    */
   private appendGrouped(writes: Write[]): Promise<WriteHandle[]> {
     let group = this.nextAppend;
-    if (!group) {
-      const created: AppendGroup = { calls: [] };
+    if (!group || (group.size > 0 && group.size + writes.length > MAX_GROUP_WRITES)) {
+      const created: AppendGroup = { calls: [], size: 0 };
       this.nextAppend = group = created;
       void this.exclusive(async () => {
         if (this.nextAppend === created) this.nextAppend = undefined; // later calls go to the next group
         await this.appendGroup(created.calls);
       });
     }
+    group.size += writes.length;
     return new Promise<WriteHandle[]>((resolve, reject) => group.calls.push({ writes, resolve, reject }));
   }
 
@@ -435,17 +441,16 @@ export class NizhalEngine {
     }
     const entries = stored.flatMap((e) => e ?? []);
     if (entries.length === 0) return;
-    let handles: WriteHandle[] = [];
-    try {
-      handles = this.track(entries);
-    } catch (e) {
-      // user code (a client mutator's onError) threw after every stored write was tracked: as a single call's would
-      calls.forEach((call, i) => stored[i] && call.reject(e));
-      return;
-    }
+    const { handles, failed } = this.track(entries);
     let from = 0;
     calls.forEach((call, i) => {
-      if (stored[i]) call.resolve(handles.slice(from, (from += call.writes.length)));
+      if (!stored[i]) return;
+      const to = from + call.writes.length;
+      // a call whose own client mutator failed (and the app's onError threw) is told, as it was before the group
+      const error = [...failed].find(([at]) => at >= from && at < to);
+      if (error) call.reject(error[1]);
+      else call.resolve(handles.slice(from, to));
+      from = to;
     });
   }
 
@@ -473,8 +478,11 @@ export class NizhalEngine {
     return entries;
   }
 
-  /** Shows stored writes and waits for their confirmation. */
-  private track(entries: OutboxEntry[]): WriteHandle[] {
+  /**
+   * Shows stored writes and waits for their confirmation. What the app's code throws while an entry is shown (its
+   * client mutator failed and `onError` threw) is that entry's, in `failed` by its index; the other entries are shown.
+   */
+  private track(entries: OutboxEntry[]): { handles: WriteHandle[]; failed: Map<number, unknown> } {
     // the bookkeeping of every stored write first: no user code (client mutators, onError) runs before it is done
     const handles = entries.map((entry) => {
       const confirmed = new Promise<void>((resolve, reject) => this.waiters.set(uidOf(entry), { resolve, reject }));
@@ -484,15 +492,26 @@ export class NizhalEngine {
       return { id: entry.id, confirmed };
     });
     const batches: ViewBatch[] = [];
+    const failed = new Map<number, unknown>();
+    entries.forEach((entry, i) => {
+      try {
+        batches.push(...this.views.append(entry));
+      } catch (e) {
+        failed.set(i, e);
+      }
+    });
     try {
-      for (const entry of entries) batches.push(...this.views.append(entry));
-    } finally {
-      // in order, one batch list (a collection shows the writes in one sync transaction); also what the views took
-      // as shown before a later append threw
+      // in order, one batch list (a collection shows the writes in one sync transaction)
       this.emit(batches);
       this.emitStatus();
+    } catch (e) {
+      // a listener's fault, not the writes' (they are stored and shown): surfaced as an uncaught error, as a DOM
+      // event listener's would be
+      queueMicrotask(() => {
+        throw e;
+      });
     }
-    return handles;
+    return { handles, failed };
   }
 
   /**

@@ -381,6 +381,50 @@ describe("group commit", () => {
     expect(d.server.applied.map((a) => a.id)).toEqual(handles.map((h) => h.id));
   });
 
+  it("a call whose client mutator fails (and onError throws) fails alone: the other calls of its group are told and shown", async () => {
+    const storage = new PickyStorage();
+    const d = device({
+      storage,
+      mutators: {
+        ...noteMutators,
+        boom: () => {
+          throw new Error("mutator bug");
+        },
+      },
+      onError: (e) => {
+        throw e;
+      },
+    });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    const outcome = (p: Promise<unknown>) => p.then(() => "ok", (e: Error) => `failed: ${e.message}`);
+    const results = await Promise.all([
+      outcome(d.engine.mutate("addNote", { id: "a", body: "A" })),
+      outcome(d.engine.mutate("boom", { id: "b" })),
+      outcome(d.engine.mutate("addNote", { id: "c", body: "C" })),
+    ]);
+    expect(storage.outboxWrites).toBe(1); // one group
+    expect(results[0]).toBe("ok");
+    expect(results[1]).toMatch(/^failed: .*boom/);
+    expect(results[2]).toBe("ok");
+    // all three are stored (the server decides about boom), and a and c are shown
+    expect((await storage.read((tx) => tx.outbox())).map((e) => e.name)).toEqual(["addNote", "boom", "addNote"]);
+    expect(bodies(d.shown)).toEqual({ a: "A", c: "C" });
+  });
+
+  it("a group takes up to 1,000 writes: more calls made at once go into the next transactions, in order", async () => {
+    const storage = new PickyStorage();
+    const d = device({ storage });
+    await d.engine.start();
+    await d.engine.pull("myNotes");
+    d.engine.setNetworkOnline(false);
+    const calls = Array.from({ length: 2_500 }, (_, i) => d.engine.mutate("addNote", { id: `n${i}`, body: `${i}` }));
+    const handles = await Promise.all(calls);
+    expect(handles.map((h) => h.id)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+    expect(storage.outboxWrites).toBe(3);
+  });
+
   it("a call the storage cannot keep fails alone: the other calls of its group are stored, with no gap in the ids", async () => {
     const storage = new PickyStorage();
     const d = device({ storage });
@@ -533,8 +577,8 @@ describe("outbox", () => {
   });
 
   it("mutateMany keeps every stored write in the outbox and shown when a later one's client mutator reports a throw", async () => {
-    // an app's onError that throws (this harness's does) breaks off the showing of the writes after the one that
-    // failed; the stored writes must still all be sent, and what was shown stay shown
+    // an app's onError that throws (this harness's does) fails the call whose client mutator failed; the stored
+    // writes must still all be sent, and the others shown
     let rethrow = true;
     const d = device({
       mutators: { ...noteMutators, boom: () => { throw new Error("boom"); } },
@@ -553,7 +597,7 @@ describe("outbox", () => {
       ]),
     ).rejects.toThrow("boom");
     rethrow = false;
-    expect(bodies(d.shown)).toEqual({ a: "a" });
+    expect(bodies(d.shown)).toEqual({ a: "a", c: "c" });
     const later = await d.engine.mutate("addNote", { id: "d", body: "d" });
     d.engine.setNetworkOnline(true);
     for (let i = 0; i < 3; i++) {

@@ -545,7 +545,7 @@ public final class Bench {
 
     /**
      * The initial sync, twice: the client asking for the next page as soon as a response's head has arrived (as the
-     * TypeScript client asks before it stores a page), then one page at a time; each against the mean of a JDBC read
+     * TypeScript client does), then one page at a time; each against the mean of a JDBC read
      * of the same rows before and after both.
      */
     private static List<Figure> initialSync(

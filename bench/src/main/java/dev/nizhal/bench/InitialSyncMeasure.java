@@ -87,7 +87,7 @@ final class InitialSyncMeasure {
      *
      * <p>With {@code ahead}, the client asks for the next page as soon as a response's head (its cursor, {@code
      * hasMore} and bucket lists, written before its changes) has arrived, and reads the changes while the server
-     * serves that page, as the TypeScript client does (it sends the next pull before it stores a page); pages are
+     * serves that page, as the TypeScript client does (its transport hands the engine a response's head); pages are
      * still taken in order. Without, it asks for a page once it has read the one before.
      */
     static long pull(BenchServer server, SyncHttp http, int rows, boolean ahead) throws Exception {
@@ -108,11 +108,25 @@ final class InitialSyncMeasure {
                         }
                     }
                     : head -> {};
-            Page page = page(body, onHead);
+            Page page;
+            try {
+                page = page(body, onHead);
+            } catch (IOException | RuntimeException e) {
+                // the pull asked ahead is answered to no one: its stream is closed, its connection let go
+                CompletableFuture<InputStream> orphan = next.get();
+                if (orphan != null) {
+                    orphan.thenAccept(SyncHttp::closeQuietly);
+                }
+                throw e;
+            }
             received += page.upserts();
             client = client.after(page);
             if (!page.hasMore()) {
                 break;
+            }
+            if (ahead && next.get() == null) {
+                // the head came after the changes: this would measure one page at a time under the other's name
+                throw new IllegalStateException("a pull response's head did not come before its changes");
             }
             body = next.get() != null
                     ? next.get().join()

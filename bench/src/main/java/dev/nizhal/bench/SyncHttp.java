@@ -76,6 +76,15 @@ final class SyncHttp implements AutoCloseable {
         });
     }
 
+    /** Closes a response's stream that nobody reads, which lets its connection go. */
+    static void closeQuietly(InputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // nothing is read from it
+        }
+    }
+
     @Override
     public void close() {
         http.close();
