@@ -122,11 +122,16 @@ describe("pull ahead", () => {
     for (let i = 0; i < rows; i++) server.write({ id: `n${String(i).padStart(2, "0")}`, body: `b${i}`, owner_id: "alice" });
   }
 
-  it("asks for the next page while it stores one, and stores the pages in order", async () => {
+  /** A logging server with `rows` notes of alice and a gated storage, logging into one list. */
+  function logged(rows: number) {
     const events: string[] = [];
     const server = new LoggingServer(events);
-    fill(server, 25);
-    const storage = new GatedStorage(events);
+    fill(server, rows);
+    return { events, server, storage: new GatedStorage(events) };
+  }
+
+  it("asks for the next page while it stores one, and stores the pages in order", async () => {
+    const { events, server, storage } = logged(25);
     const d = device({ server, storage, pullLimit: 10 });
     await d.engine.start();
     const gate = deferred();
@@ -149,10 +154,7 @@ describe("pull ahead", () => {
   });
 
   it("drops the page asked ahead when the stored one turned out stale, and pulls again from the stored cursor", async () => {
-    const events: string[] = [];
-    const server = new LoggingServer(events);
-    fill(server, 25);
-    const storage = new GatedStorage(events);
+    const { events, server, storage } = logged(25);
     let twoLeads = false; // the second tab pulls only when the test says so
     const tab1 = device({ server, storage, pullLimit: 10 });
     const tab2 = device({
@@ -256,10 +258,7 @@ describe("pull ahead", () => {
   });
 
   it("a stopped client asks for no more pages and stores none after the one it was storing", async () => {
-    const events: string[] = [];
-    const server = new LoggingServer(events);
-    fill(server, 45);
-    const storage = new GatedStorage(events);
+    const { events, server, storage } = logged(45);
     const d = device({ server, storage, pullLimit: 10 });
     const gate = deferred();
     storage.gate = gate.promise;
@@ -274,10 +273,7 @@ describe("pull ahead", () => {
   });
 
   it("asks again when the pull it would send differs from the one asked ahead (the app changed its bucket filter)", async () => {
-    const events: string[] = [];
-    const server = new LoggingServer(events);
-    fill(server, 25);
-    const storage = new GatedStorage(events);
+    const { events, server, storage } = logged(25);
     let filter = [{ ownerId: "alice" }];
     const asked: unknown[] = [];
     const pull = server.pull.bind(server);
@@ -317,11 +313,8 @@ describe("pull ahead", () => {
   });
 
   it("a page asked ahead that fails while the stored one fails too leaves no unhandled rejection", async () => {
-    const events: string[] = [];
-    const server = new LoggingServer(events);
-    fill(server, 25);
+    const { events, server, storage } = logged(25);
     server.failing = 2;
-    const storage = new GatedStorage(events);
     const d = device({ server, storage, pullLimit: 10 });
     const gate = deferred();
     storage.gate = gate.promise;

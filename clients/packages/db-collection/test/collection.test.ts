@@ -115,27 +115,18 @@ describe("nizhalCollectionOptions", () => {
   });
 
   it("a transaction of many inserts goes into the outbox in one storage transaction, and every row is confirmed", async () => {
-    const memory = new MemoryStorage();
-    let storageWrites = 0;
-    const counted: NizhalStorage = {
-      read: (fn) => memory.read(fn),
-      write: (fn, options) => {
-        storageWrites++;
-        return memory.write(fn, options);
-      },
-      close: () => memory.close(),
-    };
+    const { memory, counted, writes } = countedStorage();
     const { echo, notes, server } = setup(new FakeServer(), counted);
     await notes.toArrayWhenReady();
     await settle();
     echo.engine.setNetworkOnline(false); // no push meanwhile: the only storage writes are the outbox's
-    const before = storageWrites;
+    const before = writes();
     const rows = Array.from({ length: 300 }, (_, i) => ({ id: `m${i}`, body: `bulk ${i}`, owner_id: "alice" }));
     const insert = notes.insert(rows);
     expect(Object.keys(bodies(notes))).toHaveLength(300);
     await insert.isPersisted.promise;
     await settle();
-    expect(storageWrites - before).toBe(1);
+    expect(writes() - before).toBe(1);
     const outbox = await memory.read((tx) => tx.outbox());
     expect(outbox.map((e) => e.id)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     echo.engine.setNetworkOnline(true);
@@ -146,27 +137,18 @@ describe("nizhalCollectionOptions", () => {
   });
 
   it("separate inserts made without waiting share storage transactions (group commit), in order", async () => {
-    const memory = new MemoryStorage();
-    let storageWrites = 0;
-    const counted: NizhalStorage = {
-      read: (fn) => memory.read(fn),
-      write: (fn, options) => {
-        storageWrites++;
-        return memory.write(fn, options);
-      },
-      close: () => memory.close(),
-    };
+    const { memory, counted, writes } = countedStorage();
     const { echo, notes, server } = setup(new FakeServer(), counted);
     await notes.toArrayWhenReady();
     await settle();
     echo.engine.setNetworkOnline(false); // no push meanwhile: the only storage writes are the outbox's
-    const before = storageWrites;
+    const before = writes();
     const rows = Array.from({ length: 300 }, (_, i) => ({ id: `s${String(i).padStart(3, "0")}`, body: `one ${i}`, owner_id: "alice" }));
     const inserts = rows.map((row) => notes.insert(row)); // 300 TanStack transactions, none awaited before the next
     await Promise.all(inserts.map((t) => t.isPersisted.promise));
     await settle();
     // a storage transaction each before (300); now the calls made while one is written share the next
-    expect(storageWrites - before).toBeLessThanOrEqual(3);
+    expect(writes() - before).toBeLessThanOrEqual(3);
     const outbox = await memory.read((tx) => tx.outbox());
     expect(outbox.map((e) => (e.args as { id: string }).id)).toEqual(rows.map((r) => r.id)); // ids in the calls' order
     echo.engine.setNetworkOnline(true);
@@ -240,3 +222,18 @@ describe("nizhalCollectionOptions", () => {
     echo.close();
   });
 });
+
+/** A storage in memory that counts its write transactions. */
+function countedStorage() {
+  const memory = new MemoryStorage();
+  let count = 0;
+  const counted: NizhalStorage = {
+    read: (fn) => memory.read(fn),
+    write: (fn, options) => {
+      count++;
+      return memory.write(fn, options);
+    },
+    close: () => memory.close(),
+  };
+  return { memory, counted, writes: () => count };
+}
