@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage, NizhalError, type NizhalStorage, type PullHead, type PullRequest, type PullResponse } from "../src/index.js";
+import { MemoryStorage, NizhalError, type EngineOptions, type NizhalStorage, type PullHead, type PullRequest, type PullResponse } from "../src/index.js";
 import { FakeServer, ManualClock, settle } from "./fakes.js";
 import { bodies, deferred, device, noteMutators, serverBodies, state } from "./harness.js";
 
@@ -355,12 +355,18 @@ describe("group commit", () => {
     }
   }
 
-  it("writes made without waiting share one storage transaction, with ids in the calls' order", async () => {
+  /** A started device over a {@link PickyStorage}, pulled once, then offline. */
+  async function offline(options: Partial<EngineOptions> = {}) {
     const storage = new PickyStorage();
-    const d = device({ storage });
+    const d = device({ storage, ...options });
     await d.engine.start();
     await d.engine.pull("myNotes");
     d.engine.setNetworkOnline(false);
+    return { storage, d };
+  }
+
+  it("writes made without waiting share one storage transaction, with ids in the calls' order", async () => {
+    const { storage, d } = await offline();
     const handles = await Promise.all(
       Array.from({ length: 50 }, (_, i) => d.engine.mutate("addNote", { id: `n${String(i).padStart(2, "0")}`, body: `b${i}` })),
     );
@@ -375,9 +381,7 @@ describe("group commit", () => {
   });
 
   it("a call whose client mutator fails (and onError throws) fails alone: the other calls of its group are told and shown", async () => {
-    const storage = new PickyStorage();
-    const d = device({
-      storage,
+    const { storage, d } = await offline({
       mutators: {
         ...noteMutators,
         boom: () => {
@@ -388,9 +392,6 @@ describe("group commit", () => {
         throw e;
       },
     });
-    await d.engine.start();
-    await d.engine.pull("myNotes");
-    d.engine.setNetworkOnline(false);
     const outcome = (p: Promise<unknown>) => p.then(() => "ok", (e: Error) => `failed: ${e.message}`);
     const results = await Promise.all([
       outcome(d.engine.mutate("addNote", { id: "a", body: "A" })),
@@ -407,11 +408,7 @@ describe("group commit", () => {
   });
 
   it("a group takes up to 1,000 writes: more calls made at once go into the next transactions, in order", async () => {
-    const storage = new PickyStorage();
-    const d = device({ storage });
-    await d.engine.start();
-    await d.engine.pull("myNotes");
-    d.engine.setNetworkOnline(false);
+    const { storage, d } = await offline();
     const calls = Array.from({ length: 2_500 }, (_, i) => d.engine.mutate("addNote", { id: `n${i}`, body: `${i}` }));
     const handles = await Promise.all(calls);
     expect(handles.map((h) => h.id)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
@@ -419,11 +416,7 @@ describe("group commit", () => {
   });
 
   it("a call the storage cannot keep fails alone: the other calls of its group are stored, with no gap in the ids", async () => {
-    const storage = new PickyStorage();
-    const d = device({ storage });
-    await d.engine.start();
-    await d.engine.pull("myNotes");
-    d.engine.setNetworkOnline(false);
+    const { storage, d } = await offline();
     const a = d.engine.mutate("addNote", { id: "a", body: "first" });
     const bad = d.engine.mutateMany([
       { name: "addNote", args: { id: "b1", body: "with b2" } },

@@ -115,12 +115,7 @@ describe("nizhalCollectionOptions", () => {
   });
 
   it("a transaction of many inserts goes into the outbox in one storage transaction, and every row is confirmed", async () => {
-    const { memory, counted, writes } = countedStorage();
-    const { echo, notes, server } = setup(new FakeServer(), counted);
-    await notes.toArrayWhenReady();
-    await settle();
-    echo.engine.setNetworkOnline(false); // no push meanwhile: the only storage writes are the outbox's
-    const before = writes();
+    const { memory, writes, before, echo, notes, server } = await offlineCounted();
     const rows = Array.from({ length: 300 }, (_, i) => ({ id: `m${i}`, body: `bulk ${i}`, owner_id: "alice" }));
     const insert = notes.insert(rows);
     expect(Object.keys(bodies(notes))).toHaveLength(300);
@@ -137,12 +132,7 @@ describe("nizhalCollectionOptions", () => {
   });
 
   it("separate inserts made without waiting share storage transactions (group commit), in order", async () => {
-    const { memory, counted, writes } = countedStorage();
-    const { echo, notes, server } = setup(new FakeServer(), counted);
-    await notes.toArrayWhenReady();
-    await settle();
-    echo.engine.setNetworkOnline(false); // no push meanwhile: the only storage writes are the outbox's
-    const before = writes();
+    const { memory, writes, before, echo, notes, server } = await offlineCounted();
     const rows = Array.from({ length: 300 }, (_, i) => ({ id: `s${String(i).padStart(3, "0")}`, body: `one ${i}`, owner_id: "alice" }));
     const inserts = rows.map((row) => notes.insert(row)); // 300 TanStack transactions, none awaited before the next
     await Promise.all(inserts.map((t) => t.isPersisted.promise));
@@ -222,6 +212,16 @@ describe("nizhalCollectionOptions", () => {
     echo.close();
   });
 });
+
+/** A ready collection whose storage counts its write transactions, offline (the only writes are then the outbox's). */
+async function offlineCounted() {
+  const { memory, counted, writes } = countedStorage();
+  const { echo, notes, server } = setup(new FakeServer(), counted);
+  await notes.toArrayWhenReady();
+  await settle();
+  echo.engine.setNetworkOnline(false);
+  return { memory, writes, before: writes(), echo, notes, server };
+}
 
 /** A storage in memory that counts its write transactions. */
 function countedStorage() {
