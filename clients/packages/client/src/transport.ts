@@ -211,11 +211,15 @@ async function readWithHead(body: ReadableStream<Uint8Array>, onHead: (head: Pul
     if (!looking) continue;
     start += part;
     const at = start.indexOf(CHANGES);
-    if (at >= 0 || start.length > HEAD_WITHIN) looking = false;
-    if (at < 0) continue;
+    if (at < 0) {
+      if (start.length > HEAD_WITHIN) [looking, start] = [false, ""];
+      continue;
+    }
+    const text = start.slice(0, at) + "}";
+    [looking, start] = [false, ""];
     let head: unknown;
     try {
-      head = JSON.parse(start.slice(0, at) + "}");
+      head = JSON.parse(text);
     } catch {
       continue; // not a head after all: the whole response is parsed as usual
     }

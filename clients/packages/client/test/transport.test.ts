@@ -86,6 +86,19 @@ describe("HttpTransport", () => {
       }
     });
 
+    it("is not looked for past 64 KiB: a head larger than that is not handed over, the answer is read", async () => {
+      const { fetch, send, end } = streaming();
+      const heads: PullHead[] = [];
+      const transport = new HttpTransport({ server: "http://x.example", auth, fetch });
+      const pulled = transport.pull({ syncRule: "r", clientId: "c", cursor: null, held: [] }, (head) => heads.push(head));
+      const many = Array.from({ length: 9_000 }, (_, i) => `rule[${i}]`);
+      const text = JSON.stringify({ ...answer, loadedBuckets: many });
+      for (let i = 0; i < text.length; i += 8_192) send(text.slice(i, i + 8_192));
+      end();
+      expect((await pulled).loadedBuckets).toHaveLength(9_000);
+      expect(heads).toEqual([]);
+    });
+
     it("a callback that throws does not fail the pull", async () => {
       const { fetch, send, end } = streaming();
       const transport = new HttpTransport({ server: "http://x.example", auth, fetch });
