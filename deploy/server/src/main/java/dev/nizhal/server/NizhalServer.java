@@ -42,6 +42,7 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -96,6 +97,16 @@ public final class NizhalServer implements AutoCloseable {
     private static final java.util.logging.Logger JERSEY_PROVIDERS =
             java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
 
+    /**
+     * Jersey logs at SEVERE, with the stack traces of two exceptions, every response whose client stopped reading
+     * it: a closed tab, a dropped connection, an app that gave up waiting (Jetty's {@code EofException}, "Broken
+     * pipe" or "Connection reset by peer"). That is the client's doing, not a fault of the server, and a closed tab
+     * during an initial sync made a hundred lines of it. Such a record is dropped and one line logged at DEBUG; any
+     * other failure to write a response is logged as Jersey logs it. Held here, as above.
+     */
+    private static final java.util.logging.Logger JERSEY_RESPONDER =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.server.ServerRuntime$Responder");
+
     static {
         java.util.logging.Filter previous = JERSEY_PROVIDERS.getFilter();
         JERSEY_PROVIDERS.setFilter(record -> {
@@ -103,6 +114,29 @@ public final class NizhalServer implements AutoCloseable {
                     && record.getMessage().contains("provider " + JaxrsEndpoints.class.getPackageName() + ".");
             return !ours && (previous == null || previous.isLoggable(record));
         });
+        java.util.logging.Filter previousResponder = JERSEY_RESPONDER.getFilter();
+        JERSEY_RESPONDER.setFilter(record -> {
+            EofException gone = clientGone(record.getThrown());
+            if (gone != null) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "a client went away before its response was written ({0})",
+                        gone.getMessage());
+                return false;
+            }
+            return previousResponder == null || previousResponder.isLoggable(record);
+        });
+    }
+
+    /** Jetty's sign that the client closed or reset the connection, in {@code failure}'s causes; null when none. */
+    static EofException clientGone(Throwable failure) {
+        // bounded: a cause chain may loop
+        for (int depth = 0; failure != null && depth < 16; depth++, failure = failure.getCause()) {
+            if (failure instanceof EofException eof) {
+                return eof;
+            }
+        }
+        return null;
     }
 
     /**
