@@ -47,6 +47,11 @@ export interface NizhalClientConfig<M extends MutatorArgs> {
   storage?: "indexeddb" | "memory" | NizhalStorage;
   /** Pull interval while the realtime stream is not there. */
   pollIntervalMs?: number;
+  /**
+   * Changes asked for per pull response (default 5,000, the server's largest; the server bounds a response by size
+   * too, about 4 MiB of rows). Lower it when the rows are wide and the link is slow.
+   */
+  pullLimit?: number;
   realtime?: boolean;
   WebSocket?: new (url: string) => WebSocketLike;
   fetch?: typeof fetch;
@@ -129,6 +134,7 @@ export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: 
     mutators: (config.mutators ?? {}) as Record<string, ClientMutator<any>>,
     ...(config.keyColumns ? { keyColumns: config.keyColumns } : {}),
     ...(config.pollIntervalMs ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    ...(config.pullLimit !== undefined ? { pullLimit: config.pullLimit } : {}),
     ...(config.realtime === false ? { realtime: false } : {}),
     ...(config.onError ? { onError: config.onError } : {}),
     ...(tabs ? { leadership: deferredLeadership(lockName), channel: deferredChannel(lockName) } : {}),

@@ -85,6 +85,37 @@ describe("nizhalCollectionOptions", () => {
     }
   });
 
+  it("asks for pullLimit changes a pull when the config says so, and for 5,000 when not", async () => {
+    for (const [pullLimit, expected] of [[250, 250], [undefined, 5_000]] as const) {
+      const limits: Array<number | undefined> = [];
+      const server = new (class extends FakeServer {
+        override async pull(request: Parameters<FakeServer["pull"]>[0]) {
+          limits.push(request.limit);
+          return super.pull(request);
+        }
+      })();
+      server.write({ id: "n1", body: "one", owner_id: "alice" });
+      const echo = createNizhalClient<Mutators>({
+        server: "http://fake",
+        auth: { getHeaders: () => ({ Authorization: "Bearer good" }) },
+        transport: server,
+        clock: new ManualClock(),
+        storage: "memory",
+        realtime: false,
+        pollIntervalMs: 3_600_000,
+        ...(pullLimit === undefined ? {} : { pullLimit }),
+      });
+      const notes = createCollection(
+        nizhalCollectionOptions<Note, Mutators>({ name: "notes", syncRule: "myNotes", echo, writes: {} }),
+      );
+      await notes.toArrayWhenReady();
+      expect(notes.size).toBe(1);
+      expect(limits.length).toBeGreaterThan(0);
+      expect(new Set(limits)).toEqual(new Set([expected]));
+      echo.close();
+    }
+  });
+
   it("echo.mutate shows at once, and confirmation never makes the row disappear", async () => {
     const { echo, notes, events, server } = setup();
     await notes.toArrayWhenReady();
