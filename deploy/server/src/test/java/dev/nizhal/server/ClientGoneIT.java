@@ -2,8 +2,6 @@ package dev.nizhal.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.nizhal.adapters.jaxrs.RequestRate;
 import dev.nizhal.adapters.jdbi.testing.PostgresExtension;
 import dev.nizhal.adapters.jdbi.testing.TestDatabase;
 import dev.nizhal.server.HttpTarget.Reply;
@@ -11,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,20 +35,11 @@ class ClientGoneIT {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final String PULL = "{\"syncRule\":\"myNotes\",\"clientId\":\"c-gone\",\"limit\":5000}";
 
-    private HikariDataSource pool;
-    private NizhalServer server;
-    private HttpTarget http;
+    private EmbeddedSeedServer server;
 
     @BeforeAll
     void start(TestDatabase database) {
-        database.jdbi().useHandle(h -> h.createScript(SeedApp.SCHEMA).execute());
-        pool = EmbeddedSeedServer.pool(database);
-        server = NizhalServer.builder(SeedApp.engine(pool, true), SeedApp.ACTORS)
-                .host("127.0.0.1")
-                .port(0)
-                .requestRate(RequestRate.UNLIMITED)
-                .start();
-        http = new HttpTarget(server.uri(), database.jdbcUrl(), database.user(), database.password());
+        server = EmbeddedSeedServer.start(database);
         // a page of about 4 MB: far more than the socket buffers hold for a client that reads nothing
         database.jdbi()
                 .useHandle(h -> h.execute("insert into notes(id, body, owner_id)"
@@ -58,14 +48,8 @@ class ClientGoneIT {
 
     @AfterAll
     void stop() {
-        if (http != null) {
-            http.close();
-        }
         if (server != null) {
-            server.stop();
-        }
-        if (pool != null) {
-            pool.close();
+            server.close();
         }
     }
 
@@ -74,14 +58,15 @@ class ClientGoneIT {
         Recorder jersey = Recorder.on("org.glassfish.jersey.server.ServerRuntime$Responder", null);
         Recorder ours = Recorder.on(NizhalServer.class.getName(), Level.FINE);
         try {
+            URI uri = server.target().uri("/");
             try (Socket socket = new Socket()) {
                 socket.setReceiveBufferSize(4096);
-                socket.connect(new InetSocketAddress(
-                        server.uri().getHost(), server.uri().getPort()));
+                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
                 byte[] body = PULL.getBytes(StandardCharsets.UTF_8);
                 OutputStream out = socket.getOutputStream();
-                out.write(("POST /sync/pull HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + SeedApp.ALICE
-                                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                out.write(("POST /sync/pull HTTP/1.1\r\nHost: " + uri.getAuthority() + "\r\nAuthorization: Bearer "
+                                + SeedApp.ALICE + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                                + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
@@ -100,7 +85,7 @@ class ClientGoneIT {
                     .as("the server's write of the page failed and was logged once")
                     .hasSize(1);
             assertThat(jersey.records).as("Jersey's own record of that failure").isEmpty();
-            Reply next = http.post("sync/pull", SeedApp.ALICE, PULL.replace("c-gone", "c-next"));
+            Reply next = server.target().post("sync/pull", SeedApp.ALICE, PULL.replace("c-gone", "c-next"));
             assertThat(next.status()).as(next.body()).isEqualTo(200);
         } finally {
             jersey.close();
