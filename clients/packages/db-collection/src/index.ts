@@ -94,6 +94,10 @@ interface Attached {
  * leadership (Web Locks) and messages (BroadcastChannel), and online/offline and focus listeners.
  */
 export function createNizhalClient<M extends MutatorArgs = MutatorArgs>(config: NizhalClientConfig<M>): NizhalClient<M> {
+  if (config.pullLimit !== undefined && !(Number.isInteger(config.pullLimit) && config.pullLimit >= 1)) {
+    // the server would refuse every pull (400 MALFORMED_REQUEST), and the collections would never be ready
+    throw new Error(`createNizhalClient: pullLimit must be a whole number of at least 1, not ${config.pullLimit}`);
+  }
   const server = config.server.replace(/\/+$/, "");
   const transport = config.transport ?? new HttpTransport({
     server,

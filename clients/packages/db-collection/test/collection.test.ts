@@ -116,6 +116,16 @@ describe("nizhalCollectionOptions", () => {
     }
   });
 
+  it("refuses a pullLimit the server would refuse, before anything is pulled", () => {
+    for (const pullLimit of [0, -1, 2.5, Number.NaN]) {
+      const server = new FakeServer();
+      expect(() =>
+        createNizhalClient({ server: "http://fake", auth: { getHeaders: () => ({}) }, transport: server, storage: "memory", pullLimit }),
+      ).toThrow(/pullLimit must be a whole number of at least 1/);
+      expect(server.pullCount).toBe(0);
+    }
+  });
+
   it("echo.mutate shows at once, and confirmation never makes the row disappear", async () => {
     const { echo, notes, events, server } = setup();
     await notes.toArrayWhenReady();

@@ -102,7 +102,9 @@ public final class NizhalServer implements AutoCloseable {
      * it: a closed tab, a dropped connection, an app that gave up waiting (Jetty's {@code EofException}, "Broken
      * pipe" or "Connection reset by peer"). That is the client's doing, not a fault of the server, and a closed tab
      * during an initial sync made a hundred lines of it. Such a record is dropped and one line logged at DEBUG; any
-     * other failure to write a response is logged as Jersey logs it. Held here, as above.
+     * other failure to write a response is logged as Jersey logs it, also an {@code EofException} of the server's own
+     * making (a write to an output already closed, past a declared length) with no failed socket under it. Held here,
+     * as above.
      */
     private static final java.util.logging.Logger JERSEY_RESPONDER =
             java.util.logging.Logger.getLogger("org.glassfish.jersey.server.ServerRuntime$Responder");
@@ -114,9 +116,16 @@ public final class NizhalServer implements AutoCloseable {
                     && record.getMessage().contains("provider " + JaxrsEndpoints.class.getPackageName() + ".");
             return !ours && (previous == null || previous.isLoggable(record));
         });
-        java.util.logging.Filter previousResponder = JERSEY_RESPONDER.getFilter();
-        JERSEY_RESPONDER.setFilter(record -> {
-            EofException gone = clientGone(record.getThrown());
+        JERSEY_RESPONDER.setFilter(droppingClientGone(JERSEY_RESPONDER.getFilter()));
+    }
+
+    /**
+     * A filter that drops a record of a client that went away ({@link #clientGone}), logging one DEBUG line instead,
+     * and asks {@code previous} (when there is one) about every other record.
+     */
+    static java.util.logging.Filter droppingClientGone(java.util.logging.Filter previous) {
+        return record -> {
+            java.io.IOException gone = clientGone(record.getThrown());
             if (gone != null) {
                 LOG.log(
                         System.Logger.Level.DEBUG,
@@ -124,16 +133,23 @@ public final class NizhalServer implements AutoCloseable {
                         gone.getMessage());
                 return false;
             }
-            return previousResponder == null || previousResponder.isLoggable(record);
-        });
+            return previous == null || previous.isLoggable(record);
+        };
     }
 
-    /** Jetty's sign that the client closed or reset the connection, in {@code failure}'s causes; null when none. */
-    static EofException clientGone(Throwable failure) {
+    /**
+     * The failed socket write or read under Jetty's {@code EofException} in {@code failure}'s causes, the sign that the
+     * client closed or reset the connection ("Broken pipe", "Connection reset by peer"); null when there is none. An
+     * {@code EofException} with no such cause ("Closed": the server's own output was closed already) is not one.
+     */
+    static java.io.IOException clientGone(Throwable failure) {
+        boolean underEof = false;
         // bounded: a cause chain may loop
         for (int depth = 0; failure != null && depth < 16; depth++, failure = failure.getCause()) {
-            if (failure instanceof EofException eof) {
-                return eof;
+            if (failure instanceof EofException) {
+                underEof = true;
+            } else if (underEof && failure instanceof java.io.IOException socket) {
+                return socket;
             }
         }
         return null;
